@@ -1,0 +1,1 @@
+"""cosmo_scim: SCIM 2.0 user provisioning for a multi-tenant Django product."""
