@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from .models import Membership, Organization
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("user",)
+    fields = ("user", "role", "is_active", "created_at")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "plan", "created_at")
+    list_filter = ("plan",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (MembershipInline,)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "is_active", "created_at", "updated_at")
+    list_filter = ("organization", "role", "is_active")
+    search_fields = ("user__email", "organization__name", "organization__slug")
+    autocomplete_fields = ("user", "organization")
+    list_select_related = ("user", "organization")

@@ -1,0 +1,112 @@
+"""Django admin for organization API keys.
+
+The plaintext key exists in exactly one place: the response to the form that created it
+(rendered directly, not redirected, so it is never put in a session, a message cookie or a
+log). Only its hash is stored.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from rest_framework_api_key.admin import APIKey as LibraryAPIKey
+
+from .entitlements import ENTERPRISE_REQUIRED, scim_allowed
+from .models import APIKey
+
+
+class APIKeyForm(forms.ModelForm):
+    class Meta:
+        model = APIKey
+        fields = ("organization", "name", "scim", "expiry_date")
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = cleaned.get("organization") or getattr(self.instance, "organization", None)
+        if cleaned.get("scim") and organization is not None and not scim_allowed(organization):
+            self.add_error(
+                "scim",
+                f"{ENTERPRISE_REQUIRED} {organization} is not on a plan that includes SCIM; "
+                "upgrade the organization or create the key without the SCIM permission.",
+            )
+        return cleaned
+
+
+# djangorestframework-api-key registers its own concrete key model; Cosmo does not use it,
+# and two "API keys" screens would send org admins to the wrong one.
+if admin.site.is_registered(LibraryAPIKey):
+    admin.site.unregister(LibraryAPIKey)
+
+
+@admin.register(APIKey)
+class APIKeyAdmin(admin.ModelAdmin):
+    form = APIKeyForm
+    list_display = (
+        "name",
+        "organization",
+        "prefix",
+        "scim",
+        "expiry_date",
+        "last_used_at",
+        "revoked",
+        "created",
+    )
+    list_filter = ("scim", "revoked", "organization")
+    search_fields = ("name", "prefix", "organization__name")
+    list_select_related = ("organization", "created_by")
+    actions = ("revoke_keys",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("organization", "name", "scim", "expiry_date")
+        return (
+            "organization",
+            "name",
+            "prefix",
+            "scim",
+            "expiry_date",
+            "revoked",
+            "created_by",
+            "created",
+            "last_used_at",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        readonly = ["organization", "prefix", "created_by", "created", "last_used_at"]
+        if obj.revoked:
+            readonly += ["name", "scim", "expiry_date", "revoked"]
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        # Keys are revoked, not deleted: the audit trail names the key that acted.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj.created_by = request.user
+        obj._plaintext_key = APIKey.objects.assign_key(obj)
+        obj.save()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = TemplateResponse(
+            request,
+            "admin/cosmo_scim/apikey/key_created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "API key created",
+                "api_key": obj,
+                "plaintext_key": obj._plaintext_key,
+            },
+        )
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(description="Revoke selected API keys", permissions=("change",))
+    def revoke_keys(self, request, queryset):
+        count = queryset.filter(revoked=False).update(revoked=True)
+        self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)

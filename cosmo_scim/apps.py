@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CosmoScimConfig(AppConfig):
+    name = "cosmo_scim"
+    label = "cosmo_scim"
+    verbose_name = "SCIM provisioning"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,71 @@
+"""cosmo_scim's settings: one ``COSMO_SCIM`` dict in the host's settings.
+
+The host names its own models here, the way it names ``AUTH_USER_MODEL``; the app never
+imports host code. Every key, its default and its meaning is listed in ``DEFAULTS`` and in
+docs/integrate.md.
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
+
+DEFAULTS = {
+    # "app_label.ModelName" of the tenant model. Required.
+    "ORGANIZATION_MODEL": None,
+    # "app_label.ModelName" of the person-in-organization model: fields ``user`` (FK to
+    # AUTH_USER_MODEL), ``organization`` (FK to ORGANIZATION_MODEL) and ``is_active``.
+    "MEMBERSHIP_MODEL": None,
+    # Dotted path of ``callable(organization) -> bool``: may this organization use SCIM?
+    # The default allows organizations whose ``plan`` is "enterprise".
+    "SCIM_ALLOWED": "cosmo_scim.hooks.is_enterprise_plan",
+    # How long an API key's ``last_used_at`` may lag behind, in seconds. Bounding the
+    # write rate keeps authentication at one read on the hot path.
+    "KEY_LAST_USED_RESOLUTION": 60,
+}
+
+REQUIRED = ("ORGANIZATION_MODEL", "MEMBERSHIP_MODEL")
+
+
+def get(name):
+    """The effective value of one COSMO_SCIM setting."""
+    if name not in DEFAULTS:
+        raise ImproperlyConfigured(f"Unknown COSMO_SCIM setting {name!r}")
+    value = getattr(settings, "COSMO_SCIM", {}).get(name, DEFAULTS[name])
+    if value is None and name in REQUIRED:
+        raise ImproperlyConfigured(f"COSMO_SCIM[{name!r}] must name a model, e.g. 'orgs.Org'")
+    return value
+
+
+def _model(name):
+    try:
+        return apps.get_model(get(name), require_ready=False)
+    except (ValueError, LookupError) as exc:
+        raise ImproperlyConfigured(f"COSMO_SCIM[{name!r}] = {get(name)!r}: {exc}") from exc
+
+
+def organization_model():
+    return _model("ORGANIZATION_MODEL")
+
+
+def membership_model():
+    return _model("MEMBERSHIP_MODEL")
+
+
+_hooks = {}
+
+
+def hook(name):
+    """Import (once) the callable a setting names."""
+    if name not in _hooks:
+        _hooks[name] = import_string(get(name))
+    return _hooks[name]
+
+
+def _forget_hooks(*, setting, **kwargs):
+    if setting == "COSMO_SCIM":
+        _hooks.clear()
+
+
+setting_changed.connect(_forget_hooks)

@@ -1,0 +1,66 @@
+"""Shared fixtures: organizations, people, memberships and API keys of the host product."""
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from cosmo_project.organizations.models import Membership, Organization
+from cosmo_scim.models import APIKey
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(db):
+    def make(slug=None, plan="enterprise", name=None):
+        slug = slug or f"org-{next(_seq)}"
+        return Organization.objects.create(slug=slug, name=name or slug.title(), plan=plan)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email=None, password=None, **extra):
+        email = email or f"person{next(_seq)}@example.com"
+        return get_user_model().objects.create_user(email, password, **extra)
+
+    return make
+
+
+@pytest.fixture
+def make_member(make_user):
+    def make(organization, user=None, role="developer", is_active=True, **user_extra):
+        user = user or make_user(**user_extra)
+        return Membership.objects.create(
+            user=user, organization=organization, role=role, is_active=is_active
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_key(db):
+    def make(organization, scim=True, **extra):
+        extra.setdefault("name", "Test key")
+        api_key, key = APIKey.objects.create_key(organization=organization, scim=scim, **extra)
+        return api_key, key
+
+    return make
+
+
+@pytest.fixture
+def org(make_org):
+    return make_org("acme", plan="enterprise", name="Acme Inc.")
+
+
+@pytest.fixture
+def superuser(make_user):
+    return get_user_model().objects.create_superuser("root@cosmo.example", "root-pass-1234")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
