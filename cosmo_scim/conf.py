@@ -20,6 +20,9 @@ DEFAULTS = {
     # Dotted path of ``callable(organization) -> bool``: may this organization use SCIM?
     # The default allows organizations whose ``plan`` is "enterprise".
     "SCIM_ALLOWED": "cosmo_scim.hooks.is_enterprise_plan",
+    # Dotted path of the class through which the app creates and changes the host's people
+    # and memberships (see cosmo_scim/host.py).
+    "HOST_ADAPTER": "cosmo_scim.host.HostAdapter",
     # How long an API key's ``last_used_at`` may lag behind, in seconds. Bounding the
     # write rate keeps authentication at one read on the hot path.
     "KEY_LAST_USED_RESOLUTION": 60,

@@ -1,9 +1,11 @@
 """cosmo_scim's own tables. Host tables are reached through COSMO_SCIM (see conf.py)."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
@@ -54,3 +56,74 @@ class APIKey(AbstractAPIKey):
         if self.last_used_at is None or now - self.last_used_at >= resolution:
             type(self).objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+
+def new_scim_id():
+    """Opaque, stable, server-issued id (RFC 7643 §3.1): never a database pk."""
+    return str(uuid.uuid4())
+
+
+class ScimUser(models.Model):
+    """A person's membership in an organization, as that organization's IdP describes it.
+
+    This is the SCIM User resource. It belongs to the membership, not to the person: one
+    person in two organizations has two of these, each owned by its own IdP, so one IdP can
+    never rewrite what another sees.
+    """
+
+    scim_id = models.CharField(max_length=36, unique=True, default=new_scim_id, editable=False)
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_users"
+    )
+    membership = models.OneToOneField(
+        conf.get("MEMBERSHIP_MODEL"), on_delete=models.CASCADE, related_name="scim_user"
+    )
+    user_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    given_name = models.CharField(max_length=255, blank=True, default="")
+    family_name = models.CharField(max_length=255, blank=True, default="")
+    formatted_name = models.CharField(max_length=255, blank=True, default="")
+    display_name = models.CharField(max_length=255, blank=True, default="")
+    title = models.CharField(max_length=255, blank=True, default="")
+    locale = models.CharField(max_length=64, blank=True, default="")
+    preferred_language = models.CharField(max_length=64, blank=True, default="")
+    employee_number = models.CharField(max_length=255, blank=True, default="")
+    department = models.CharField(max_length=255, blank=True, default="")
+    manager_id = models.CharField(max_length=255, blank=True, default="")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    last_modified = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "SCIM user"
+        constraints = [
+            # userName is unique per organization and caseExact false (RFC 7643 §4.1.1);
+            # the functional index also serves Okta's `userName eq` lookups.
+            models.UniqueConstraint(
+                models.F("organization"), Lower("user_name"), name="cosmo_scim_user_name_ci"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("organization", "external_id"), name="cosmo_scim_user_ext"),
+            models.Index(fields=("organization", "id"), name="cosmo_scim_user_page"),
+        ]
+
+    def __str__(self):
+        return self.user_name
+
+
+class ScimUserEmail(models.Model):
+    """One entry of a SCIM User's multi-valued ``emails``."""
+
+    scim_user = models.ForeignKey(ScimUser, on_delete=models.CASCADE, related_name="emails")
+    value = models.CharField(max_length=254)
+    type = models.CharField(max_length=32, blank=True, default="")
+    primary = models.BooleanField(default=False)
+    display = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [models.Index(Lower("value"), name="cosmo_scim_email_value_ci")]
+
+    def __str__(self):
+        return self.value

@@ -1,0 +1,85 @@
+"""How cosmo_scim reaches the host product's people and memberships.
+
+The default adapter works with any host whose membership model has ``user``,
+``organization`` and ``is_active`` fields and whose user model has an email login field
+(``get_user_model().EMAIL_FIELD``) and ``first_name`` / ``last_name``. A host with other
+shapes subclasses :class:`HostAdapter` and names it in ``COSMO_SCIM["HOST_ADAPTER"]``
+(the django-allauth adapter pattern).
+"""
+
+from django.contrib.auth import get_user_model
+
+from . import conf
+
+
+class HostAdapter:
+    # -- people ---------------------------------------------------------------------------
+
+    def find_person(self, email):
+        """The existing account with this login email (case-insensitive), or None."""
+        user_model = get_user_model()
+        return user_model._default_manager.filter(
+            **{f"{user_model.EMAIL_FIELD}__iexact": email}
+        ).first()
+
+    def create_person(self, *, email, given_name, family_name):
+        """A new account that cannot log in until its invitation is accepted."""
+        user_model = get_user_model()
+        return user_model._default_manager.create_user(
+            email, None, first_name=given_name, last_name=family_name
+        )
+
+    def project_person(self, person, *, email, given_name, family_name):
+        """Copy the IdP's view of login email and names onto the account. Returns changed
+        field names. Called only when no other organization has an active claim on it."""
+        email_field = get_user_model().EMAIL_FIELD
+        wanted = {email_field: email, "first_name": given_name, "last_name": family_name}
+        changed = [name for name, value in wanted.items() if getattr(person, name) != value]
+        for name in changed:
+            setattr(person, name, wanted[name])
+        if changed:
+            person.save(update_fields=changed)
+        return changed
+
+    def email_taken_by_another_person(self, person, email):
+        user_model = get_user_model()
+        return (
+            user_model._default_manager.filter(**{f"{user_model.EMAIL_FIELD}__iexact": email})
+            .exclude(pk=person.pk)
+            .exists()
+        )
+
+    # -- memberships ----------------------------------------------------------------------
+
+    def person_active_elsewhere(self, person, organization):
+        """Does another organization hold an active membership of this person?"""
+        return (
+            conf.membership_model()
+            ._default_manager.filter(user=person, is_active=True)
+            .exclude(organization=organization)
+            .exists()
+        )
+
+    def get_membership(self, organization, person):
+        return (
+            conf.membership_model()
+            ._default_manager.filter(organization=organization, user=person)
+            .first()
+        )
+
+    def create_membership(self, organization, person, *, active):
+        return conf.membership_model()._default_manager.create(
+            organization=organization, user=person, is_active=active
+        )
+
+    def set_membership_active(self, membership, active):
+        membership.is_active = active
+        membership.save(update_fields=["is_active"])
+
+    def remove_membership(self, membership):
+        """Take the person out of the organization. The account itself stays."""
+        membership.delete()
+
+
+def host_adapter():
+    return conf.hook("HOST_ADAPTER")()
