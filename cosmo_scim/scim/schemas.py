@@ -502,7 +502,8 @@ SERVICE_PROVIDER_CONFIG_SCHEMA_DOC = _schema(
                 _ro(
                     "specUri",
                     "reference",
-                    "An HTTP-addressable URL pointing to the authentication scheme's specification.",
+                    "An HTTP-addressable URL pointing to the authentication scheme's "
+                    "specification.",
                     reference_types=["external"],
                 ),
                 _ro(
@@ -808,7 +809,7 @@ class ResourceSchema:
         raise invalid_path(f"Unknown schema in path {path!r}")
 
     def find_attribute(self, doc, name):
-        """The top-level attribute ``name`` of schema ``doc`` (common ones for the core), or None."""
+        """The top-level attribute ``name`` of ``doc`` (plus the common ones for the core)."""
         candidates = list(doc["attributes"])
         if doc is self.core:
             candidates.extend(COMMON_ATTRIBUTES)
