@@ -797,12 +797,12 @@ def _coerce_attribute(attr, value):
             continue
         element = _coerce_value(attr, item)
         if attr["type"] == "complex":
-            if not element:
-                continue
             value_sub = find_sub_attribute(attr, "value")
             if value_sub and value_sub["mutability"] == "immutable" and "value" not in element:
                 # members: an element without the member id designates nobody.
                 raise invalid_value(f"Each {attr['name']} value needs a 'value'")
+            if not element:
+                continue
         elements.append(element)
     return elements
 
