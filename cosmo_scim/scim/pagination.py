@@ -1,0 +1,124 @@
+"""Paging and sorting query parameters (RFC 7644 §3.4.2.3 and §3.4.2.4).
+
+::
+
+    page = parse_pagination(request.GET, max_results=100)
+    ordering = parse_sort(request.GET, USER_ATTRIBUTES)
+    qs = filter_queryset(scoped_qs, request.GET.get("filter"), USER_ATTRIBUTES).order_by(*ordering)
+    total = qs.count()
+    resources = page.apply(qs)   # startIndex/itemsPerPage for the ListResponse: page.start_index
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.db.models.functions import Lower
+
+from .errors import ScimError, invalid_value
+from .filters import _PATH_RE, _STRING_TYPES, AttrPath, Scalar
+
+# OFFSET is a signed 64-bit integer in PostgreSQL and SQLite: keep huge startIndex values legal.
+MAX_START_INDEX = 2**62
+_INTEGER_RE = re.compile(r"[+-]?[0-9]{1,30}")
+
+
+def _param(params, name):
+    """``params[name]`` (last value of a QueryDict), matching the name case-insensitively."""
+    if name in params:
+        value = params.get(name)
+    else:
+        lowered = name.lower()
+        value = next((params.get(k) for k in params if k.lower() == lowered), None)
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _integer(params, name):
+    value = _param(params, name)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise invalid_value(f"'{name}' must be an integer")
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if not _INTEGER_RE.fullmatch(text):
+        raise invalid_value(f"'{name}' must be an integer, got {str(value)[:40]!r}")
+    return int(text)
+
+
+@dataclass(frozen=True)
+class Pagination:
+    start_index: int  # 1-based, as echoed in the ListResponse's startIndex
+    count: int  # how many resources at most (itemsPerPage is the number actually returned)
+
+    @property
+    def offset(self):
+        return self.start_index - 1
+
+    def apply(self, queryset):
+        """The page of an *ordered* queryset (a list; empty when count is 0)."""
+        if self.count == 0:
+            return []
+        return list(queryset[self.offset : self.offset + self.count])
+
+
+def parse_pagination(params, *, max_results, default_count=None):
+    """``startIndex``/``count`` from a QueryDict or dict.
+
+    startIndex < 1 means 1; count < 0 means 0; count defaults to ``default_count`` (or
+    ``max_results``) and is capped at ``max_results``.  Non-integers → 400 invalidValue.
+    """
+    start_index = _integer(params, "startIndex")
+    count = _integer(params, "count")
+    start_index = 1 if start_index is None else min(max(start_index, 1), MAX_START_INDEX)
+    if count is None:
+        count = max_results if default_count is None else default_count
+    count = min(max(count, 0), max_results)
+    return Pagination(start_index, count)
+
+
+def parse_sort(params, registry):
+    """``sortBy``/``sortOrder`` → arguments for ``order_by()``.
+
+    Only scalar attributes of ``registry`` can be sorted on (unknown or multi-valued → 400
+    invalidValue).  Case-insensitive strings sort by ``Lower``.  Missing values sort last when
+    ascending and first when descending (RFC 7644 §3.4.2.3).  The registry's unique tiebreaker
+    is always appended so paging is stable; without ``sortBy`` it is the only ordering.
+    """
+    sort_by = _param(params, "sortBy")
+    sort_order = _param(params, "sortOrder")
+    descending = False
+    if sort_order is not None:
+        order = str(sort_order).strip().lower()
+        if order not in ("ascending", "descending"):
+            raise invalid_value("'sortOrder' must be 'ascending' or 'descending'")
+        descending = order == "descending"
+    tiebreaker = registry.tiebreaker
+    if sort_by is None:
+        return [tiebreaker]
+    attr = _sort_attribute(str(sort_by).strip(), registry)
+    expression = F(attr.field)
+    if attr.type in _STRING_TYPES and not attr.case_exact:
+        expression = Lower(expression)
+    if descending:
+        return [expression.desc(nulls_first=True), f"-{tiebreaker}"]
+    return [expression.asc(nulls_last=True), tiebreaker]
+
+
+def _sort_attribute(text, registry):
+    match = _PATH_RE.fullmatch(text)
+    if match is None:
+        raise invalid_value(f"Cannot sort by '{text[:100]}'")
+    path = AttrPath(match["uri"], match["name"], match["sub"])
+    try:
+        kind, attr, _ = registry.resolve(path)
+    except ScimError:
+        raise invalid_value(f"Cannot sort by unknown attribute '{path}'") from None
+    if kind != "scalar" or not isinstance(attr, Scalar) or not attr.sortable:
+        raise invalid_value(f"Cannot sort by '{path}': not a single-valued attribute")
+    return attr
