@@ -11,7 +11,26 @@ with a trailing sub-attribute, ``not (...)``, numbers and JSON string escapes) a
     qs = qs.filter(compile_filter(request.GET.get("filter"), USER_ATTRIBUTES))
 
 What the client may filter on is declared in an :class:`AttributeRegistry`; anything else, in
-any position (inside ``or``, ``not`` or brackets), is a 400 ``invalidFilter`` naming it.
+any position (inside ``or``, ``not`` or brackets), is a 400 ``invalidFilter`` naming it::
+
+    USER_ATTRIBUTES = AttributeRegistry(
+        {
+            "id": Scalar("scim_id", case_exact=True, to_python=uuid.UUID),
+            "userName": Scalar("user_name"),
+            "name.givenName": Scalar("given_name"),
+            "active": Scalar("membership__is_active", BOOLEAN),
+            "meta.created": Scalar("created", DATETIME),
+            "emails": MultiValued("cosmo_scim.ScimUserEmail", fk="scim_user", attributes={
+                "value": Scalar("value"), "type": Scalar("type"),
+                "primary": Scalar("primary", BOOLEAN),
+            }),
+        },
+        core_schema="urn:ietf:params:scim:schemas:core:2.0:User",
+    )
+
+Keep ORM paths single-valued from the filtered model (a forward FK such as ``membership``):
+a path through a reverse/multi-valued relation would be joined separately from the tenant
+scope.  Non-caseExact string attributes must be text columns (they are wrapped in LOWER()).
 
 Semantics (decisions where the RFC leaves room):
 
