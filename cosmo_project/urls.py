@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from cosmo_project.organizations import api, views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/<slug:slug>/", views.dashboard, name="org-dashboard"),
     path("api/v1/members/", api.MemberList.as_view(), name="api-members"),
+    path("scim/v2/", include("cosmo_scim.urls")),
 ]

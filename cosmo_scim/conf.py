@@ -23,6 +23,9 @@ DEFAULTS = {
     # Dotted path of the class through which the app creates and changes the host's people
     # and memberships (see cosmo_scim/host.py).
     "HOST_ADAPTER": "cosmo_scim.host.HostAdapter",
+    # The most resources one list or search response returns (advertised as
+    # filter.maxResults; a larger ``count`` is capped to it).
+    "MAX_RESULTS": 200,
     # How long an API key's ``last_used_at`` may lag behind, in seconds. Bounding the
     # write rate keeps authentication at one read on the hot path.
     "KEY_LAST_USED_RESOLUTION": 60,

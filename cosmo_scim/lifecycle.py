@@ -66,7 +66,8 @@ class UserProfile:
     department: str = ""
     manager_id: str = ""
     emails: list[Email] = field(default_factory=list)
-    active: bool = True
+    # None: the request did not say (a PUT without ``active`` keeps the current state).
+    active: bool | None = None
 
     def login_email(self):
         """The address the person logs in with and is invited at: the primary email, else
@@ -125,7 +126,7 @@ def _project(host, person, organization, profile):
         return []
     email = profile.login_email() or person.get_username()
     if host.email_taken_by_another_person(person, email):
-        raise EmailTaken(f"{email} belongs to another account")
+        raise EmailTaken(f"The email {email} belongs to another account")
     return host.project_person(
         person, email=email, given_name=profile.given_name, family_name=profile.family_name
     )
@@ -135,6 +136,7 @@ def provision(organization, profile, actor):
     """Create the membership (and the person, if new) for a profile the IdP pushes."""
     host = host_adapter()
     email = profile.login_email()
+    active = profile.active is not False
     if not email:
         raise LifecycleError("A user needs an email address (emails or an email userName)")
     try:
@@ -148,12 +150,14 @@ def provision(organization, profile, actor):
                 )
             membership = host.get_membership(organization, person)
             if membership is None:
-                membership = host.create_membership(organization, person, active=profile.active)
+                membership = host.create_membership(organization, person, active=active)
             else:
                 # A member added by hand before SCIM was switched on: the IdP adopts them.
                 if ScimUser.objects.filter(membership=membership).exists():
-                    raise AlreadyProvisioned(email)
-                host.set_membership_active(membership, profile.active)
+                    raise AlreadyProvisioned(
+                        f"{email} is already provisioned here under another userName"
+                    )
+                host.set_membership_active(membership, active)
             now = timezone.now()
             scim_user = ScimUser.objects.create(
                 organization=organization,
@@ -225,7 +229,7 @@ def update(scim_user, profile, actor):
                     actor=actor,
                     changes=changes,
                 )
-            if profile.active != before.active:
+            if profile.active is not None and profile.active != before.active:
                 changes["active"] = (before.active, profile.active)
                 _set_active(host, current, profile.active, actor)
     except IntegrityError as exc:

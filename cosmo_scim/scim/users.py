@@ -9,6 +9,7 @@ from django.core.validators import validate_email
 
 from ..lifecycle import Email, UserProfile
 from .errors import invalid_value
+from .filters import BOOLEAN, DATETIME, AttributeRegistry, MultiValued, Scalar
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -96,7 +97,8 @@ def parse_user(body):
     data = _lower_keys(body, "The request body")
     schemas = data.get("schemas")
     if schemas is not None and (
-        not isinstance(schemas, list) or USER_SCHEMA.lower() not in [str(s).lower() for s in schemas]
+        not isinstance(schemas, list)
+        or USER_SCHEMA.lower() not in [str(s).lower() for s in schemas]
     ):
         raise invalid_value(f"schemas must include {USER_SCHEMA}")
     name = _lower_keys(data.get("name") or {}, "name")
@@ -121,7 +123,7 @@ def parse_user(body):
         department=_string(enterprise, "department", "department"),
         manager_id=_manager_id(enterprise),
         emails=_emails(data.get("emails")),
-        active=True if active is None else parse_boolean(active, "active"),
+        active=None if active is None else parse_boolean(active, "active"),
     )
 
 
@@ -187,3 +189,38 @@ def represent(scim_user, location, groups=()):
 def etag(resource_row):
     """Weak ETag from the row's version counter (RFC 7644 §3.14)."""
     return f'W/"{resource_row.version}"'
+
+
+# What ``filter`` and ``sortBy`` may name on /Users, and how each maps to the ORM.
+# caseExact follows RFC 7643 §4.1 / §7: ids are exact, names and addresses are not.
+USER_ATTRIBUTES = AttributeRegistry(
+    {
+        "id": Scalar("scim_id", case_exact=True),
+        "externalId": Scalar("external_id", case_exact=True),
+        "userName": Scalar("user_name"),
+        "displayName": Scalar("display_name"),
+        "name.givenName": Scalar("given_name"),
+        "name.familyName": Scalar("family_name"),
+        "name.formatted": Scalar("formatted_name"),
+        "title": Scalar("title"),
+        "locale": Scalar("locale"),
+        "preferredLanguage": Scalar("preferred_language"),
+        "active": Scalar("membership__is_active", BOOLEAN),
+        "meta.created": Scalar("created", DATETIME),
+        "meta.lastModified": Scalar("last_modified", DATETIME),
+        f"{ENTERPRISE_SCHEMA}:employeeNumber": Scalar("employee_number"),
+        f"{ENTERPRISE_SCHEMA}:department": Scalar("department"),
+        f"{ENTERPRISE_SCHEMA}:manager.value": Scalar("manager_id", case_exact=True),
+        "emails": MultiValued(
+            "cosmo_scim.ScimUserEmail",
+            fk="scim_user",
+            attributes={
+                "value": Scalar("value"),
+                "type": Scalar("type"),
+                "primary": Scalar("primary", BOOLEAN),
+                "display": Scalar("display"),
+            },
+        ),
+    },
+    core_schema=USER_SCHEMA,
+)

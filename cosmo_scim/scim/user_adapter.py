@@ -1,0 +1,84 @@
+"""django-scim2's adapter protocol for the User resource, on top of the lifecycle service.
+
+django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_operations``
+(PATCH) and ``delete`` (DELETE); here those become ``provision`` / ``update`` / ``remove``.
+"""
+
+from django_scim.adapters import SCIMUser
+
+from .. import lifecycle
+from ..models import ScimUser
+from . import schemas
+from .errors import invalid_value, uniqueness
+from .patch import apply_patch
+from .users import parse_user, represent
+
+
+def user_queryset(organization):
+    """Every read of SCIM users starts here: scoped to the key's organization."""
+    return (
+        ScimUser.objects.filter(organization=organization)
+        .select_related("membership")
+        .prefetch_related("emails")
+    )
+
+
+class ScimUserAdapter(SCIMUser):
+    model = ScimUser
+    id_field = "scim_id"
+    url_name = "scim:users"
+    resource_type = "User"
+
+    profile = None
+
+    @property
+    def location(self):
+        return self.request.build_absolute_uri(self.path)
+
+    @property
+    def etag(self):
+        return f'W/"{self.obj.version}"'
+
+    def to_dict(self):
+        return represent(self.obj, self.location)
+
+    def validate_dict(self, d):
+        """Validation happens while parsing, in :meth:`from_dict`."""
+
+    def from_dict(self, d):
+        self.profile = parse_user(d)
+
+    def save(self):
+        actor = _actor(self.request)
+        try:
+            if self.obj.pk is None:
+                self.obj = lifecycle.provision(self.request.scim_organization, self.profile, actor)
+            else:
+                lifecycle.update(self.obj, self.profile, actor)
+        except lifecycle.UserNameTaken:
+            raise uniqueness(
+                f"userName {self.profile.user_name!r} is already in use in this organization"
+            ) from None
+        except (lifecycle.EmailTaken, lifecycle.AlreadyProvisioned) as exc:
+            raise uniqueness(str(exc)) from None
+        except lifecycle.LifecycleError as exc:
+            raise invalid_value(str(exc)) from None
+        self.obj = user_queryset(self.request.scim_organization).get(pk=self.obj.pk)
+
+    def handle_operations(self, operations):
+        """PATCH (RFC 7644 §3.5.2): apply the operations to the current representation,
+        then save the result like a PUT — atomic by construction."""
+        patched = apply_patch(self.to_dict(), operations, schemas.USER)
+        self.from_dict(patched)
+        self.save()
+
+    def delete(self):
+        lifecycle.remove(self.obj, _actor(self.request))
+
+
+def _actor(request):
+    return lifecycle.Actor(
+        api_key=request.scim_key,
+        request_id=request.scim_request_id,
+        remote_addr=request.META.get("REMOTE_ADDR"),
+    )
