@@ -5,14 +5,16 @@ import itertools
 import pytest
 from django.contrib.auth import get_user_model
 
-from cosmo_project.organizations.models import Membership, Organization
-from cosmo_scim.models import APIKey
+# Host models are imported inside the fixtures, so that suites run with minimal settings
+# (tests/settings_filters.py: contenttypes + auth only) can still load this conftest.
 
 _seq = itertools.count(1)
 
 
 @pytest.fixture
 def make_org(db):
+    from cosmo_project.organizations.models import Organization
+
     def make(slug=None, plan="enterprise", name=None):
         slug = slug or f"org-{next(_seq)}"
         return Organization.objects.create(slug=slug, name=name or slug.title(), plan=plan)
@@ -31,6 +33,8 @@ def make_user(db):
 
 @pytest.fixture
 def make_member(make_user):
+    from cosmo_project.organizations.models import Membership
+
     def make(organization, user=None, role="developer", is_active=True, **user_extra):
         user = user or make_user(**user_extra)
         return Membership.objects.create(
@@ -42,6 +46,8 @@ def make_member(make_user):
 
 @pytest.fixture
 def make_key(db):
+    from cosmo_scim.models import APIKey
+
     def make(organization, scim=True, **extra):
         extra.setdefault("name", "Test key")
         api_key, key = APIKey.objects.create_key(organization=organization, scim=scim, **extra)

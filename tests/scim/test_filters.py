@@ -3,8 +3,7 @@
 They use django.contrib.auth's Group/Permission and the user model (fields every
 ``AbstractBaseUser + PermissionsMixin`` user has), so they run both
 
-* standalone with contrib.auth's User (``tests/scim/pytest.ini`` keeps the host's
-  ``tests/conftest.py`` out):
+* standalone with contrib.auth's User and minimal settings:
   ``python -m pytest tests/scim/test_filters.py -q --ds=tests.settings_filters``
   (PostgreSQL: prefix ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres``), and
 * inside the whole suite (``make test``) with the host's settings and accounts.User.
