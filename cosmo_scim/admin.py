@@ -1,18 +1,22 @@
 """Django admin for organization API keys.
 
-The plaintext key exists in exactly one place: the response to the form that created it
-(rendered directly, not redirected, so it is never put in a session, a message cookie or a
-log). Only its hash is stored.
+The plaintext key exists in exactly one place: the response to the form that created (or
+rotated) it, rendered directly, not redirected, so it is never put in a session, a message
+cookie or a log. Only its hash is stored.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from rest_framework_api_key.admin import APIKey as LibraryAPIKey
 
 from .entitlements import ENTERPRISE_REQUIRED, scim_allowed
-from .models import APIKey
+from .models import APIKey, KeyNotRotatable
 
 
 class APIKeyForm(forms.ModelForm):
@@ -92,15 +96,58 @@ class APIKeyAdmin(admin.ModelAdmin):
         obj.save()
 
     def response_add(self, request, obj, post_url_continue=None):
+        return self._show_key_once(request, obj, obj._plaintext_key, "API key created")
+
+    def _show_key_once(self, request, api_key, plaintext, title, replaced=None):
         response = TemplateResponse(
             request,
             "admin/cosmo_scim/apikey/key_created.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": "API key created",
-                "api_key": obj,
-                "plaintext_key": obj._plaintext_key,
+                "title": title,
+                "api_key": api_key,
+                "plaintext_key": plaintext,
+                "replaced": replaced,
+            },
+        )
+        add_never_cache_headers(response)
+        return response
+
+    def get_urls(self):
+        rotate = path(
+            "<path:object_id>/rotate/",
+            self.admin_site.admin_view(self.rotate_view),
+            name="cosmo_scim_apikey_rotate",
+        )
+        return [rotate, *super().get_urls()]
+
+    def rotate_view(self, request, object_id):
+        """Confirm (GET), then rotate (POST): the new key is shown once, the old one is
+        revoked in the same transaction. A POST only, so a prefetching browser or a crawler
+        following the link cannot break an IdP's connection."""
+        api_key = get_object_or_404(APIKey.objects.select_related("organization"), pk=object_id)
+        if not self.has_change_permission(request, api_key):
+            raise PermissionDenied
+        change_url = reverse("admin:cosmo_scim_apikey_change", args=[api_key.pk])
+        if request.method == "POST":
+            try:
+                new_key, plaintext = APIKey.objects.rotate(api_key, by=request.user)
+            except KeyNotRotatable as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            return self._show_key_once(
+                request, new_key, plaintext, "API key rotated", replaced=api_key
+            )
+        response = TemplateResponse(
+            request,
+            "admin/cosmo_scim/apikey/rotate_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"Rotate API key {api_key.name}",
+                "api_key": api_key,
+                "change_url": change_url,
             },
         )
         add_never_cache_headers(response)

@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
@@ -13,8 +13,47 @@ from . import conf
 from .keys import CosmoKeyGenerator
 
 
+class KeyNotRotatable(Exception):
+    """A key that may not be rotated; the message says why, for the admin."""
+
+
 class APIKeyManager(BaseAPIKeyManager):
     key_generator = CosmoKeyGenerator()
+
+    def rotate(self, api_key, *, by=None):
+        """Replace a key with a fresh secret: ``(new_key, plaintext)``.
+
+        The successor keeps organization, name, SCIM permission and expiry, so the IdP's
+        configuration changes by its secret only; the old key is revoked in the same
+        transaction, so there is no moment with both or neither. ``by`` becomes the new
+        key's creator: the person who has now seen its secret.
+        """
+        from .entitlements import ENTERPRISE_REQUIRED, scim_allowed
+
+        with transaction.atomic():
+            old = self.select_for_update().select_related("organization").get(pk=api_key.pk)
+            if old.revoked:
+                raise KeyNotRotatable("A revoked key cannot be rotated; create a new key.")
+            if old.has_expired:
+                raise KeyNotRotatable("An expired key cannot be rotated; create a new key.")
+            if old.scim and not scim_allowed(old.organization):
+                raise KeyNotRotatable(
+                    f"{ENTERPRISE_REQUIRED} {old.organization} is not on it, so its SCIM key "
+                    "cannot be renewed."
+                )
+            new = self.model(
+                organization=old.organization,
+                name=old.name,
+                scim=old.scim,
+                expiry_date=old.expiry_date,
+                created_by=by or old.created_by,
+                replaces=old,
+            )
+            plaintext = self.assign_key(new)
+            new.save()
+            old.revoked = True
+            old.save(update_fields=["revoked"])
+        return new, plaintext
 
 
 class APIKey(AbstractAPIKey):
@@ -41,6 +80,16 @@ class APIKey(AbstractAPIKey):
         related_name="created_api_keys",
     )
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The key this one took over from by rotation. The IdP that held the old key holds this
+    # one now, so the members it provisioned stay linked to a live IdP (see orphans.py).
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="replaced_by",
+    )
 
     objects = APIKeyManager()
 

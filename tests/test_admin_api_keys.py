@@ -95,3 +95,95 @@ def test_keys_cannot_be_deleted_only_revoked(admin_client, org, make_key):
     api_key, _ = make_key(org)
     response = admin_client.get(reverse("admin:cosmo_scim_apikey_delete", args=[api_key.pk]))
     assert response.status_code == 403
+
+
+def rotate_url(api_key):
+    return reverse("admin:cosmo_scim_apikey_rotate", args=[api_key.pk])
+
+
+def test_change_page_offers_rotation_for_a_live_key_only(admin_client, org, make_key):
+    live, _ = make_key(org, name="Okta")
+    revoked, _ = make_key(org, name="Old", revoked=True)
+    page = admin_client.get(reverse("admin:cosmo_scim_apikey_change", args=[live.pk]))
+    assert rotate_url(live) in page.content.decode()
+    page = admin_client.get(reverse("admin:cosmo_scim_apikey_change", args=[revoked.pk]))
+    assert rotate_url(revoked) not in page.content.decode()
+
+
+def test_rotation_asks_first_and_a_get_changes_nothing(admin_client, org, make_key):
+    api_key, key = make_key(org)
+    response = admin_client.get(rotate_url(api_key))
+    assert response.status_code == 200
+    assert "revokes this one at the same moment" in response.content.decode()
+    assert keys.authenticate(f"Bearer {key}").pk == api_key.pk
+    assert APIKey.objects.count() == 1
+
+
+def test_rotation_shows_the_new_key_once_and_revokes_the_old(
+    admin_client, org, make_key, superuser
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    expiry = timezone.now() + timedelta(days=30)
+    old, old_key = make_key(org, name="Okta", expiry_date=expiry)
+    response = admin_client.post(rotate_url(old))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    new_key = response.context["plaintext_key"]
+    page = response.content.decode()
+    assert new_key in page and old.prefix in page and "shown only once" in page
+
+    new = keys.authenticate(f"Bearer {new_key}")
+    assert (new.organization, new.name, new.scim, new.expiry_date) == (org, "Okta", True, expiry)
+    assert new.replaces == old and new.created_by == superuser
+    with pytest.raises(keys.KeyRejected, match="revoked"):
+        keys.authenticate(f"Bearer {old_key}")
+
+    secret = new_key.partition(".")[2]
+    for url in (LIST_URL, reverse("admin:cosmo_scim_apikey_change", args=[new.pk])):
+        assert secret not in admin_client.get(url).content.decode()
+
+
+def test_a_revoked_key_cannot_be_rotated(admin_client, org, make_key):
+    api_key, _ = make_key(org, revoked=True)
+    response = admin_client.post(rotate_url(api_key), follow=True)
+    assert "A revoked key cannot be rotated" in response.content.decode()
+    assert APIKey.objects.count() == 1
+
+
+def test_an_expired_key_cannot_be_rotated(admin_client, org, make_key):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    api_key, _ = make_key(org, expiry_date=timezone.now() - timedelta(days=1))
+    response = admin_client.post(rotate_url(api_key), follow=True)
+    assert "An expired key cannot be rotated" in response.content.decode()
+    assert APIKey.objects.count() == 1
+
+
+def test_a_scim_key_of_an_organization_that_left_enterprise_is_not_renewed(
+    admin_client, org, make_key
+):
+    api_key, key = make_key(org, scim=True)
+    org.plan = "team"
+    org.save()
+    response = admin_client.post(rotate_url(api_key), follow=True)
+    assert "requires the Enterprise plan" in response.content.decode()
+    api_key.refresh_from_db()
+    assert not api_key.revoked and APIKey.objects.count() == 1
+
+
+def test_rotation_needs_the_change_permission(client, org, make_key, make_user):
+    from django.contrib.auth.models import Permission
+
+    staff = make_user("viewer@cosmo.example", "pw-123456789", is_staff=True)
+    staff.user_permissions.add(
+        Permission.objects.get(codename="view_apikey", content_type__app_label="cosmo_scim")
+    )
+    client.force_login(staff)
+    api_key, _ = make_key(org)
+    assert client.post(rotate_url(api_key)).status_code == 403
+    assert not APIKey.objects.get(pk=api_key.pk).revoked
