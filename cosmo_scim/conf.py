@@ -26,6 +26,10 @@ DEFAULTS = {
     # The most resources one list or search response returns (advertised as
     # filter.maxResults; a larger ``count`` is capped to it).
     "MAX_RESULTS": 200,
+    # Days without a single request through a SCIM key after which its IdP link counts as
+    # stale: members provisioned through it are reported as orphaned access (orphans.py).
+    # None: only a revoked or expired key makes a link stale.
+    "IDP_LINK_STALE_DAYS": 90,
     # How long an API key's ``last_used_at`` may lag behind, in seconds. Bounding the
     # write rate keeps authentication at one read on the hot path.
     "KEY_LAST_USED_RESOLUTION": 60,

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import signals
+from . import conf, signals
 from .host import host_adapter
 from .models import ScimUser, ScimUserEmail
 
@@ -34,11 +34,23 @@ class AlreadyProvisioned(LifecycleError):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who caused a change: the API key (never its secret), the request id, the address."""
+    """Who caused a change: the IdP's API key (never its secret), or a person in the admin,
+    or a command; with the request id and the address where there was a request."""
 
     api_key: object = None
     request_id: str = ""
     remote_addr: str | None = None
+    # A person who acted in the admin (an orphaned access review, for example).
+    user: object = None
+    # What acted when neither a key nor a person did, e.g. "manage.py scim_orphans".
+    via: str = ""
+
+    def __str__(self):
+        if self.api_key is not None:
+            return f"API key {self.api_key.name!r} ({self.api_key.prefix})"
+        if self.user is not None:
+            return f"{self.user} (admin)"
+        return self.via or "system"
 
 
 @dataclass(frozen=True)
@@ -164,6 +176,7 @@ def provision(organization, profile, actor):
                 membership=membership,
                 created=now,
                 last_modified=now,
+                idp_key=actor.api_key,
                 **{name: getattr(profile, name) for name in COLUMN_FIELDS},
             )
             _save_emails(scim_user, profile.emails)
@@ -190,6 +203,16 @@ def _locked(scim_user):
     )
 
 
+def _link_to_key(scim_user, actor):
+    """Record the key through which the IdP just acted on this member: the member's IdP link,
+    which the orphaned access report checks. Callers hold the row lock; one UPDATE, and only
+    when the key is a different one (after a switch of IdP, for example)."""
+    api_key = actor.api_key
+    if api_key is not None and scim_user.idp_key_id != api_key.pk:
+        scim_user.idp_key = api_key
+        ScimUser.objects.filter(pk=scim_user.pk).update(idp_key=api_key)
+
+
 def update(scim_user, profile, actor):
     """Replace the profile; an ``active`` change deactivates or reactivates. Returns the
     changes as ``{field: (before, after)}``."""
@@ -197,6 +220,7 @@ def update(scim_user, profile, actor):
     try:
         with transaction.atomic():
             current = _locked(scim_user)
+            _link_to_key(current, actor)
             before = profile_of(current)
             changes = {
                 name: (getattr(before, name), getattr(profile, name))
@@ -257,6 +281,7 @@ def deactivate(scim_user, actor):
     """End the member's access now (Okta unassign, Entra disable)."""
     with transaction.atomic():
         current = _locked(scim_user)
+        _link_to_key(current, actor)
         if current.membership.is_active:
             _set_active(host_adapter(), current, False, actor)
 
@@ -264,6 +289,7 @@ def deactivate(scim_user, actor):
 def reactivate(scim_user, actor):
     with transaction.atomic():
         current = _locked(scim_user)
+        _link_to_key(current, actor)
         if not current.membership.is_active:
             _set_active(host_adapter(), current, True, actor)
 
@@ -286,3 +312,42 @@ def remove(scim_user, actor):
             actor=actor,
         )
         host.remove_membership(membership)
+
+
+def deactivate_membership(membership, actor, reason):
+    """End a member's access on an administrator's decision, whether or not the IdP manages
+    them: the orphaned access review (admin and ``manage.py scim_orphans``).
+
+    A provisioned member goes through the same deactivation as an IdP's ``active: false``;
+    a member added by hand has no SCIM profile, so the membership is switched off directly
+    and the same signal is sent with ``scim_user=None``. Returns whether anything changed
+    (False for a membership that was inactive already). Either way the IdP is not told: if
+    it still assigns the person, its next update reactivates them, which is the point of
+    reviewing the report rather than acting on it blindly.
+    """
+    host = host_adapter()
+    with transaction.atomic():
+        scim_user = ScimUser.objects.filter(membership_id=membership.pk).first()
+        if scim_user is not None:
+            current = _locked(scim_user)
+            if not current.membership.is_active:
+                return False
+            _set_active(host, current, False, actor)
+            return True
+        locked = (
+            conf.membership_model()
+            ._default_manager.select_for_update()
+            .select_related("organization")
+            .get(pk=membership.pk)
+        )
+        if not locked.is_active:
+            return False
+        host.set_membership_active(locked, False)
+        signals.user_deactivated.send(
+            sender=ScimUser,
+            organization=locked.organization,
+            membership=locked,
+            scim_user=None,
+            actor=actor,
+        )
+        return True

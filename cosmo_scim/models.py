@@ -142,6 +142,11 @@ class ScimUser(models.Model):
     created = models.DateTimeField(default=timezone.now, editable=False)
     last_modified = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # The key through which the IdP last provisioned or changed this member: the link that
+    # the orphaned access report checks (orphans.py). Null for an unknown key (deleted).
+    idp_key = models.ForeignKey(
+        APIKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "SCIM user"

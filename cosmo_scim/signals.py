@@ -3,6 +3,8 @@
 Every signal carries ``organization``, ``membership``, ``scim_user`` and ``actor`` (an
 :class:`cosmo_scim.lifecycle.Actor`: the API key that acted, the request id and the remote
 address). ``user_updated`` also carries ``changes``: ``{field: (before, after)}``.
+``user_deactivated`` is also sent when an administrator deactivates a member the IdP never
+provisioned (``lifecycle.deactivate_membership``); ``scim_user`` is None then.
 
 Receivers run inside the transaction: anything slow or external (email, webhooks) must be
 deferred with ``transaction.on_commit`` so nothing happens for a change that rolls back.

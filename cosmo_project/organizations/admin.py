@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cosmo_scim.provisioning_admin import ProvisioningAdminMixin
+
 from .models import Membership, Organization
 
 
@@ -12,8 +14,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "plan", "created_at")
+class OrganizationAdmin(ProvisioningAdminMixin, admin.ModelAdmin):
+    list_display = ("name", "slug", "plan", "created_at", "scim_provisioning")
     list_filter = ("plan",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

@@ -1,0 +1,50 @@
+"""``manage.py scim_orphans ORG_SLUG [--deactivate --reason TEXT]``.
+
+The orphaned access report of the admin, for scripts and scheduled reviews (the rule is in
+cosmo_scim/orphans.py). Without ``--deactivate`` it only lists; with it, each listed member
+is deactivated through the lifecycle service and the audit trail names this command.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cosmo_scim import conf, lifecycle, orphans
+
+
+class Command(BaseCommand):
+    help = (
+        "List the active members of an organization that no identity provider will "
+        "deactivate (added by hand, or provisioned through a stale IdP link); optionally "
+        "deactivate them."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("org_slug")
+        parser.add_argument(
+            "--deactivate", action="store_true", help="Deactivate every member listed."
+        )
+        parser.add_argument(
+            "--reason",
+            default="Orphaned access review (manage.py scim_orphans)",
+            help="Why, for the audit trail.",
+        )
+
+    def handle(self, *args, org_slug, deactivate, reason, **options):
+        organization_model = conf.organization_model()
+        try:
+            organization = organization_model._default_manager.get(slug=org_slug)
+        except organization_model.DoesNotExist:
+            raise CommandError(f"No organization with slug {org_slug!r}.") from None
+        if not orphans.scim_provisioned(organization):
+            self.stdout.write(f"{organization} does not provision over SCIM: nothing to report.")
+            return
+        found = orphans.find(organization)
+        self.stdout.write(f"{len(found)} orphaned member(s) in {organization}.")
+        actor = lifecycle.Actor(via="manage.py scim_orphans")
+        for orphan in found:
+            line = f"{orphan.membership.user}\t{orphan.kind}: {orphan.detail}"
+            if deactivate:
+                changed = lifecycle.deactivate_membership(orphan.membership, actor, reason)
+                line += "\tdeactivated" if changed else "\talready inactive"
+            self.stdout.write(line)
+        if found and not deactivate:
+            self.stdout.write("Run again with --deactivate to deactivate them.")

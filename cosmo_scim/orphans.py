@@ -1,0 +1,130 @@
+"""The orphaned access report: active members that no identity provider will ever remove.
+
+SCIM only helps with the people the IdP knows about. When an organization provisions over
+SCIM, its admins expect "leaves the company" in the IdP to mean "loses access" here; this
+report lists the active members for whom that is not true, so an admin can review them.
+
+The organization must be *SCIM-provisioned*: it has SCIM users, or a SCIM key that is
+neither revoked nor expired. An active member of it is orphaned when
+
+- **not provisioned** — the membership has no SCIM profile: the member was added by hand
+  (or before SCIM was switched on, and the IdP never adopted them). The IdP has no record
+  of them, so it can never deactivate them;
+- **stale IdP link** — the member was provisioned, but the key through which the IdP last
+  provisioned or changed them is no longer a live link: revoked, expired, or not used for
+  any request in ``COSMO_SCIM["IDP_LINK_STALE_DAYS"]`` days (default 90). Rotation passes the
+  link on to the new key. Such a member belongs to an IdP connection that was removed or
+  replaced (a switch from one IdP to another that never took them over), so their
+  departure would not reach us either. When the key is unknown (deleted), the member is
+  stale only if the organization has no live SCIM key at all.
+
+Deactivated members are never orphaned: they have no access to lose.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from . import conf
+from .models import APIKey, ScimUser
+
+NOT_PROVISIONED = "not provisioned"
+STALE_LINK = "stale IdP link"
+
+
+@dataclass(frozen=True)
+class Orphan:
+    membership: object
+    kind: str
+    detail: str
+
+
+class _Keys:
+    """An organization's keys, to judge links without a query per member."""
+
+    def __init__(self, organization, now):
+        self.now = now
+        self.by_pk = {key.pk: key for key in APIKey.objects.filter(organization=organization)}
+        self.successor = {key.replaces_id: key for key in self.by_pk.values() if key.replaces_id}
+        days = conf.get("IDP_LINK_STALE_DAYS")
+        self.quiet_since = now - timedelta(days=days) if days is not None else None
+
+    def current(self, key):
+        """The key that holds this key's link today: the end of its chain of rotations."""
+        while key.pk in self.successor:
+            key = self.successor[key.pk]
+        return key
+
+    def usable(self, key):
+        return not key.revoked and not (key.expiry_date and key.expiry_date <= self.now)
+
+    def problem(self, key):
+        """Why a link through this key is stale, or None while it is live."""
+        key = self.current(key)
+        name = f"key {key.name!r} ({key.prefix})"
+        if key.revoked:
+            return f"provisioned through {name}, which is revoked"
+        if not self.usable(key):
+            return f"provisioned through {name}, which expired on {key.expiry_date:%Y-%m-%d}"
+        last_request = key.last_used_at or key.created
+        if self.quiet_since is not None and last_request < self.quiet_since:
+            return (
+                f"provisioned through {name}, which no IdP has used since {last_request:%Y-%m-%d}"
+            )
+        return None
+
+    def any_live_scim_key(self):
+        return any(
+            key.scim and self.problem(key) is None
+            for key in self.by_pk.values()
+            if key.pk not in self.successor
+        )
+
+    def any_usable_scim_key(self):
+        return any(key.scim and self.usable(key) for key in self.by_pk.values())
+
+
+def scim_provisioned(organization, keys=None):
+    """Does this organization provision over SCIM (so that the report applies)?"""
+    keys = keys or _Keys(organization, timezone.now())
+    return keys.any_usable_scim_key() or ScimUser.objects.filter(organization=organization).exists()
+
+
+def find(organization):
+    """The organization's orphaned members, by email; empty when it does not use SCIM."""
+    keys = _Keys(organization, timezone.now())
+    if not scim_provisioned(organization, keys):
+        return []
+    email_field = get_user_model().EMAIL_FIELD
+    memberships = (
+        conf.membership_model()
+        ._default_manager.filter(organization=organization, is_active=True)
+        .select_related("user", "scim_user")
+        .order_by(f"user__{email_field}", "pk")
+    )
+    orphans = []
+    no_live_key = None
+    for membership in memberships:
+        scim_user = getattr(membership, "scim_user", None)
+        if scim_user is None:
+            orphans.append(
+                Orphan(membership, NOT_PROVISIONED, "added by hand; the IdP does not know them")
+            )
+            continue
+        key = keys.by_pk.get(scim_user.idp_key_id)
+        if key is not None:
+            problem = keys.problem(key)
+        else:
+            if no_live_key is None:
+                no_live_key = not keys.any_live_scim_key()
+            problem = (
+                "provisioned through a key that no longer exists, and the organization has "
+                "no live SCIM key"
+                if no_live_key
+                else None
+            )
+        if problem:
+            orphans.append(Orphan(membership, STALE_LINK, problem))
+    return orphans

@@ -1,0 +1,164 @@
+"""The "SCIM provisioning" page of an organization in Django admin.
+
+The app does not own the organization model, so it cannot register its admin; the host
+mixes :class:`ProvisioningAdminMixin` into its own organization ``ModelAdmin`` (see
+docs/integrate.md). That adds, per organization, an overview at ``<pk>/scim/`` — plan and
+entitlement, SCIM keys, member and invitation counts, the latest provisioning events — and
+the orphaned access report with its deactivate action, which goes through the lifecycle
+service like an IdP's deactivation.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import conf, lifecycle, orphans
+from .entitlements import scim_allowed
+from .models import APIKey, ScimUser
+
+# How many provisioning events the overview shows; the audit trail admin has the rest.
+RECENT_EVENTS = 20
+
+
+class ProvisioningAdminMixin:
+    """Mix into the host's ``ModelAdmin`` of ``COSMO_SCIM["ORGANIZATION_MODEL"]``."""
+
+    change_form_template = "admin/cosmo_scim/organization/change_form.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/scim/",
+                self.admin_site.admin_view(self.scim_overview_view),
+                name="{}_{}_scim".format(*info),
+            ),
+            path(
+                "<path:object_id>/scim/deactivate-orphans/",
+                self.admin_site.admin_view(self.scim_deactivate_orphans_view),
+                name="{}_{}_scim_deactivate_orphans".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _scim_url(self, organization, suffix=""):
+        info = self.opts.app_label, self.opts.model_name
+        return reverse("admin:{}_{}_scim{}".format(*info, suffix), args=[organization.pk])
+
+    def scim_provisioning(self, organization):
+        """A list_display column linking to the overview."""
+        return format_html('<a href="{}">SCIM provisioning</a>', self._scim_url(organization))
+
+    scim_provisioning.short_description = "SCIM"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        organization = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if organization is not None:
+            extra_context["scim_overview_url"] = self._scim_url(organization)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _organization(self, request, object_id):
+        organization = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_or_change_permission(request, organization):
+            raise PermissionDenied
+        return organization
+
+    def scim_overview_view(self, request, object_id):
+        organization = self._organization(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"SCIM provisioning: {organization}",
+            "organization": organization,
+            "plan": _plan(organization),
+            "scim_allowed": scim_allowed(organization),
+            "scim_base_url": _scim_base_url(request),
+            "keys": _key_rows(organization),
+            "add_key_url": reverse("admin:cosmo_scim_apikey_add")
+            + f"?organization={organization.pk}&scim=on",
+            "counts": _member_counts(organization),
+            "scim_provisioned": orphans.scim_provisioned(organization),
+            "orphans": orphans.find(organization),
+            "stale_days": conf.get("IDP_LINK_STALE_DAYS"),
+            "can_deactivate": self.has_change_permission(request, organization),
+            "deactivate_url": self._scim_url(organization, "_deactivate_orphans"),
+        }
+        return TemplateResponse(request, "admin/cosmo_scim/provisioning_overview.html", context)
+
+    def scim_deactivate_orphans_view(self, request, object_id):
+        """Deactivate the selected orphans, each through the lifecycle service. Only members
+        that are orphaned *now* are touched, whatever ids the form carries."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        organization = self._organization(request, object_id)
+        if not self.has_change_permission(request, organization):
+            raise PermissionDenied
+        overview = self._scim_url(organization)
+        reason = request.POST.get("reason", "").strip()
+        selected = set(request.POST.getlist("membership"))
+        if not selected or not reason:
+            self.message_user(
+                request, "Select members and give a reason for the audit trail.", messages.ERROR
+            )
+            return HttpResponseRedirect(overview)
+        actor = lifecycle.Actor(user=request.user, remote_addr=request.META.get("REMOTE_ADDR"))
+        done = [
+            orphan.membership
+            for orphan in orphans.find(organization)
+            if str(orphan.membership.pk) in selected
+            and lifecycle.deactivate_membership(orphan.membership, actor, reason)
+        ]
+        self.message_user(
+            request,
+            f"Deactivated {len(done)} member(s): " + ", ".join(str(m.user) for m in done)
+            if done
+            else "Nothing to deactivate: the selected members are no longer orphaned.",
+            messages.SUCCESS if done else messages.WARNING,
+        )
+        return HttpResponseRedirect(overview)
+
+
+def _plan(organization):
+    display = getattr(organization, "get_plan_display", None)
+    return display() if callable(display) else getattr(organization, "plan", None)
+
+
+def _scim_base_url(request):
+    try:
+        return request.build_absolute_uri(reverse("scim:root")).rstrip("/")
+    except NoReverseMatch:  # the host has not mounted the SCIM URLs
+        return None
+
+
+def _key_rows(organization):
+    now = timezone.now()
+    rows = []
+    for key in (
+        APIKey.objects.filter(organization=organization, scim=True)
+        .select_related("replaced_by")
+        .order_by("revoked", "-created")
+    ):
+        if key.revoked:
+            replaced_by = getattr(key, "replaced_by", None)
+            state = f"rotated (now {replaced_by.prefix})" if replaced_by else "revoked"
+        elif key.expiry_date and key.expiry_date <= now:
+            state = "expired"
+        else:
+            state = "active"
+        rows.append({"key": key, "state": state})
+    return rows
+
+
+def _member_counts(organization):
+    return ScimUser.objects.filter(organization=organization).aggregate(
+        provisioned=Count("pk"),
+        active=Count("pk", filter=Q(membership__is_active=True)),
+        deactivated=Count("pk", filter=Q(membership__is_active=False)),
+    )

@@ -1,0 +1,135 @@
+"""The organization's "SCIM provisioning" admin page, through the real admin views."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from scimkit import ScimClient
+
+from cosmo_project.organizations.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def overview_url(organization):
+    return reverse("admin:organizations_organization_scim", args=[organization.pk])
+
+
+def deactivate_url(organization):
+    return reverse(
+        "admin:organizations_organization_scim_deactivate_orphans", args=[organization.pk]
+    )
+
+
+def test_organization_pages_link_to_the_overview(admin_client, org):
+    change = admin_client.get(reverse("admin:organizations_organization_change", args=[org.pk]))
+    assert overview_url(org) in change.content.decode()
+    listing = admin_client.get(reverse("admin:organizations_organization_changelist"))
+    assert overview_url(org) in listing.content.decode()
+
+
+def test_overview_shows_plan_keys_counts_and_orphans(admin_client, org, make_key, make_member):
+    okta, key = make_key(org, name="Okta")
+    make_key(org, name="Old Okta", revoked=True)
+    make_key(org, name="Plain build key", scim=False)
+    idp = ScimClient(Client(), key)
+    idp.create_user("jane@acme.example")
+    gone = idp.create_user("gone@acme.example")
+    idp.patch(
+        f"/Users/{gone['id']}",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "value": {"active": False}}],
+        },
+    )
+    make_member(org, email="hand@acme.example")
+
+    response = admin_client.get(overview_url(org))
+    assert response.status_code == 200
+    context = response.context
+    assert context["plan"] == "Enterprise" and context["scim_allowed"] is True
+    assert context["scim_base_url"] == "http://testserver/scim/v2"
+    assert [(r["key"].name, r["state"]) for r in context["keys"]] == [
+        ("Okta", "active"),
+        ("Old Okta", "revoked"),
+    ]
+    assert context["counts"] == {"provisioned": 2, "active": 1, "deactivated": 1}
+    assert [str(o.membership.user) for o in context["orphans"]] == ["hand@acme.example"]
+    page = response.content.decode()
+    assert okta.prefix in page and "hand@acme.example" in page and "Plain build key" not in page
+
+
+def test_overview_of_an_organization_not_allowed_scim(admin_client, make_org):
+    team = make_org("smallco", plan="team")
+    response = admin_client.get(overview_url(team))
+    page = response.content.decode()
+    assert response.context["scim_allowed"] is False
+    assert "requires the Enterprise plan" in page
+    assert "Create a SCIM key" not in page
+    assert "does not provision over SCIM yet" in page
+
+
+def test_a_rotated_key_says_by_which(admin_client, org, make_key):
+    from cosmo_scim.models import APIKey
+
+    old, _ = make_key(org, name="Okta")
+    new, _ = APIKey.objects.rotate(old)
+    states = [r["state"] for r in admin_client.get(overview_url(org)).context["keys"]]
+    assert states == ["active", f"rotated (now {new.prefix})"]
+
+
+def test_deactivating_selected_orphans(admin_client, org, make_key, make_member):
+    _, key = make_key(org)
+    ScimClient(Client(), key).create_user("jane@acme.example")
+    jane = Membership.objects.get(user__email="jane@acme.example")
+    hand = make_member(org, email="hand@acme.example")
+    kept = make_member(org, email="kept@acme.example")
+
+    response = admin_client.post(
+        deactivate_url(org),
+        # jane is not an orphan: a forged id must not deactivate her.
+        {"membership": [hand.pk, jane.pk], "reason": "Left in 2023"},
+        follow=True,
+    )
+    assert "Deactivated 1 member(s): hand@acme.example" in response.content.decode()
+    for membership, active in ((hand, False), (jane, True), (kept, True)):
+        membership.refresh_from_db()
+        assert membership.is_active is active
+    assert [str(o.membership.user) for o in response.context["orphans"]] == ["kept@acme.example"]
+
+
+def test_deactivation_needs_a_reason_and_a_post(admin_client, org, make_key, make_member):
+    make_key(org)
+    hand = make_member(org, email="hand@acme.example")
+    response = admin_client.post(deactivate_url(org), {"membership": [hand.pk]}, follow=True)
+    assert "give a reason" in response.content.decode()
+    assert admin_client.get(deactivate_url(org)).status_code == 405
+    hand.refresh_from_db()
+    assert hand.is_active
+
+
+def test_viewers_see_the_report_but_cannot_deactivate(
+    client, org, make_key, make_member, make_user
+):
+    from django.contrib.auth.models import Permission
+
+    viewer = make_user("auditor@cosmo.example", is_staff=True)
+    viewer.user_permissions.add(
+        Permission.objects.get(
+            codename="view_organization", content_type__app_label="organizations"
+        )
+    )
+    client.force_login(viewer)
+    make_key(org)
+    hand = make_member(org, email="hand@acme.example")
+    response = client.get(overview_url(org))
+    assert response.status_code == 200 and response.context["can_deactivate"] is False
+    assert 'name="membership"' not in response.content.decode()
+    forged = client.post(deactivate_url(org), {"membership": [hand.pk], "reason": "x"})
+    assert forged.status_code == 403
+    hand.refresh_from_db()
+    assert hand.is_active
+
+
+def test_staff_without_permission_get_nothing(client, org, make_user):
+    client.force_login(make_user("staff@cosmo.example", is_staff=True))
+    assert client.get(overview_url(org)).status_code == 403
