@@ -92,3 +92,50 @@ def other_scim(other_org, make_key):
 
     _, key = make_key(other_org, scim=True, name="Entra")
     return ScimClient(Client(), key)
+
+
+# -- a real browser --------------------------------------------------------------------------
+
+ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A page in Debian's headless Chromium, driven by Playwright (whose own browser
+    download is never used). Skipped where there is no Chromium, except in CI, which
+    installs it: there a missing browser must fail, not pass silently."""
+    import os
+
+    if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+        pytest.skip(f"needs {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay
+    # synchronous and are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """Save a full-page screenshot under test-artifacts/ (gitignored), named by test."""
+
+    def take(page, label):
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{request.node.name}-{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
