@@ -45,5 +45,9 @@ def _publish(invitation_id):
 
 
 def send_invitation_on_commit(invitation_id):
-    """Queue the email only once the change that created the invitation has committed."""
-    transaction.on_commit(lambda: _publish(invitation_id))
+    """Queue the email only once the change that created the invitation has committed.
+
+    ``robust``: whatever goes wrong in queueing (or, with eager Celery, in sending) is
+    logged, never turned into an error response for a change that has already committed.
+    """
+    transaction.on_commit(lambda: _publish(invitation_id), robust=True)

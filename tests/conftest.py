@@ -70,3 +70,58 @@ def superuser(make_user):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+# -- markers: skip what this machine cannot run --------------------------------------------
+
+
+def pytest_runtest_setup(item):
+    import os
+    import shutil
+
+    if item.get_closest_marker("redis") and not os.environ.get("CELERY_BROKER_URL"):
+        pytest.skip("needs CELERY_BROKER_URL (a reachable Redis)")
+    if item.get_closest_marker("postgres") and "postgres" not in os.environ.get("DATABASE_URL", ""):
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL")
+    if item.get_closest_marker("browser"):
+        pytest.importorskip("playwright")
+        if not shutil.which("chromium"):
+            pytest.skip("needs Chromium (apt-get install chromium)")
+
+
+# -- Celery: eager by default, a real worker on request ------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Run tasks in-process, the zero-setup default, unless the test asks for a real worker
+    (``celery_worker``). In the Redis run this keeps tests without a worker from leaving
+    messages in the broker."""
+    from django.conf import settings
+
+    if not hasattr(settings, "CELERY_BROKER_URL"):  # minimal settings without the host
+        yield
+        return
+    from cosmo_project.celery import app
+
+    eager = "celery_worker" not in request.fixturenames
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+# -- SCIM over HTTP -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scim_key(org, make_key):
+    return make_key(org, name="Okta")
+
+
+@pytest.fixture
+def scim(scim_key):
+    from django.test import Client
+    from helpers import ScimClient
+
+    return ScimClient(Client(), scim_key[1])
