@@ -94,9 +94,9 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _celery_eager(request):
-    """Run tasks in-process, the zero-setup default, unless the test asks for a real worker
-    (``celery_worker``). In the Redis run this keeps tests without a worker from leaving
-    messages in the broker."""
+    """Run tasks in-process, the zero-setup default, unless the test asks for the real
+    broker (``live_celery``). In the Redis run this keeps tests without a worker from
+    leaving messages in the broker."""
     from django.conf import settings
 
     if not hasattr(settings, "CELERY_BROKER_URL"):  # minimal settings without the host
@@ -104,7 +104,7 @@ def _celery_eager(request):
         return
     from cosmo_project.celery import app
 
-    eager = "celery_worker" not in request.fixturenames
+    eager = "live_celery" not in request.fixturenames
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = eager
     yield
