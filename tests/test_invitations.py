@@ -1,6 +1,7 @@
 """Invitations with eager Celery (the zero-setup default): sending, exactly once, failure,
 the sweep, the accept page, admin resend."""
 
+import io
 import logging
 from datetime import timedelta
 
@@ -117,9 +118,12 @@ def test_sweep_and_command_send_what_was_never_queued(org, make_member, settings
         organization=org, membership=make_member(org, email=EMAIL), user_name=EMAIL
     )
     invitations.create(scim_user, EMAIL)  # as if the broker had been down at commit
-    call_command("send_pending_invitations", stdout=open("/dev/null", "w"))
-    call_command("send_pending_invitations", stdout=open("/dev/null", "w"))
+    first, second = io.StringIO(), io.StringIO()
+    call_command("send_pending_invitations", stdout=first)
+    call_command("send_pending_invitations", stdout=second)
     assert len(mail.outbox) == 1
+    assert first.getvalue() == "Sent 1 invitation(s).\n"
+    assert second.getvalue() == "Sent 0 invitation(s).\n"
 
 
 def test_sweep_expires_old_links(provisioned):
