@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
+from scimkit import ScimClient
 
 # Host models are imported inside the fixtures, so that suites run with minimal settings
 # (tests/settings_filters.py: contenttypes + auth only) can still load this conftest.
@@ -111,17 +112,27 @@ def _celery_eager(request):
     app.conf.task_always_eager = previous
 
 
-# -- SCIM over HTTP -------------------------------------------------------------------------
-
-
 @pytest.fixture
 def scim_key(org, make_key):
-    return make_key(org, name="Okta")
+    """The Acme organization's IdP key: (APIKey, plaintext key)."""
+    return make_key(org, scim=True, name="Okta")
 
 
 @pytest.fixture
-def scim(scim_key):
-    from django.test import Client
-    from helpers import ScimClient
+def scim(client, scim_key):
+    """A SCIM client authenticated as the Acme organization's IdP."""
+    return ScimClient(client, scim_key[1])
 
-    return ScimClient(Client(), scim_key[1])
+
+@pytest.fixture
+def other_org(make_org):
+    return make_org("globex", plan="enterprise", name="Globex")
+
+
+@pytest.fixture
+def other_scim(other_org, make_key):
+    """A second tenant's IdP, with its own test client."""
+    from django.test import Client
+
+    _, key = make_key(other_org, scim=True, name="Entra")
+    return ScimClient(Client(), key)

@@ -49,7 +49,7 @@ def _drop_leftover_server_connections():
 
 def test_accept_invitation_then_lose_access(page, live_server, scim, settings):
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "PUBLIC_BASE_URL": live_server.url}
-    created = scim.post("Users", user_body("jane@acme.example"))
+    created = scim.post("/Users", user_body("jane@acme.example"))
     assert created.status_code == 201
     [message] = mail.outbox
     link = accept_link(message)
@@ -64,7 +64,7 @@ def test_accept_invitation_then_lose_access(page, live_server, scim, settings):
     page.wait_for_url(f"{live_server.url}/orgs/acme/")
     assert page.inner_text("#org-name") == "Acme Inc."
 
-    assert scim.patch(f"Users/{created.json()['id']}", deactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{created.json()['id']}", deactivate_patch()).status_code == 200
     page.reload()
     assert "/accounts/login/" in page.url
 

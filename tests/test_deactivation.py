@@ -13,7 +13,7 @@ DASHBOARD = "/orgs/acme/"
 
 
 def provision(scim, user_name="jane@acme.example", **extra):
-    response = scim.post("Users", user_body(user_name, **extra))
+    response = scim.post("/Users", user_body(user_name, **extra))
     assert response.status_code == 201, response.content
     return response.json()["id"]
 
@@ -38,7 +38,7 @@ def assert_refused(browser):
 
 def test_patch_active_false_refuses_the_very_next_request(scim, member_client):
     scim_id, membership, browser = member_client
-    assert scim.patch(f"Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
     assert_refused(browser)
     membership.refresh_from_db()
     assert membership.is_active is False
@@ -48,7 +48,7 @@ def test_patch_active_false_refuses_the_very_next_request(scim, member_client):
 def test_put_active_false_refuses_the_very_next_request(scim, member_client):
     scim_id, _, browser = member_client
     assert (
-        scim.put(f"Users/{scim_id}", user_body("jane@acme.example", active=False)).status_code
+        scim.put(f"/Users/{scim_id}", user_body("jane@acme.example", active=False)).status_code
         == 200
     )
     assert_refused(browser)
@@ -56,10 +56,10 @@ def test_put_active_false_refuses_the_very_next_request(scim, member_client):
 
 def test_delete_refuses_the_very_next_request_and_keeps_history(scim, member_client, org):
     scim_id, membership, browser = member_client
-    assert scim.delete(f"Users/{scim_id}").status_code == 204
+    assert scim.delete(f"/Users/{scim_id}").status_code == 204
     assert_refused(browser)
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    assert scim.get(f"Users/{scim_id}").status_code == 404
+    assert scim.get(f"/Users/{scim_id}").status_code == 404
     invitation = Invitation.objects.get(email="jane@acme.example")
     assert invitation.status == Invitation.Status.REVOKED
     assert invitation.membership is None
@@ -77,7 +77,7 @@ def test_cached_session_backends_end_too(scim, org, settings, engine):
     browser = Client()
     browser.force_login(membership.user)
     assert browser.get(DASHBOARD).status_code == 200
-    assert scim.patch(f"Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
     assert_refused(browser)
 
 
@@ -98,7 +98,7 @@ def test_redis_session_backend_ends_too(scim, org, settings):
     browser = Client()
     browser.force_login(membership.user)
     assert browser.get(DASHBOARD).status_code == 200
-    assert scim.patch(f"Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
     assert_refused(browser)
 
 
@@ -110,7 +110,7 @@ def test_every_session_ends_and_other_organizations_stay_reachable(
     make_member(other, user=membership.user)
     laptop = Client()
     laptop.force_login(membership.user)
-    assert scim.patch(f"Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
     assert_refused(browser)
     assert_refused(laptop)
     # Logging in again reaches the organization they still belong to, not this one.
@@ -125,7 +125,7 @@ def test_other_members_sessions_survive(scim, member_client, org, make_member):
     colleague = make_member(org)
     browser = Client()
     browser.force_login(colleague.user)
-    assert scim.patch(f"Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
     assert browser.get(DASHBOARD).status_code == 200
 
 
@@ -135,7 +135,7 @@ def test_api_keys_the_person_created_are_revoked(scim, member_client, org, make_
     elsewhere, _ = make_key(make_org("globex"), scim=False, created_by=membership.user)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.get("/api/v1/members/").status_code == 200
-    assert scim.patch(f"Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
     assert api.get("/api/v1/members/").status_code == 401
     assert APIKey.objects.get(pk=made.pk).revoked
     assert not APIKey.objects.get(pk=elsewhere.pk).revoked  # another organization's key
@@ -144,8 +144,8 @@ def test_api_keys_the_person_created_are_revoked(scim, member_client, org, make_
 def test_reactivation_restores_the_membership_not_the_keys(scim, member_client, org, make_key):
     scim_id, membership, _ = member_client
     made, secret = make_key(org, scim=False, created_by=membership.user)
-    assert scim.patch(f"Users/{scim_id}", deactivate_patch()).status_code == 200
-    assert scim.patch(f"Users/{scim_id}", reactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", reactivate_patch()).status_code == 200
     membership.refresh_from_db()
     assert membership.is_active
     browser = Client()

@@ -23,7 +23,7 @@ EMAIL = "jane@acme.example"
 
 @pytest.fixture
 def provisioned(scim):
-    response = scim.post("Users", user_body(EMAIL, given="Jane"))
+    response = scim.post("/Users", user_body(EMAIL, given="Jane"))
     assert response.status_code == 201
     return response.json()["id"]
 
@@ -50,8 +50,8 @@ def test_provisioning_sends_one_invitation(provisioned, settings):
 
 def test_adopted_and_inactive_members_get_no_invitation(scim, org, make_member):
     make_member(org, email="old@acme.example")
-    assert scim.post("Users", user_body("old@acme.example")).status_code == 201
-    assert scim.post("Users", user_body("off@acme.example", active=False)).status_code == 201
+    assert scim.post("/Users", user_body("old@acme.example")).status_code == 201
+    assert scim.post("/Users", user_body("off@acme.example", active=False)).status_code == 201
     assert mail.outbox == []
 
 
@@ -93,7 +93,7 @@ def test_smtp_failure_is_retried_by_the_sweep_then_failed_visible_in_admin(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "INVITATION_SEND_ATTEMPTS": 3}
-    response = scim.post("Users", user_body(EMAIL))
+    response = scim.post("/Users", user_body(EMAIL))
     assert response.status_code == 201  # the SCIM request does not fail with the email
     invitation = Invitation.objects.get()
     assert invitation.status == "pending" and invitation.send_attempts == 1
@@ -164,7 +164,7 @@ def test_new_person_sets_a_password_and_lands_on_the_dashboard(provisioned):
 
 def test_existing_account_logs_in_to_accept(scim, make_user):
     make_user(email=EMAIL, password="old-account-pass-9")
-    scim.post("Users", user_body(EMAIL))
+    scim.post("/Users", user_body(EMAIL))
     link = path_of(accept_link(mail.outbox[0]))
     token = link.strip("/").split("/")[-1]
     browser = Client()
@@ -179,7 +179,7 @@ def test_existing_account_logs_in_to_accept(scim, make_user):
 
 def test_logged_in_invitee_just_accepts_and_others_are_told_to_log_out(scim, make_user):
     person = make_user(email=EMAIL, password="old-account-pass-9")
-    scim.post("Users", user_body(EMAIL))
+    scim.post("/Users", user_body(EMAIL))
     link = path_of(accept_link(mail.outbox[0]))
     token = link.strip("/").split("/")[-1]
     stranger = Client()
@@ -197,7 +197,7 @@ def test_expired_revoked_and_unknown_links_say_what_to_do(scim, provisioned):
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     assert "has expired" in Client().get(link).content.decode()
     Invitation.objects.update(expires_at=timezone.now() + timedelta(days=1))
-    scim.patch(f"Users/{provisioned}", deactivate_patch())
+    scim.patch(f"/Users/{provisioned}", deactivate_patch())
     page = Client().get(link)
     assert page.status_code == 200 and "withdrawn" in page.content.decode()
     assert "administrator" in page.content.decode()
@@ -206,8 +206,8 @@ def test_expired_revoked_and_unknown_links_say_what_to_do(scim, provisioned):
 
 def test_reactivating_an_unaccepted_member_sends_a_fresh_invitation(scim, provisioned):
     old_link = path_of(accept_link(mail.outbox[0]))
-    scim.patch(f"Users/{provisioned}", deactivate_patch())
-    scim.patch(f"Users/{provisioned}", reactivate_patch())
+    scim.patch(f"/Users/{provisioned}", deactivate_patch())
+    scim.patch(f"/Users/{provisioned}", reactivate_patch())
     assert len(mail.outbox) == 2
     new_link = path_of(accept_link(mail.outbox[1]))
     assert "withdrawn" in Client().get(old_link).content.decode()
@@ -220,14 +220,14 @@ def test_reactivating_an_unaccepted_member_sends_a_fresh_invitation(scim, provis
 
 def test_reactivating_an_accepted_member_sends_nothing(scim, provisioned):
     invitations.accept(Invitation.objects.get())
-    scim.patch(f"Users/{provisioned}", deactivate_patch())
-    scim.patch(f"Users/{provisioned}", reactivate_patch())
+    scim.patch(f"/Users/{provisioned}", deactivate_patch())
+    scim.patch(f"/Users/{provisioned}", reactivate_patch())
     assert len(mail.outbox) == 1
 
 
 def test_tokens_never_reach_the_logs(scim, caplog):
     with caplog.at_level(logging.DEBUG):
-        scim.post("Users", user_body(EMAIL))
+        scim.post("/Users", user_body(EMAIL))
         link = path_of(accept_link(mail.outbox[0]))
         token = link.strip("/").split("/")[-1]
         Client().get(link)

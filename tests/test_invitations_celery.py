@@ -60,14 +60,14 @@ def wait_for_outbox(count, timeout=20):
 
 def test_worker_sends_the_invitation_once(live_celery, scim):
     with worker(live_celery):
-        assert scim.post("Users", user_body(EMAIL)).status_code == 201
+        assert scim.post("/Users", user_body(EMAIL)).status_code == 201
         assert wait_for_outbox(1) == 1
     invitation = Invitation.objects.get()
     assert invitation.sent_at is not None and invitation.send_attempts == 1
 
 
 def test_duplicate_task_messages_send_one_email(live_celery, scim):
-    assert scim.post("Users", user_body(EMAIL)).status_code == 201  # queued, no worker yet
+    assert scim.post("/Users", user_body(EMAIL)).status_code == 201  # queued, no worker yet
     invitation = Invitation.objects.get()
     send_invitation.delay(invitation.pk)
     send_invitation.delay(invitation.pk)
@@ -82,7 +82,7 @@ def test_smtp_failures_are_retried_with_backoff_until_sent(live_celery, scim, se
     settings.EMAIL_BACKEND = "email_backends.FlakyBackend"
     FlakyBackend.failures_left = 2
     with worker(live_celery):
-        assert scim.post("Users", user_body(EMAIL)).status_code == 201
+        assert scim.post("/Users", user_body(EMAIL)).status_code == 201
         assert wait_for_outbox(1, timeout=30) == 1
     invitation = Invitation.objects.get()
     assert invitation.send_attempts == 3 and invitation.status == "pending"
@@ -94,7 +94,7 @@ def test_last_failed_try_marks_the_invitation_failed(live_celery, scim, settings
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "INVITATION_SEND_ATTEMPTS": 2}
     with worker(live_celery):
-        assert scim.post("Users", user_body(EMAIL)).status_code == 201
+        assert scim.post("/Users", user_body(EMAIL)).status_code == 201
         deadline = time.monotonic() + 30
         while Invitation.objects.get().status != "failed" and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -106,7 +106,7 @@ def test_last_failed_try_marks_the_invitation_failed(live_celery, scim, settings
 def test_broker_outage_then_recovery_sends_exactly_one_email(live_celery, scim):
     _point_broker(live_celery, CLOSED_PORT_BROKER)
     started = time.monotonic()
-    response = scim.post("Users", user_body(EMAIL))
+    response = scim.post("/Users", user_body(EMAIL))
     assert response.status_code == 201  # provisioning does not depend on the broker
     assert time.monotonic() - started < 10
     invitation = Invitation.objects.get()
