@@ -1,8 +1,13 @@
 """The lifecycle service: the one place that changes provisioning state.
 
 The SCIM layer translates requests into these calls; everything that must hold together
-(membership, SCIM profile, the person's account, revocations) changes here, in one
-transaction, and a signal announces it. Receivers defer slow work with ``on_commit``.
+(membership, SCIM profile, the person's account, revocations, invitations, the audit trail)
+changes here, in one transaction, and a signal announces it. Receivers defer slow work with
+``on_commit``.
+
+Deactivation leaves no access window: in the transaction that switches the membership off,
+the person's sessions end, the organization's API keys they created are revoked and their
+outstanding invitation links stop working — all before the SCIM response goes out.
 """
 
 from dataclasses import dataclass, field, fields
@@ -11,9 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import conf, signals
+from . import audit, conf, invitations, sessions, signals
 from .host import host_adapter
-from .models import ScimUser, ScimUserEmail
+from .models import APIKey, AuditEvent, ScimUser, ScimUserEmail
+
+Action = AuditEvent.Action
 
 
 class LifecycleError(Exception):
@@ -161,7 +168,8 @@ def provision(organization, profile, actor):
                     email=email, given_name=profile.given_name, family_name=profile.family_name
                 )
             membership = host.get_membership(organization, person)
-            if membership is None:
+            adopted = membership is not None
+            if not adopted:
                 membership = host.create_membership(organization, person, active=active)
             else:
                 # A member added by hand before SCIM was switched on: the IdP adopts them.
@@ -177,10 +185,15 @@ def provision(organization, profile, actor):
                 created=now,
                 last_modified=now,
                 idp_key=actor.api_key,
+                # Adopted members were in the organization already: nothing to accept.
+                accepted_at=now if adopted else None,
                 **{name: getattr(profile, name) for name in COLUMN_FIELDS},
             )
             _save_emails(scim_user, profile.emails)
             _project(host, person, organization, profile)
+            if active and not adopted:
+                invitations.create(scim_user, host.person_email(person))
+            audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
             signals.user_provisioned.send(
                 sender=ScimUser,
                 organization=organization,
@@ -245,6 +258,7 @@ def update(scim_user, profile, actor):
                 if "emails" in changes:
                     _save_emails(current, profile.emails)
                 _project(host, current.membership.user, current.organization, profile)
+                audit.record(Action.UPDATED, current, actor, changes)
                 signals.user_updated.send(
                     sender=ScimUser,
                     organization=current.organization,
@@ -261,12 +275,47 @@ def update(scim_user, profile, actor):
     return changes
 
 
-def _set_active(host, scim_user, active, actor):
+def _initial_values(profile, active):
+    """A provisioning's audit changes: every field the IdP set, from nothing."""
+    values = {name: (None, getattr(profile, name)) for name in COLUMN_FIELDS}
+    values["emails"] = (None, [e.value for e in profile.emails])
+    values["active"] = (None, active)
+    return {name: change for name, change in values.items() if change[1] not in ("", None, [])}
+
+
+def _end_access(membership):
+    """Everything through which the person could still act for this organization."""
+    person = membership.user
+    sessions.end_all(person)
+    APIKey.objects.revoke_created_by(membership.organization_id, person)
+    invitations.revoke_pending(membership)
+
+
+def _reinvite(host, scim_user):
+    """A membership that was never taken up gets a fresh invitation on reactivation; the
+    old links were revoked at deactivation (and are again here, in case)."""
+    if scim_user.accepted_at is None:
+        invitations.revoke_pending(scim_user.membership)
+        invitations.create(scim_user, host.person_email(scim_user.membership.user))
+
+
+def _set_active(host, scim_user, active, actor, reason=""):
     """Switch the membership on or off and announce it. Callers hold the row lock."""
     host.set_membership_active(scim_user.membership, active)
     scim_user.last_modified = timezone.now()
     scim_user.version += 1
     scim_user.save(update_fields=["last_modified", "version"])
+    if active:
+        _reinvite(host, scim_user)
+    else:
+        _end_access(scim_user.membership)
+    audit.record(
+        Action.REACTIVATED if active else Action.DEACTIVATED,
+        scim_user,
+        actor,
+        {"active": (not active, active)},
+        reason,
+    )
     signal = signals.user_reactivated if active else signals.user_deactivated
     signal.send(
         sender=ScimUser,
@@ -304,6 +353,7 @@ def remove(scim_user, actor):
         organization = current.organization
         if membership.is_active:
             _set_active(host, current, False, actor)
+        audit.record(Action.REMOVED, current, actor)
         signals.user_removed.send(
             sender=ScimUser,
             organization=organization,
@@ -319,11 +369,12 @@ def deactivate_membership(membership, actor, reason):
     them: the orphaned access review (admin and ``manage.py scim_orphans``).
 
     A provisioned member goes through the same deactivation as an IdP's ``active: false``;
-    a member added by hand has no SCIM profile, so the membership is switched off directly
-    and the same signal is sent with ``scim_user=None``. Returns whether anything changed
-    (False for a membership that was inactive already). Either way the IdP is not told: if
-    it still assigns the person, its next update reactivates them, which is the point of
-    reviewing the report rather than acting on it blindly.
+    a member added by hand has no SCIM profile, so the membership is switched off directly,
+    with the same revocations and audit event, and the same signal is sent with
+    ``scim_user=None``. The audit event names the actor and the reason. Returns whether
+    anything changed (False for a membership that was inactive already). Either way the IdP
+    is not told: if it still assigns the person, its next update reactivates them, which is
+    why the report is reviewed rather than acted on blindly.
     """
     host = host_adapter()
     with transaction.atomic():
@@ -332,17 +383,26 @@ def deactivate_membership(membership, actor, reason):
             current = _locked(scim_user)
             if not current.membership.is_active:
                 return False
-            _set_active(host, current, False, actor)
+            _set_active(host, current, False, actor, reason)
             return True
         locked = (
             conf.membership_model()
             ._default_manager.select_for_update()
-            .select_related("organization")
+            .select_related("organization", "user")
             .get(pk=membership.pk)
         )
         if not locked.is_active:
             return False
         host.set_membership_active(locked, False)
+        _end_access(locked)
+        audit.record_unprovisioned(
+            Action.DEACTIVATED,
+            locked,
+            host.person_email(locked.user),
+            actor,
+            {"active": (True, False)},
+            reason,
+        )
         signals.user_deactivated.send(
             sender=ScimUser,
             organization=locked.organization,

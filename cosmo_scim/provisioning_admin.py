@@ -20,7 +20,7 @@ from django.utils.html import format_html
 
 from . import conf, lifecycle, orphans
 from .entitlements import scim_allowed
-from .models import APIKey, ScimUser
+from .models import APIKey, AuditEvent, Invitation, ScimUser
 
 # How many provisioning events the overview shows; the audit trail admin has the rest.
 RECENT_EVENTS = 20
@@ -84,6 +84,12 @@ class ProvisioningAdminMixin:
             "add_key_url": reverse("admin:cosmo_scim_apikey_add")
             + f"?organization={organization.pk}&scim=on",
             "counts": _member_counts(organization),
+            "invitations": _invitation_counts(organization),
+            "invitations_url": reverse("admin:cosmo_scim_invitation_changelist")
+            + f"?organization__id__exact={organization.pk}",
+            "events": AuditEvent.objects.filter(organization=organization)[:RECENT_EVENTS],
+            "events_url": reverse("admin:cosmo_scim_auditevent_changelist")
+            + f"?organization__id__exact={organization.pk}",
             "scim_provisioned": orphans.scim_provisioned(organization),
             "orphans": orphans.find(organization),
             "stale_days": conf.get("IDP_LINK_STALE_DAYS"),
@@ -161,4 +167,12 @@ def _member_counts(organization):
         provisioned=Count("pk"),
         active=Count("pk", filter=Q(membership__is_active=True)),
         deactivated=Count("pk", filter=Q(membership__is_active=False)),
+    )
+
+
+def _invitation_counts(organization):
+    status = Invitation.Status
+    return Invitation.objects.filter(organization=organization).aggregate(
+        pending=Count("pk", filter=Q(status=status.PENDING)),
+        failed=Count("pk", filter=Q(status=status.FAILED)),
     )

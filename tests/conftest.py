@@ -1,6 +1,7 @@
 """Shared fixtures: organizations, people, memberships and API keys of the host product."""
 
 import itertools
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -73,11 +74,56 @@ def admin_client(client, superuser):
     return client
 
 
+# -- markers: skip what this machine cannot run --------------------------------------------
+
+
+def pytest_runtest_setup(item):
+    import os
+    import shutil
+
+    if item.get_closest_marker("redis") and not os.environ.get("CELERY_BROKER_URL"):
+        pytest.skip("needs CELERY_BROKER_URL (a reachable Redis)")
+    if item.get_closest_marker("postgres") and "postgres" not in os.environ.get("DATABASE_URL", ""):
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL")
+    # CI installs Chromium and Playwright: there a missing browser must fail, not skip.
+    if item.get_closest_marker("browser") and not os.environ.get("CI"):
+        pytest.importorskip("playwright")
+        if not shutil.which("chromium"):
+            pytest.skip("needs Chromium (apt-get install chromium)")
+
+
+# -- Celery: eager by default, a real worker on request ------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Run tasks in-process, the zero-setup default, unless the test asks for the real
+    broker (``live_celery``). In the Redis run this keeps tests without a worker from
+    leaving messages in the broker."""
+    from django.conf import settings
+
+    if not hasattr(settings, "CELERY_BROKER_URL"):  # minimal settings without the host
+        yield
+        return
+    from cosmo_project.celery import app
+
+    eager = "live_celery" not in request.fixturenames
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
-def scim(client, org, make_key):
+def scim_key(org, make_key):
+    """The Acme organization's IdP key: (APIKey, plaintext key)."""
+    return make_key(org, scim=True, name="Okta")
+
+
+@pytest.fixture
+def scim(client, scim_key):
     """A SCIM client authenticated as the Acme organization's IdP."""
-    _, key = make_key(org, scim=True, name="Okta")
-    return ScimClient(client, key)
+    return ScimClient(client, scim_key[1])
 
 
 @pytest.fixture
@@ -96,7 +142,7 @@ def other_scim(other_org, make_key):
 
 # -- a real browser --------------------------------------------------------------------------
 
-ARTIFACTS = __import__("pathlib").Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -108,24 +154,40 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
+def browser_page(monkeypatch, _end_live_server_connections):
     """A page in Debian's headless Chromium, driven by Playwright (whose own browser
-    download is never used). Skipped where there is no Chromium, except in CI, which
-    installs it: there a missing browser must fail, not pass silently."""
-    import os
+    download is never used); for tests marked ``browser``, against ``live_server``."""
+    from playwright.sync_api import sync_playwright
 
-    if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-        pytest.skip(f"needs {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay
     # synchronous and are safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(15_000)
         yield page
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def _end_live_server_connections(django_db_setup, django_db_blocker):
+    """On PostgreSQL one idle connection opened while serving the browser outlives its
+    live-server thread and would block dropping the test database. End it once, after the
+    last test: the live server is session-wide, and ending its connections between tests
+    would break the next test's requests."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        connection = connections["default"]
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture

@@ -53,9 +53,32 @@ def test_overview_shows_plan_keys_counts_and_orphans(admin_client, org, make_key
         ("Old Okta", "revoked"),
     ]
     assert context["counts"] == {"provisioned": 2, "active": 1, "deactivated": 1}
+    # jane's invitation is out; gone's was revoked by the deactivation.
+    assert context["invitations"] == {"pending": 1, "failed": 0}
+    assert [(e.action, e.user_name, e.api_key_name) for e in context["events"]] == [
+        ("deactivated", "gone@acme.example", "Okta"),
+        ("provisioned", "gone@acme.example", "Okta"),
+        ("provisioned", "jane@acme.example", "Okta"),
+    ]
     assert [str(o.membership.user) for o in context["orphans"]] == ["hand@acme.example"]
     page = response.content.decode()
     assert okta.prefix in page and "hand@acme.example" in page and "Plain build key" not in page
+
+
+def test_failed_invitations_are_counted_and_linked(admin_client, org, make_member):
+    from cosmo_scim.models import Invitation
+
+    membership = make_member(org, email="nomail@acme.example")
+    Invitation.objects.create(
+        organization=org, membership=membership, email="nomail@acme.example", status="failed"
+    )
+    response = admin_client.get(overview_url(org))
+    assert response.context["invitations"] == {"pending": 0, "failed": 1}
+    failed_list = (
+        reverse("admin:cosmo_scim_invitation_changelist")
+        + f"?organization__id__exact={org.pk}&amp;status__exact=failed"
+    )
+    assert failed_list in response.content.decode()
 
 
 def test_overview_of_an_organization_not_allowed_scim(admin_client, make_org):
@@ -77,7 +100,7 @@ def test_a_rotated_key_says_by_which(admin_client, org, make_key):
     assert states == ["active", f"rotated (now {new.prefix})"]
 
 
-def test_deactivating_selected_orphans(admin_client, org, make_key, make_member):
+def test_deactivating_selected_orphans(admin_client, org, make_key, make_member, superuser):
     _, key = make_key(org)
     ScimClient(Client(), key).create_user("jane@acme.example")
     jane = Membership.objects.get(user__email="jane@acme.example")
@@ -95,6 +118,15 @@ def test_deactivating_selected_orphans(admin_client, org, make_key, make_member)
         membership.refresh_from_db()
         assert membership.is_active is active
     assert [str(o.membership.user) for o in response.context["orphans"]] == ["kept@acme.example"]
+    event = response.context["events"][0]
+    assert (event.action, event.user_name, event.scim_id) == (
+        "deactivated",
+        "hand@acme.example",
+        "",
+    )
+    assert event.actor_name == "root@cosmo.example (admin)" and event.actor_user == superuser
+    assert event.reason == "Left in 2023" and event.api_key is None
+    assert "Left in 2023" in response.content.decode()
 
 
 def test_deactivation_needs_a_reason_and_a_post(admin_client, org, make_key, make_member):

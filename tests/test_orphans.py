@@ -12,7 +12,7 @@ from django.utils import timezone
 from scimkit import ScimClient, patch_op
 
 from cosmo_scim import lifecycle, orphans, signals
-from cosmo_scim.models import APIKey, ScimUser
+from cosmo_scim.models import APIKey, AuditEvent, ScimUser
 
 pytestmark = pytest.mark.django_db
 
@@ -158,12 +158,28 @@ def deactivations():
     signals.user_deactivated.disconnect(receiver)
 
 
-def test_deactivating_a_hand_added_member(org, make_member, superuser, deactivations):
-    membership = make_member(org, email="hand@acme.example")
+def test_deactivating_a_hand_added_member(
+    org, make_member, make_key, superuser, deactivations, client
+):
+    membership = make_member(org, email="hand@acme.example", password="hand-pass-1234")
+    assert client.login(username="hand@acme.example", password="hand-pass-1234")
+    their_key, _ = make_key(org, scim=False, name="Their script", created_by=membership.user)
     actor = lifecycle.Actor(user=superuser)
     assert lifecycle.deactivate_membership(membership, actor, "left in 2023") is True
     membership.refresh_from_db()
     assert membership.is_active is False
+    # The same revocations as an IdP's deactivation: sessions end, their keys stop working.
+    assert client.get("/orgs/acme/").status_code == 302
+    their_key.refresh_from_db()
+    assert their_key.revoked
+    [event] = AuditEvent.objects.all()
+    assert (event.action, event.user_name, event.membership_id) == (
+        "deactivated",
+        "hand@acme.example",
+        membership.pk,
+    )
+    assert event.changes == {"active": [True, False]} and event.reason == "left in 2023"
+    assert event.actor_user == superuser and event.actor_name == "root@cosmo.example (admin)"
     [sent] = deactivations
     assert sent["membership"] == membership and sent["scim_user"] is None
     assert sent["actor"] is actor and str(actor) == "root@cosmo.example (admin)"
@@ -184,6 +200,9 @@ def test_deactivating_a_provisioned_member_is_an_ordinary_deactivation(
     # The IdP sees the member as inactive, with a new version.
     body = scim.get(f"/Users/{jane['id']}").json()
     assert body["active"] is False and body["meta"]["version"] == 'W/"2"'
+    event = AuditEvent.objects.first()
+    assert (event.action, event.scim_id, event.reason) == ("deactivated", jane["id"], "stale link")
+    assert event.actor_name == "manage.py scim_orphans" and event.api_key is None
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -216,6 +235,12 @@ def test_command_deactivates_every_orphan_listed(org, okta, make_member):
     hand.refresh_from_db()
     assert not hand.is_active
     assert ScimUser.objects.get().membership.is_active
+    event = AuditEvent.objects.first()
+    assert (event.user_name, event.actor_name, event.reason) == (
+        "hand@acme.example",
+        "manage.py scim_orphans",
+        "Quarterly access review",
+    )
     assert "0 orphaned member(s)" in run("acme")
 
 

@@ -1,0 +1,59 @@
+"""The provisioning audit trail: one ``AuditEvent`` per provisioning state change.
+
+The lifecycle service calls :func:`record` inside its transaction, so an event exists
+exactly when its change committed. Values are stored as the service saw them; no profile
+field holds a secret (SCIM passwords are never accepted), and the key is named by its name
+and prefix only.
+"""
+
+from .models import AuditEvent
+
+
+def _json(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def record(action, scim_user, actor, changes=None, reason=""):
+    return _create(
+        action,
+        actor,
+        organization_id=scim_user.organization_id,
+        membership_id=scim_user.membership_id,
+        scim_id=scim_user.scim_id,
+        user_name=scim_user.user_name,
+        changes=changes,
+        reason=reason,
+    )
+
+
+def record_unprovisioned(action, membership, user_name, actor, changes=None, reason=""):
+    """An event about a member the IdP never provisioned (an admin deactivating orphaned
+    access): there is no SCIM id, and the person's email stands in for the userName."""
+    return _create(
+        action,
+        actor,
+        organization_id=membership.organization_id,
+        membership_id=membership.pk,
+        scim_id="",
+        user_name=user_name,
+        changes=changes,
+        reason=reason,
+    )
+
+
+def _create(action, actor, *, changes, **fields):
+    api_key = actor.api_key
+    return AuditEvent.objects.create(
+        api_key=api_key,
+        api_key_name=api_key.name if api_key else "",
+        api_key_prefix=api_key.prefix if api_key else "",
+        actor_user=actor.user,
+        actor_name="" if api_key else str(actor),
+        action=action,
+        changes={
+            name: [_json(before), _json(after)] for name, (before, after) in (changes or {}).items()
+        },
+        request_id=actor.request_id or "",
+        remote_addr=actor.remote_addr or None,
+        **fields,
+    )
