@@ -75,12 +75,13 @@ class APIKeyAdmin(admin.ModelAdmin):
             "created_by",
             "created",
             "last_used_at",
+            "replaces",
         )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        readonly = ["organization", "prefix", "created_by", "created", "last_used_at"]
+        readonly = ["organization", "prefix", "created_by", "created", "last_used_at", "replaces"]
         if obj.revoked:
             readonly += ["name", "scim", "expiry_date", "revoked"]
         return readonly
