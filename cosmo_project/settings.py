@@ -119,6 +119,7 @@ REST_FRAMEWORK = {
 COSMO_SCIM = {
     "ORGANIZATION_MODEL": "organizations.Organization",
     "MEMBERSHIP_MODEL": "organizations.Membership",
+    "TEAM_MODEL": "organizations.Team",
 }
 
 LOGGING = {
