@@ -13,6 +13,7 @@ number of people: a group of a thousand changes in one PATCH.
 
 from collections import defaultdict
 
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
@@ -79,9 +80,10 @@ def recompute_grouped(organization):
     Members of no group keep their role until a group change touches them; they never got
     one from a mapping.
     """
-    pks = (
-        ScimGroupMember.objects.filter(group__organization=organization)
-        .values_list("scim_user_id", flat=True)
-        .distinct()
-    )
-    recompute(organization, set(pks))
+    with transaction.atomic():
+        pks = (
+            ScimGroupMember.objects.filter(group__organization=organization)
+            .values_list("scim_user_id", flat=True)
+            .distinct()
+        )
+        recompute(organization, set(pks))
