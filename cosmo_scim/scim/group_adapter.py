@@ -45,9 +45,9 @@ class ScimGroupAdapter(SCIMGroup):
     def etag(self):
         return f'W/"{self.obj.version}"'
 
-    def to_dict(self):
-        users_url = self.request.build_absolute_uri(reverse("scim:users"))
-        return represent(self.obj, self.location, users_url.rstrip("/"))
+    def to_dict(self, member_display=False):
+        users_url = self.request.build_absolute_uri(reverse("scim:users")).rstrip("/")
+        return represent(self.obj, self.location, users_url, member_display)
 
     def validate_dict(self, d):
         """Validation happens while parsing, in :meth:`from_dict`."""

@@ -77,26 +77,43 @@ def parse_group(body):
     )
 
 
-def member_display(scim_user):
-    return scim_user.display_name or scim_user.user_name
+def wants_member_display(attributes):
+    """Whether the ``attributes`` parameter asks for ``members.display``.
+
+    ``display`` is ``returned: "request"`` (RFC 7643 §7): a member is read back as it was
+    written (``value``, ``$ref``, ``type``), which is what clients such as scim2-tester
+    compare after a PATCH, and a client that wants names asks for them.
+    """
+    if isinstance(attributes, str):
+        attributes = attributes.split(",")
+    if not isinstance(attributes, list):
+        return False
+    wanted = {str(item).strip().lower() for item in attributes}
+    return bool(wanted & {"members.display", f"{GROUP_SCHEMA}:members.display".lower()})
 
 
-def represent(group, location, users_url):
+def _member(scim_user, users_url, with_display):
+    member = {
+        "value": scim_user.scim_id,
+        "$ref": f"{users_url}/{scim_user.scim_id}",
+        "type": "User",
+    }
+    if with_display:
+        member["display"] = scim_user.display_name or scim_user.user_name
+    return member
+
+
+def represent(group, location, users_url, member_display=False):
     """The full SCIM representation of a group whose ``member_links`` are prefetched with
     their ``scim_user`` (one query for a whole page of groups, whatever their size).
-    ``users_url`` is the /Users endpoint's absolute URL, for the members' ``$ref``."""
+    ``users_url`` is the /Users endpoint's absolute URL, for the members' ``$ref``;
+    ``member_display`` adds the members' ``display`` (see :func:`wants_member_display`)."""
     resource = {
         "schemas": [GROUP_SCHEMA],
         "id": group.scim_id,
         "displayName": group.display_name,
         "members": [
-            {
-                "value": link.scim_user.scim_id,
-                "$ref": f"{users_url}/{link.scim_user.scim_id}",
-                "display": member_display(link.scim_user),
-                "type": "User",
-            }
-            for link in group.member_links.all()
+            _member(link.scim_user, users_url, member_display) for link in group.member_links.all()
         ],
         "meta": {
             "resourceType": "Group",

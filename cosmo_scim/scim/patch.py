@@ -524,7 +524,8 @@ class _Patcher:
         and removing ``manager.value`` removes the manager.
         """
         if op == "remove" or value is None:
-            _delete(container, ref.attr["name"])
+            if container is not None:  # no enterprise extension: no manager to remove
+                _delete(container, ref.attr["name"])
             return
         if ref.sub is not None:
             if ref.sub["name"] == "value":

@@ -38,7 +38,7 @@ from .errors import (
 )
 from .filters import filter_queryset
 from .group_adapter import ScimGroupAdapter, group_queryset
-from .groups import GROUP_ATTRIBUTES
+from .groups import GROUP_ATTRIBUTES, wants_member_display
 from .pagination import parse_pagination, parse_sort
 from .projection import project
 from .user_adapter import ScimUserAdapter, user_queryset
@@ -270,6 +270,14 @@ class GroupResourceMixin:
 
     def get_queryset(self):
         return group_queryset(self.request.scim_organization)
+
+    def represent(self, row, params):
+        attributes = _param(params, "attributes")
+        resource = self.scim_adapter(row, request=self.request).to_dict(
+            member_display=wants_member_display(attributes)
+        )
+        excluded = _param(params, "excludedAttributes")
+        return project(resource, attributes, excluded, self.core_schema, self.extension_schemas)
 
 
 class GroupsView(GroupResourceMixin, ResourceView, scim_views.GroupsView):

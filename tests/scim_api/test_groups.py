@@ -57,17 +57,29 @@ def test_okta_group_push_creates_the_group_and_its_team(scim, org):
     assert scim.get(f"/Groups/{created['id']}").json() == created
 
 
-def test_post_with_members_returns_them_with_display_ref_and_type(scim, people, group):
+def test_post_with_members_returns_them_with_ref_and_type(scim, people, group):
     created = group("Engineering", [people["ann"]])
     assert created["members"] == [
         {
             "value": people["ann"],
             "$ref": f"http://testserver/scim/v2/Users/{people['ann']}",
-            "display": "Ann Doe",
             "type": "User",
         }
     ]
     assert team_member_ids(created["id"]) == [people["ann"]]
+
+
+def test_member_display_is_returned_on_request(scim, people, group):
+    """``members.display`` is ``returned: request``: members read back as written."""
+    created = group("Engineering", [people["ann"]])
+    path = f"/Groups/{created['id']}?attributes=displayName,members.display,members.value"
+    assert scim.get(path).json()["members"] == [{"value": people["ann"], "display": "Ann Doe"}]
+    listed = scim.get("/Groups?attributes=members.display").json()["Resources"][0]
+    assert listed["members"] == [{"display": "Ann Doe"}]
+    schema = scim.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group").json()
+    members = next(a for a in schema["attributes"] if a["name"] == "members")
+    display = next(s for s in members["subAttributes"] if s["name"] == "display")
+    assert display["returned"] == "request" and display["mutability"] == "readOnly"
 
 
 def test_display_name_is_unique_per_organization_case_insensitively(scim, other_scim, group):
