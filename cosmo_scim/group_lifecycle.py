@@ -15,10 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import roles, signals
+from . import audit, roles, signals
 from .host import host_adapter
 from .lifecycle import LifecycleError
-from .models import ScimGroup, ScimGroupMember, ScimUser
+from .models import AuditEvent, ScimGroup, ScimGroupMember, ScimUser
+
+Action = AuditEvent.Action
 
 
 class DisplayNameTaken(LifecycleError):
@@ -90,6 +92,15 @@ def create(organization, profile, member_ids, actor):
                 created=now,
                 last_modified=now,
             )
+            audit.record_group(
+                Action.GROUP_CREATED,
+                group,
+                actor,
+                {
+                    "display_name": (None, group.display_name),
+                    "external_id": (None, group.external_id),
+                },
+            )
             signals.group_created.send(
                 sender=ScimGroup, organization=organization, group=group, actor=actor
             )
@@ -132,10 +143,10 @@ def update(group, profile, actor, *, add=(), remove=()):
             ):
                 raise DisplayNameTaken(profile.display_name)
             present = {
-                scim_id: (pk, membership_pk)
-                for scim_id, pk, membership_pk in ScimGroupMember.objects.filter(
-                    group=current
-                ).values_list("scim_user__scim_id", "scim_user_id", "scim_user__membership_id")
+                row[0]: row
+                for row in ScimGroupMember.objects.filter(group=current).values_list(
+                    "scim_user__scim_id", "scim_user_id", "scim_user__membership_id"
+                )
             }
             added = _resolve(organization, set(add) - present.keys())
             removed = [present[scim_id] for scim_id in set(remove) & present.keys()]
@@ -147,6 +158,7 @@ def update(group, profile, actor, *, add=(), remove=()):
             if changes:
                 if "display_name" in changes:
                     host.rename_team(current.team, profile.display_name)
+                audit.record_group(Action.GROUP_UPDATED, current, actor, changes)
                 signals.group_updated.send(
                     sender=ScimGroup,
                     organization=organization,
@@ -156,8 +168,8 @@ def update(group, profile, actor, *, add=(), remove=()):
                 )
             _change_members(host, current, added, removed, actor)
             # A new name or externalId can match another role mapping: re-rank everyone.
-            affected = {pk for pk, _ in present.values()} if changes else set()
-            affected |= {user.pk for user in added} | {pk for pk, _ in removed}
+            affected = {pk for _, pk, _ in present.values()} if changes else set()
+            affected |= {user.pk for user in added} | {pk for _, pk, _ in removed}
             roles.recompute(organization, affected)
     except IntegrityError as exc:
         raise DisplayNameTaken(profile.display_name) from exc
@@ -167,7 +179,7 @@ def update(group, profile, actor, *, add=(), remove=()):
 def _change_members(host, group, added, removed, actor):
     """Write member rows and the host team's members in bulk, then announce it.
 
-    ``added``: ScimUser rows; ``removed``: ``(scim_user_pk, membership_pk)`` pairs.
+    ``added``: ScimUser rows; ``removed``: ``(scim_id, scim_user_pk, membership_pk)``.
     """
     if not (added or removed):
         return
@@ -178,16 +190,23 @@ def _change_members(host, group, added, removed, actor):
         host.add_team_members(group.team, [user.membership_id for user in added])
     if removed:
         ScimGroupMember.objects.filter(
-            group=group, scim_user_id__in=[pk for pk, _ in removed]
+            group=group, scim_user_id__in=[pk for _, pk, _ in removed]
         ).delete()
-        host.remove_team_members(group.team, [membership_pk for _, membership_pk in removed])
+        host.remove_team_members(group.team, [membership_pk for _, _, membership_pk in removed])
+    audit.record_group(
+        Action.GROUP_MEMBERS_CHANGED,
+        group,
+        actor,
+        added=[user.scim_id for user in added],
+        removed=[scim_id for scim_id, _, _ in removed],
+    )
     signals.group_members_changed.send(
         sender=ScimGroup,
         organization=group.organization,
         group=group,
         actor=actor,
         added=[user.membership_id for user in added],
-        removed=[membership_pk for _, membership_pk in removed],
+        removed=[membership_pk for _, _, membership_pk in removed],
     )
 
 
@@ -201,6 +220,7 @@ def delete(group, actor):
         former = list(
             ScimGroupMember.objects.filter(group=current).values_list("scim_user_id", flat=True)
         )
+        audit.record_group(Action.GROUP_DELETED, current, actor)
         signals.group_deleted.send(
             sender=ScimGroup, organization=organization, group=current, actor=actor
         )

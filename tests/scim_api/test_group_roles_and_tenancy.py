@@ -220,3 +220,50 @@ def test_group_changes_send_signals(scim, ann):
     assert received[3][1]["removed"] == [membership_pk]
     assert all(kwargs["actor"].api_key.name == "Okta" for _, kwargs in received)
     assert all(kwargs["group"].scim_id == group["id"] for _, kwargs in received)
+
+
+def test_group_changes_write_audit_events(scim, org, ann):
+    from cosmo_scim.models import AuditEvent
+
+    group = scim.post("/Groups", okta_group("Engineering", [ann], externalId="00g")).json()
+    scim.patch(
+        f"/Groups/{group['id']}",
+        patch_op(
+            {"op": "replace", "path": "displayName", "value": "Platform"},
+            {"op": "remove", "path": "members"},
+        ),
+    )
+    scim.delete(f"/Groups/{group['id']}")
+    events = list(
+        AuditEvent.objects.filter(scim_id=group["id"])
+        .order_by("id")
+        .values_list("action", "changes", "api_key_name")
+    )
+    assert events == [
+        (
+            "group_created",
+            {
+                "group": "Engineering",
+                "display_name": [None, "Engineering"],
+                "external_id": [None, "00g"],
+            },
+            "Okta",
+        ),
+        (
+            "group_members_changed",
+            {"group": "Engineering", "members": {"added": [ann], "removed": []}},
+            "Okta",
+        ),
+        (
+            "group_updated",
+            {"group": "Platform", "display_name": ["Engineering", "Platform"]},
+            "Okta",
+        ),
+        (
+            "group_members_changed",
+            {"group": "Platform", "members": {"added": [], "removed": [ann]}},
+            "Okta",
+        ),
+        ("group_deleted", {"group": "Platform"}, "Okta"),
+    ]
+    assert all(e.organization_id == org.pk for e in AuditEvent.objects.filter(scim_id=group["id"]))

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     # cosmo_scim's group migration links to this model through COSMO_SCIM["TEAM_MODEL"] and
     # can only depend on this app's first migration (swappable_dependency).
     run_before = [
-        ('cosmo_scim', '0002_groups'),
+        ('cosmo_scim', '0003_groups'),
     ]
 
     operations = [

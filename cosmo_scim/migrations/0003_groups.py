@@ -12,7 +12,7 @@ from cosmo_scim import conf
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cosmo_scim', '0001_initial'),
+        ('cosmo_scim', '0002_lifecycle'),
         migrations.swappable_dependency(conf.get('ORGANIZATION_MODEL')),
         migrations.swappable_dependency(conf.get('TEAM_MODEL')),
     ]
@@ -75,5 +75,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='scimgroupmember',
             constraint=models.UniqueConstraint(fields=('group', 'scim_user'), name='cosmo_scim_group_member_unique'),
+        ),
+        migrations.AlterField(
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('provisioned', 'Provisioned'), ('updated', 'Updated'), ('deactivated', 'Deactivated'), ('reactivated', 'Reactivated'), ('removed', 'Removed'), ('group_created', 'Group created'), ('group_updated', 'Group updated'), ('group_members_changed', 'Group members changed'), ('group_deleted', 'Group deleted')], max_length=32),
         ),
     ]
