@@ -13,15 +13,38 @@ def _json(value):
     return list(value) if isinstance(value, tuple) else value
 
 
+def _create(action, organization_id, actor, changes, **subject):
+    api_key = actor.api_key
+    return AuditEvent.objects.create(
+        organization_id=organization_id,
+        api_key=api_key,
+        api_key_name=api_key.name if api_key else "",
+        api_key_prefix=api_key.prefix if api_key else "",
+        actor_user=actor.user,
+        actor_name="" if api_key else str(actor),
+        action=action,
+        changes=changes,
+        request_id=actor.request_id or "",
+        remote_addr=actor.remote_addr or None,
+        **subject,
+    )
+
+
+def _pairs(changes):
+    return {
+        name: [_json(before), _json(after)] for name, (before, after) in (changes or {}).items()
+    }
+
+
 def record(action, scim_user, actor, changes=None, reason=""):
     return _create(
         action,
+        scim_user.organization_id,
         actor,
-        organization_id=scim_user.organization_id,
+        _pairs(changes),
         membership_id=scim_user.membership_id,
         scim_id=scim_user.scim_id,
         user_name=scim_user.user_name,
-        changes=changes,
         reason=reason,
     )
 
@@ -31,29 +54,21 @@ def record_unprovisioned(action, membership, user_name, actor, changes=None, rea
     access): there is no SCIM id, and the person's email stands in for the userName."""
     return _create(
         action,
+        membership.organization_id,
         actor,
-        organization_id=membership.organization_id,
+        _pairs(changes),
         membership_id=membership.pk,
-        scim_id="",
         user_name=user_name,
-        changes=changes,
         reason=reason,
     )
 
 
-def _create(action, actor, *, changes, **fields):
-    api_key = actor.api_key
-    return AuditEvent.objects.create(
-        api_key=api_key,
-        api_key_name=api_key.name if api_key else "",
-        api_key_prefix=api_key.prefix if api_key else "",
-        actor_user=actor.user,
-        actor_name="" if api_key else str(actor),
-        action=action,
-        changes={
-            name: [_json(before), _json(after)] for name, (before, after) in (changes or {}).items()
-        },
-        request_id=actor.request_id or "",
-        remote_addr=actor.remote_addr or None,
-        **fields,
-    )
+def record_group(action, group, actor, changes=None, *, added=(), removed=()):
+    """A group event: ``scim_id`` is the group's id; ``changes`` names the ``group`` (its
+    displayName, so the trail reads right after a delete) next to ``{field: [before,
+    after]}``; a member change adds ``members: {"added": [...], "removed": [...]}``, SCIM
+    User ids."""
+    entry = {"group": group.display_name, **_pairs(changes)}
+    if added or removed:
+        entry["members"] = {"added": sorted(added), "removed": sorted(removed)}
+    return _create(action, group.organization_id, actor, entry, scim_id=group.scim_id)

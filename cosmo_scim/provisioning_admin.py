@@ -3,7 +3,8 @@
 The app does not own the organization model, so it cannot register its admin; the host
 mixes :class:`ProvisioningAdminMixin` into its own organization ``ModelAdmin`` (see
 docs/integrate.md). That adds, per organization, an overview at ``<pk>/scim/`` — plan and
-entitlement, SCIM keys, member and invitation counts, the latest provisioning events — and
+entitlement, SCIM keys, member, invitation and group counts, the latest provisioning
+events — and
 the orphaned access report with its deactivate action, which goes through the lifecycle
 service like an IdP's deactivation.
 """
@@ -20,7 +21,7 @@ from django.utils.html import format_html
 
 from . import conf, lifecycle, orphans
 from .entitlements import scim_allowed
-from .models import APIKey, AuditEvent, Invitation, ScimUser
+from .models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
 
 # How many provisioning events the overview shows; the audit trail admin has the rest.
 RECENT_EVENTS = 20
@@ -86,6 +87,10 @@ class ProvisioningAdminMixin:
             "counts": _member_counts(organization),
             "invitations": _invitation_counts(organization),
             "invitations_url": reverse("admin:cosmo_scim_invitation_changelist")
+            + f"?organization__id__exact={organization.pk}",
+            "groups": ScimGroup.objects.filter(organization=organization).count(),
+            "role_mappings": RoleMapping.objects.filter(organization=organization).count(),
+            "role_mappings_url": reverse("admin:cosmo_scim_rolemapping_changelist")
             + f"?organization__id__exact={organization.pk}",
             "events": AuditEvent.objects.filter(organization=organization)[:RECENT_EVENTS],
             "events_url": reverse("admin:cosmo_scim_auditevent_changelist")

@@ -55,6 +55,7 @@ def test_overview_shows_plan_keys_counts_and_orphans(admin_client, org, make_key
     assert context["counts"] == {"provisioned": 2, "active": 1, "deactivated": 1}
     # jane's invitation is out; gone's was revoked by the deactivation.
     assert context["invitations"] == {"pending": 1, "failed": 0}
+    assert (context["groups"], context["role_mappings"]) == (0, 0)
     assert [(e.action, e.user_name, e.api_key_name) for e in context["events"]] == [
         ("deactivated", "gone@acme.example", "Okta"),
         ("provisioned", "gone@acme.example", "Okta"),
@@ -89,6 +90,29 @@ def test_overview_of_an_organization_not_allowed_scim(admin_client, make_org):
     assert "requires the Enterprise plan" in page
     assert "Create a SCIM key" not in page
     assert "does not provision over SCIM yet" in page
+
+
+def test_groups_and_role_mappings_are_counted(admin_client, org, make_key):
+    from cosmo_scim.models import RoleMapping
+
+    _, key = make_key(org)
+    idp = ScimClient(Client(), key)
+    for name in ("Engineering", "Admins"):
+        response = idp.post(
+            "/Groups",
+            {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": name,
+                "members": [],
+            },
+        )
+        assert response.status_code == 201, response.content
+    RoleMapping.objects.create(organization=org, value="Admins", role="admin")
+    response = admin_client.get(overview_url(org))
+    assert (response.context["groups"], response.context["role_mappings"]) == (2, 1)
+    events = [(e.action, e.changes["group"]) for e in response.context["events"]]
+    assert events == [("group_created", "Admins"), ("group_created", "Engineering")]
+    assert "Group created" in response.content.decode()
 
 
 def test_a_rotated_key_says_by_which(admin_client, org, make_key):
