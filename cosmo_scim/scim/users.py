@@ -131,8 +131,22 @@ def _present(mapping):
     return {key: value for key, value in mapping.items() if value not in ("", None, [], {})}
 
 
+def _active(scim_user):
+    """``active``: a read row (:func:`cosmo_scim.scim.user_adapter.user_rows`) carries it,
+    a ScimUser model instance asks its (joined) membership."""
+    active = getattr(scim_user, "active", None)
+    return scim_user.membership.is_active if active is None else active
+
+
+def _email_list(scim_user):
+    """The user's emails: a read row's plain list, or a model's (prefetched) related set."""
+    emails = getattr(scim_user, "email_list", None)
+    return scim_user.emails.all() if emails is None else emails
+
+
 def represent(scim_user, location, groups=()):
-    """The full SCIM representation of a user (prefetched ``emails``, joined membership)."""
+    """The full SCIM representation of a user: a ScimUser (prefetched ``emails``, joined
+    membership) or a read row from ``user_rows``."""
     enterprise = _present(
         {
             "employeeNumber": scim_user.employee_number,
@@ -167,11 +181,11 @@ def represent(scim_user, location, groups=()):
                             "display": email.display,
                         }
                     )
-                    for email in scim_user.emails.all()
+                    for email in _email_list(scim_user)
                 ],
             }
         ),
-        "active": scim_user.membership.is_active,
+        "active": _active(scim_user),
         "groups": list(groups),
         "meta": {
             "resourceType": "User",

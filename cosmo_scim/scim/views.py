@@ -27,6 +27,7 @@ from django_scim.exceptions import SCIMException
 
 from .. import conf, keys
 from ..entitlements import ENTERPRISE_REQUIRED, scim_allowed
+from ..models import ScimUser
 from . import schemas
 from .errors import (
     ScimError,
@@ -39,8 +40,8 @@ from .errors import (
 from .filters import filter_queryset
 from .pagination import parse_pagination, parse_sort
 from .projection import project
-from .user_adapter import ScimUserAdapter, user_queryset
-from .users import USER_ATTRIBUTES, USER_SCHEMA
+from .user_adapter import ScimUserAdapter, user_queryset, user_rows
+from .users import USER_ATTRIBUTES, USER_SCHEMA, represent
 
 logger = logging.getLogger("cosmo_scim.scim")
 
@@ -146,7 +147,13 @@ class NotImplementedView(ScimView):
 
 
 class ResourceListMixin:
-    """Filtered, sorted, paged ListResponse over a tenant-scoped queryset."""
+    """Filtered, sorted, paged ListResponse over a tenant-scoped queryset.
+
+    A fixed number of queries whatever the organization's size and the page size: the page
+    (its keys chosen by a subquery, so a deep OFFSET skips index entries rather than joined
+    rows), what the resources need to be rendered, and a COUNT only when the page alone
+    cannot tell ``totalResults`` (a full page, or nothing past startIndex).
+    """
 
     def list_response(self, request, params):
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
@@ -154,8 +161,11 @@ class ResourceListMixin:
         queryset = filter_queryset(
             self.get_queryset(), _param(params, "filter"), self.filter_attributes
         )
-        total = queryset.count()
-        rows = page.apply(queryset.order_by(*ordering)) if total > page.offset else []
+        rows = self.fetch_page(queryset, ordering, page) if page.count else []
+        if 0 < len(rows) < page.count or (not rows and page.offset == 0 and page.count):
+            total = page.offset + len(rows)
+        else:
+            total = queryset.count()
         resources = [self.represent(row, params) for row in rows]
         return scim_response(
             {
@@ -167,8 +177,21 @@ class ResourceListMixin:
             }
         )
 
+    def page_keys(self, queryset, ordering, page):
+        """The page's primary keys, as a subquery (on PostgreSQL an index-only scan)."""
+        keys = queryset.select_related(None).prefetch_related(None).order_by(*ordering)
+        return keys.values("pk")[page.offset : page.offset + page.count]
+
+    def fetch_page(self, queryset, ordering, page):
+        return list(
+            queryset.filter(pk__in=self.page_keys(queryset, ordering, page)).order_by(*ordering)
+        )
+
     def represent(self, row, params):
         resource = self.scim_adapter(row, request=self.request).to_dict()
+        return self.project(resource, params)
+
+    def project(self, resource, params):
         return project(
             resource,
             _param(params, "attributes"),
@@ -194,6 +217,21 @@ class UserResourceMixin(ResourceListMixin):
     def get_queryset(self):
         return user_queryset(self.request.scim_organization)
 
+    def fetch_page(self, queryset, ordering, page):
+        keys = self.page_keys(queryset, ordering, page)
+        organization = self.request.scim_organization
+        return user_rows(
+            ScimUser.objects.filter(organization=organization, pk__in=keys).order_by(*ordering)
+        )
+
+    def represent(self, row, params):
+        # One reverse() per response, not per resource: ids are URL-safe (uuid4).
+        prefix = getattr(self, "_location_prefix", None)
+        if prefix is None:
+            path = reverse(ScimUserAdapter.url_name, kwargs={"uuid": "-"})
+            prefix = self._location_prefix = self.request.build_absolute_uri(path)[:-1]
+        return self.project(represent(row, prefix + row.scim_id), params)
+
 
 class UsersView(UserResourceMixin, ScimView, scim_views.UsersView):
     """/Users and /Users/{id}. POST, PUT, PATCH and DELETE run django-scim2's flows with
@@ -217,8 +255,18 @@ class UsersView(UserResourceMixin, ScimView, scim_views.UsersView):
             if if_match.strip() != "*" and current not in [t.strip() for t in if_match.split(",")]:
                 raise ScimError(412, "The resource changed since you read it (ETag mismatch)")
 
+    def get_row(self):
+        """The addressed user as a read row (:func:`user_rows`): two queries."""
+        scim_id = self.kwargs.get(self.lookup_url_kwarg)
+        found = user_rows(
+            ScimUser.objects.filter(organization=self.request.scim_organization, scim_id=scim_id)
+        )
+        if not found:
+            raise not_found(f"User {scim_id} not found")
+        return found[0]
+
     def get_single(self, request):
-        obj = self.get_object()
+        obj = self.get_row()
         adapter = ScimUserAdapter(obj, request=request)
         if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == adapter.etag:
             return scim_response(None, status=304, headers={"ETag": adapter.etag})
