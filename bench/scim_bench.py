@@ -8,7 +8,7 @@ One run:
 
 1. creates a dedicated database (``cosmo_scim_bench``, dropped at the end), migrates it and
    seeds two Enterprise organizations of N users each (accounts.User, organizations.Membership,
-   cosmo_scim.ScimUser and ScimUserEmail through ``bulk_create``), plus a 1,000-user one so
+   cosmo_scim.ScimUser and ScimUserEmail, set-based in SQL), plus a 1,000-user one so
    lookups can be compared at 1,000 and at N in the same run;
 2. counts the SQL queries of each request kind in-process (Django's test ``Client`` against
    the same database, ``CaptureQueriesContext``), at 1,000 and at N users;
@@ -109,54 +109,71 @@ def external_id(slug, i):
     return f"{slug}-ext-{i:06d}"
 
 
-def seed_org(slug, n, batch=5000):
-    """An Enterprise organization with n SCIM-provisioned members, and a SCIM key."""
+def seed_org(slug, n):
+    """An Enterprise organization with n SCIM-provisioned members, and a SCIM key.
+
+    The rows (accounts.User, organizations.Membership, cosmo_scim.ScimUser and ScimUserEmail,
+    consistent with each other) are made set-based in PostgreSQL, ``INSERT ... SELECT`` over
+    ``generate_series``, with table and column names taken from the models: the ORM's
+    ``bulk_create`` needs ~130 s for 2 x 100,000 people on this machine (Python builds every
+    instance and parameter), this takes seconds.
+    """
     from django.contrib.auth import get_user_model
-    from django.db import transaction
-    from django.utils import timezone
+    from django.db import connection, transaction
 
     from cosmo_project.organizations.models import Membership, Organization
     from cosmo_scim.models import APIKey, ScimUser, ScimUserEmail
 
-    User = get_user_model()
     org = Organization.objects.create(slug=slug, name=slug.title(), plan="enterprise")
     _, key = APIKey.objects.create_key(organization=org, name="bench", scim=True)
-    now = timezone.now()
-    for start in range(0, n, batch):
-        idx = range(start, min(n, start + batch))
-        with transaction.atomic():
-            people = User.objects.bulk_create(
-                User(
-                    email=user_name(slug, i).lower(),
-                    first_name=f"Given{i}",
-                    last_name=f"Family{i}",
-                    password="!bench-unusable",
-                )
-                for i in idx
-            )
-            memberships = Membership.objects.bulk_create(
-                Membership(user=person, organization=org, role="developer") for person in people
-            )
-            scim_users = ScimUser.objects.bulk_create(
-                ScimUser(
-                    organization=org,
-                    membership=membership,
-                    user_name=user_name(slug, i),
-                    external_id=external_id(slug, i),
-                    given_name=f"Given{i}",
-                    family_name=f"Family{i}",
-                    display_name=f"Given{i} Family{i}",
-                    department=f"Dept {i % 50}",
-                    employee_number=str(i),
-                    created=now,
-                    last_modified=now,
-                )
-                for i, membership in zip(idx, memberships, strict=True)
-            )
-            ScimUserEmail.objects.bulk_create(
-                ScimUserEmail(scim_user=su, value=user_name(slug, i), type="work", primary=True)
-                for i, su in zip(idx, scim_users, strict=True)
-            )
+
+    def table(model):
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def col(model, name):
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+
+    User = get_user_model()
+    U, M, S, E = User, Membership, ScimUser, ScimUserEmail
+    number = "lpad(i::text, 6, '0')"
+    # userName is stored mixed-case ("User000042@Big-A.example"); the login email lower-case.
+    name_sql = f"'User' || {number} || '@{slug.title()}.example'"
+    # The index i of a row, recovered from its login email ("user000042@big-a.example").
+    index_of = f"substr(u.{col(U, 'email')}, 5, 6)::int"
+    statements = [
+        f"""INSERT INTO {table(U)} ({col(U, "email")}, {col(U, "first_name")},
+            {col(U, "last_name")}, {col(U, "password")}, {col(U, "is_active")},
+            {col(U, "is_staff")}, {col(U, "is_superuser")}, {col(U, "date_joined")})
+            SELECT lower({name_sql}), 'Given' || i, 'Family' || i, '!bench-unusable',
+            true, false, false, now() FROM generate_series(0, %(n)s - 1) AS i""",
+        f"""INSERT INTO {table(M)} ({col(M, "user")}, {col(M, "organization")}, {col(M, "role")},
+            {col(M, "is_active")}, {col(M, "created_at")}, {col(M, "updated_at")})
+            SELECT u.{col(U, "id")}, %(org)s, 'developer', true, now(), now()
+            FROM {table(U)} u WHERE u.{col(U, "email")} LIKE %(domain)s""",
+        f"""INSERT INTO {table(S)} ({col(S, "scim_id")}, {col(S, "organization")},
+            {col(S, "membership")}, {col(S, "user_name")}, {col(S, "external_id")},
+            {col(S, "given_name")}, {col(S, "family_name")}, {col(S, "formatted_name")},
+            {col(S, "display_name")}, {col(S, "title")}, {col(S, "locale")},
+            {col(S, "preferred_language")}, {col(S, "employee_number")}, {col(S, "department")},
+            {col(S, "manager_id")}, {col(S, "created")}, {col(S, "last_modified")},
+            {col(S, "version")})
+            SELECT gen_random_uuid()::text, %(org)s, m.{col(M, "id")},
+            'User' || lpad(i::text, 6, '0') || '@{slug.title()}.example',
+            %(slug)s || '-ext-' || lpad(i::text, 6, '0'), 'Given' || i, 'Family' || i, '',
+            'Given' || i || ' Family' || i, '', '', '', i::text, 'Dept ' || (i %% 50), '',
+            now(), now(), 1
+            FROM {table(M)} m JOIN {table(U)} u ON u.{col(U, "id")} = m.{col(M, "user")},
+            LATERAL (SELECT {index_of} AS i) AS idx
+            WHERE m.{col(M, "organization")} = %(org)s""",
+        f"""INSERT INTO {table(E)} ({col(E, "scim_user")}, {col(E, "value")}, {col(E, "type")},
+            {col(E, "primary")}, {col(E, "display")})
+            SELECT s.{col(S, "id")}, s.{col(S, "user_name")}, 'work', true, ''
+            FROM {table(S)} s WHERE s.{col(S, "organization")} = %(org)s""",
+    ]
+    params = {"n": n, "org": org.pk, "slug": slug, "domain": f"%@{slug}.example"}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement, params)
     return org, key
 
 
@@ -328,7 +345,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_gunicorn(port, workers):
+def start_gunicorn(port, workers, headers):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     env.update(bench_env())
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -359,7 +376,7 @@ def start_gunicorn(port, workers):
             raise SystemExit("gunicorn exited during startup")
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", f"{SCIM}/ServiceProviderConfig")
+            conn.request("GET", f"{SCIM}/ServiceProviderConfig", headers=headers)
             conn.getresponse().read()
             conn.close()
             workers_found = worker_pids(proc.pid)
@@ -575,26 +592,25 @@ def machine_facts():
     }
 
 
-def explain(target):
-    """EXPLAIN of the lookups, as the views issue them, for docs/performance.md."""
-    from django.db.models import Q
+def explain(
+    sql_by_kind,
+    kinds=("list_first", "list_deep", "username_eq", "email_eq", "externalid_eq", "get_by_id"),
+):
+    """EXPLAIN ANALYZE of the SELECTs the views sent (captured in the query-count pass),
+    authentication's key lookup left out."""
+    from django.db import connection
 
-    from cosmo_project.organizations.models import Organization
-    from cosmo_scim.scim.filters import filter_queryset
-    from cosmo_scim.scim.user_adapter import user_queryset
-    from cosmo_scim.scim.users import USER_ATTRIBUTES
-
-    org = Organization.objects.get(slug=target.slug)
     plans = {}
-    for kind, text in (
-        ("username_eq", f'userName eq "{user_name(target.slug, 4242).lower()}"'),
-        ("email_eq", f'emails.value eq "{user_name(target.slug, 4242).upper()}"'),
-        ("externalid_eq", f'externalId eq "{external_id(target.slug, 4242)}"'),
-    ):
-        qs = filter_queryset(user_queryset(org), text, USER_ATTRIBUTES).order_by("pk")[:100]
-        plans[kind] = qs.explain(analyze=True)
-    qs = user_queryset(org).filter(Q()).order_by("pk")
-    plans["list_deep"] = qs[max(0, target.n - 100) : target.n].explain(analyze=True)
+    with connection.cursor() as cursor:
+        for kind in kinds:
+            plans[kind] = []
+            for query in sql_by_kind[kind]:
+                text = query["sql"]
+                if not text.startswith("SELECT") or "cosmo_scim_apikey" in text:
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + text)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                plans[kind].append({"sql": text, "plan": plan})
     return plans
 
 
@@ -649,19 +665,21 @@ def main():
             )
             targets[label] = Target(org.slug, size, key, ids)
 
-        counts = {}
+        counts, sql = {}, {}
         for label in ("1k", "N"):
-            counts[label], _ = count_queries(targets[label], label)
+            counts[label], sql[label] = count_queries(targets[label], label)
         results["queries"] = counts
+        results["explain"] = explain(sql["N"])
         if args.explain:
-            for kind, plan in explain(targets["N"]).items():
-                print(f"\n-- {kind}\n{plan}")
+            for kind, plans in results["explain"].items():
+                for entry in plans:
+                    print(f"\n-- {kind}\n{entry['sql']}\n{entry['plan']}")
         from django.db import connections
 
         connections.close_all()
 
         port = free_port()
-        gunicorn = start_gunicorn(port, args.workers)
+        gunicorn = start_gunicorn(port, args.workers, targets["N"].headers())
         pids = worker_pids(gunicorn.pid)
         results["rss_start_mib"] = {str(p): memory(p) for p in pids}
 
