@@ -2,7 +2,9 @@
 
 Every signal carries ``organization``, ``membership``, ``scim_user`` and ``actor`` (an
 :class:`cosmo_scim.lifecycle.Actor`: the API key that acted, the request id and the remote
-address). ``user_updated`` also carries ``changes``: ``{field: (before, after)}``.
+address). ``user_updated`` also carries ``changes``: ``{field: (before, after)}``;
+``user_provisioned`` and ``user_reactivated`` carry ``invitation``: the new, unsent
+Invitation, or None when the member has nothing to accept.
 
 Receivers run inside the transaction: anything slow or external (email, webhooks) must be
 deferred with ``transaction.on_commit`` so nothing happens for a change that rolls back.
