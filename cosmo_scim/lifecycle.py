@@ -13,7 +13,6 @@ outstanding invitation links stop working — all before the SCIM response goes 
 from dataclasses import dataclass, field, fields
 
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import audit, conf, invitations, sessions, signals
@@ -113,19 +112,12 @@ def profile_of(scim_user):
     )
 
 
-def _user_name_taken(organization, user_name, exclude_pk=None):
-    return (
-        ScimUser.objects.filter(organization=organization)
-        .alias(user_name_ci=Lower("user_name"))
-        .filter(user_name_ci=user_name.lower())
-        .exclude(pk=exclude_pk)
-        .exists()
-    )
-
-
-def _save_emails(scim_user, emails):
-    ScimUserEmail.objects.filter(scim_user=scim_user).delete()
-    ScimUserEmail.objects.bulk_create(
+def _save_emails(scim_user, emails, *, replace):
+    """Write the user's emails and keep them as the instance's ``emails``, so the response
+    that follows is rendered from what was written instead of re-read."""
+    if replace:
+        ScimUserEmail.objects.filter(scim_user=scim_user).delete()
+    rows = ScimUserEmail.objects.bulk_create(
         ScimUserEmail(
             scim_user=scim_user,
             value=e.value,
@@ -135,6 +127,8 @@ def _save_emails(scim_user, emails):
         )
         for e in emails
     )
+    cache = scim_user.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache["emails"] = rows
 
 
 def _project(host, person, organization, profile):
@@ -160,14 +154,15 @@ def provision(organization, profile, actor):
         raise LifecycleError("A user needs an email address (emails or an email userName)")
     try:
         with transaction.atomic():
-            if _user_name_taken(organization, profile.user_name):
-                raise UserNameTaken(profile.user_name)
+            # userName uniqueness is left to the (organization, LOWER(userName)) unique index:
+            # it also decides between concurrent POSTs, and costs no extra query.
             person = host.find_person(email)
-            if person is None:
+            new_person = person is None
+            if new_person:
                 person = host.create_person(
                     email=email, given_name=profile.given_name, family_name=profile.family_name
                 )
-            membership = host.get_membership(organization, person)
+            membership = None if new_person else host.get_membership(organization, person)
             adopted = membership is not None
             if not adopted:
                 membership = host.create_membership(organization, person, active=active)
@@ -189,10 +184,12 @@ def provision(organization, profile, actor):
                 accepted_at=now if adopted else None,
                 **{name: getattr(profile, name) for name in COLUMN_FIELDS},
             )
-            _save_emails(scim_user, profile.emails)
-            _project(host, person, organization, profile)
+            _save_emails(scim_user, profile.emails, replace=False)
+            if not new_person:  # a new account was created with the IdP's values already
+                _project(host, person, organization, profile)
+            invitation = None
             if active and not adopted:
-                invitations.create(scim_user, host.person_email(person))
+                invitation = invitations.create(scim_user, host.person_email(person))
             audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
             signals.user_provisioned.send(
                 sender=ScimUser,
@@ -200,6 +197,7 @@ def provision(organization, profile, actor):
                 membership=membership,
                 scim_user=scim_user,
                 actor=actor,
+                invitation=invitation,
             )
     except IntegrityError as exc:
         # Two concurrent POSTs of one userName: the database's unique index decides.
@@ -211,7 +209,8 @@ def _locked(scim_user):
     """Re-read the SCIM user under a row lock so concurrent changes serialise."""
     return (
         ScimUser.objects.select_for_update(of=("self",))
-        .select_related("membership", "organization")
+        .select_related("membership__user", "organization")
+        .prefetch_related("emails")
         .get(pk=scim_user.pk)
     )
 
@@ -226,15 +225,21 @@ def _link_to_key(scim_user, actor):
         ScimUser.objects.filter(pk=scim_user.pk).update(idp_key=api_key)
 
 
-def update(scim_user, profile, actor):
-    """Replace the profile; an ``active`` change deactivates or reactivates. Returns the
-    changes as ``{field: (before, after)}``."""
+def update(scim_user, change, actor):
+    """Apply a new profile; an ``active`` change deactivates or reactivates.
+
+    ``change`` is the new :class:`UserProfile`, or a function from the current, locked
+    ScimUser to it (PATCH: the operations must apply to the row as it is under the lock, or
+    two concurrent PATCHes lose one of their changes). Returns the updated ScimUser.
+    """
     host = host_adapter()
+    profile = None
     try:
         with transaction.atomic():
             current = _locked(scim_user)
             _link_to_key(current, actor)
             before = profile_of(current)
+            profile = change(current) if callable(change) else change
             changes = {
                 name: (getattr(before, name), getattr(profile, name))
                 for name in COLUMN_FIELDS
@@ -245,10 +250,6 @@ def update(scim_user, profile, actor):
                     [e.value for e in before.emails],
                     [e.value for e in profile.emails],
                 )
-            if "user_name" in changes and _user_name_taken(
-                current.organization_id, profile.user_name, current.pk
-            ):
-                raise UserNameTaken(profile.user_name)
             if changes:
                 for name in COLUMN_FIELDS:
                     setattr(current, name, getattr(profile, name))
@@ -256,7 +257,7 @@ def update(scim_user, profile, actor):
                 current.version += 1
                 current.save()
                 if "emails" in changes:
-                    _save_emails(current, profile.emails)
+                    _save_emails(current, profile.emails, replace=True)
                 _project(host, current.membership.user, current.organization, profile)
                 audit.record(Action.UPDATED, current, actor, changes)
                 signals.user_updated.send(
@@ -272,7 +273,7 @@ def update(scim_user, profile, actor):
                 _set_active(host, current, profile.active, actor)
     except IntegrityError as exc:
         raise UserNameTaken(profile.user_name) from exc
-    return changes
+    return current
 
 
 def _initial_values(profile, active):
@@ -296,7 +297,8 @@ def _reinvite(host, scim_user):
     old links were revoked at deactivation (and are again here, in case)."""
     if scim_user.accepted_at is None:
         invitations.revoke_pending(scim_user.membership)
-        invitations.create(scim_user, host.person_email(scim_user.membership.user))
+        return invitations.create(scim_user, host.person_email(scim_user.membership.user))
+    return None
 
 
 def _set_active(host, scim_user, active, actor, reason=""):
@@ -305,8 +307,9 @@ def _set_active(host, scim_user, active, actor, reason=""):
     scim_user.last_modified = timezone.now()
     scim_user.version += 1
     scim_user.save(update_fields=["last_modified", "version"])
+    invitation = None
     if active:
-        _reinvite(host, scim_user)
+        invitation = _reinvite(host, scim_user)
     else:
         _end_access(scim_user.membership)
     audit.record(
@@ -316,14 +319,23 @@ def _set_active(host, scim_user, active, actor, reason=""):
         {"active": (not active, active)},
         reason,
     )
-    signal = signals.user_reactivated if active else signals.user_deactivated
-    signal.send(
-        sender=ScimUser,
-        organization=scim_user.organization,
-        membership=scim_user.membership,
-        scim_user=scim_user,
-        actor=actor,
-    )
+    if active:
+        signals.user_reactivated.send(
+            sender=ScimUser,
+            organization=scim_user.organization,
+            membership=scim_user.membership,
+            scim_user=scim_user,
+            actor=actor,
+            invitation=invitation,
+        )
+    else:
+        signals.user_deactivated.send(
+            sender=ScimUser,
+            organization=scim_user.organization,
+            membership=scim_user.membership,
+            scim_user=scim_user,
+            actor=actor,
+        )
 
 
 def deactivate(scim_user, actor):

@@ -8,18 +8,14 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from . import sessions, signals
-from .models import Invitation
 from .tasks import send_invitation_on_commit
 
 
 @receiver(signals.user_provisioned, dispatch_uid="cosmo_scim.invite_on_provision")
 @receiver(signals.user_reactivated, dispatch_uid="cosmo_scim.invite_on_reactivation")
-def send_new_invitation(sender, membership, **kwargs):
-    unsent = Invitation.objects.filter(
-        membership=membership, status=Invitation.Status.PENDING, sent_at=None
-    )
-    for invitation_id in unsent.values_list("pk", flat=True):
-        send_invitation_on_commit(invitation_id)
+def send_new_invitation(sender, invitation=None, **kwargs):
+    if invitation is not None:
+        send_invitation_on_commit(invitation.pk)
 
 
 @receiver(user_logged_in, dispatch_uid="cosmo_scim.index_session")

@@ -1,9 +1,11 @@
-"""The guides cannot rot: every shell command in docs/*.md runs here, and the settings
-table of docs/integrate.md matches cosmo_scim/conf.py.
+"""The guides cannot rot: every shell command in the setup guides runs here, and the
+settings table of docs/integrate.md matches cosmo_scim/conf.py.
 
-Commands are read from the guides' fenced ``sh`` blocks. Each kind of command has a runner
-below; a command of a kind with no runner fails the suite, so a new guide command comes with
-a way to run it.
+The guides are the documents org admins and integrating teams follow step by step (GUIDES);
+docs/performance.md's benchmark commands are run by hand, minutes each, and are not among
+them. Commands are read from the guides' fenced ``sh`` blocks. Each kind of command has a
+runner below; a command of a kind with no runner fails the suite, so a new guide command
+comes with a way to run it.
 """
 
 import os
@@ -51,15 +53,13 @@ def shell_commands(path):
 
 
 COMMANDS = [
-    pytest.param(doc.name, command, id=f"{doc.name}:{number}")
-    for doc in DOCS
-    for number, command in shell_commands(doc)
+    pytest.param(name, command, id=f"{name}:{number}")
+    for name in GUIDES
+    for number, command in shell_commands(ROOT / "docs" / name)
 ]
 
 
-def test_the_guides_exist_and_have_commands():
-    names = {doc.name for doc in DOCS}
-    assert set(GUIDES) <= names
+def test_the_guides_have_commands():
     by_guide = {name: [c for c in COMMANDS if c.values[0] == name] for name in GUIDES}
     for guide in ("okta.md", "entra.md", "integrate.md"):
         assert by_guide[guide], f"{guide} has no sh command"

@@ -57,37 +57,39 @@ class ScimUserAdapter(SCIMUser):
         self.profile = parse_user(d)
 
     def save(self):
+        self._write(self.profile)
+
+    def _write(self, change):
+        """Hand the new profile (or, for PATCH, the function that computes it from the
+        locked row) to the lifecycle service; map its refusals to SCIM errors."""
         actor = actor_of(self.request)
         try:
             if self.obj.pk is None:
-                self.obj = lifecycle.provision(self.request.scim_organization, self.profile, actor)
+                self.obj = lifecycle.provision(self.request.scim_organization, change, actor)
+                # A new member belongs to no group yet: nothing to read back.
+                self.obj.__dict__["_prefetched_objects_cache"]["group_links"] = []
             else:
-                lifecycle.update(self.obj, self.profile, actor)
-        except lifecycle.UserNameTaken:
+                self.obj = lifecycle.update(self.obj, change, actor)
+        except lifecycle.UserNameTaken as exc:
             raise uniqueness(
-                f"userName {self.profile.user_name!r} is already in use in this organization"
+                f"userName {exc.args[0]!r} is already in use in this organization"
             ) from None
         except (lifecycle.EmailTaken, lifecycle.AlreadyProvisioned) as exc:
             raise uniqueness(str(exc)) from None
         except lifecycle.LifecycleError as exc:
             raise invalid_value(str(exc)) from None
-        self.obj = user_queryset(self.request.scim_organization).get(pk=self.obj.pk)
 
     def handle_operations(self, operations):
         """PATCH (RFC 7644 §3.5.2): apply the operations to the current representation,
-        then save the result like a PUT — atomic by construction.
+        then save the result like a PUT — atomic by construction. The service calls
+        :meth:`_patched` with the row as it is under its lock, so two concurrent PATCHes
+        (Entra sends one attribute per request) both survive."""
+        self._operations = operations
+        self._write(self._patched)
 
-        django-scim2 runs this inside a transaction; the row is re-read under a lock first so
-        two concurrent PATCHes (Entra sends one attribute per request) both survive.
-        """
-        self.obj = (
-            user_queryset(self.request.scim_organization)
-            .select_for_update(of=("self",))
-            .get(pk=self.obj.pk)
-        )
-        patched = apply_patch(self.to_dict(), operations, schemas.USER)
-        self.from_dict(patched)
-        self.save()
+    def _patched(self, current):
+        resource = represent(current, self.location)
+        return parse_user(apply_patch(resource, self._operations, schemas.USER))
 
     def delete(self):
         lifecycle.remove(self.obj, actor_of(self.request))

@@ -266,6 +266,10 @@ class UserResourceMixin:
     extension_schemas = (schemas.ENTERPRISE_USER_SCHEMA,)
 
     def get_queryset(self):
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            # Writes only need the row to exist here: the lifecycle service re-reads it
+            # under a lock, and the response is rendered from what the service returns.
+            return ScimUserAdapter.model.objects.filter(organization=self.request.scim_organization)
         return user_queryset(self.request.scim_organization)
 
 
