@@ -134,10 +134,17 @@ USER_SCHEMA_DOC = _schema(
         attribute(
             "emails",
             "complex",
-            "Email addresses for the user.",
+            "Email addresses for the user. Required: the member logs in and is invited at "
+            "the primary (else first) address. A userName that is itself an email address "
+            "is accepted in its place when no emails are sent (Entra often sends only a UPN).",
             multi_valued=True,
+            required=True,
             sub_attributes=[
-                attribute("value", description="Email address for the user."),
+                attribute(
+                    "value",
+                    description="Email address for the user; an entry without one is refused.",
+                    required=True,
+                ),
                 attribute(
                     "type",
                     description="A label indicating the email's function.",
