@@ -524,7 +524,10 @@ class _Patcher:
         and removing ``manager.value`` removes the manager.
         """
         if op == "remove" or value is None:
-            _delete(container, ref.attr["name"])
+            if container is not None:
+                _delete(container, ref.attr["name"])
+            # No extension object: there is no manager to remove, which is not an error
+            # (RFC 7644 §3.5.2.2 removes what is there; the attribute is already unassigned).
             return
         if ref.sub is not None:
             if ref.sub["name"] == "value":

@@ -305,6 +305,17 @@ def test_manager_remove():
     assert result[ENT]["department"] == "R&D"
 
 
+@pytest.mark.parametrize("path", [f"{ENT}:manager", f"{ENT}:manager.value"])
+def test_manager_remove_without_extension_is_a_no_op(path):
+    # scim2-tester removed the extension object, then manager: that was a 500.
+    resource = user()
+    del resource[ENT]
+    resource["schemas"] = [USER_SCHEMA]
+    result = patch_user({"op": "remove", "path": path}, resource=resource)
+    assert ENT not in result
+    assert result["schemas"] == [USER_SCHEMA]
+
+
 def test_manager_display_name_is_read_only():
     err = error_of(
         patch_user, {"op": "replace", "path": f"{ENT}:manager.displayName", "value": "X"}
