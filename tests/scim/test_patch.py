@@ -159,6 +159,22 @@ def test_bare_extension_urn_path():
     assert result[ENT]["department"] == "R&D"
 
 
+@pytest.mark.parametrize("op", ["add", "replace"])
+def test_bare_extension_urn_path_value_echoing_its_schema(op):
+    # scim2-tester (scim2-models) sends the extension object with its own "schemas".
+    value = {"schemas": [ENT.upper()], "employeeNumber": "7", "manager": {"value": "m1"}}
+    result = patch_user({"op": op, "path": ENT, "value": value})
+    assert result[ENT]["employeeNumber"] == "7"
+    assert result[ENT]["manager"] == {"value": "m1"}
+    assert "schemas" not in result[ENT]
+    assert result["schemas"] == [USER_SCHEMA, ENT]
+
+
+def test_bare_extension_urn_path_value_naming_another_schema():
+    err = error_of(patch_user, {"op": "add", "path": ENT, "value": {"schemas": [USER_SCHEMA]}})
+    assert err.scim_type == "invalidValue"
+
+
 @pytest.mark.parametrize(
     "path",
     ["nickName", "name.middle", 'emails[type eq "work"].nope', "urn:x:y:title", "a b", "title."],
