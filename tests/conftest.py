@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
+from scimkit import ScimClient
 
 # Host models are imported inside the fixtures, so that suites run with minimal settings
 # (tests/settings_filters.py: contenttypes + auth only) can still load this conftest.
@@ -70,3 +71,24 @@ def superuser(make_user):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture
+def scim(client, org, make_key):
+    """A SCIM client authenticated as the Acme organization's IdP."""
+    _, key = make_key(org, scim=True, name="Okta")
+    return ScimClient(client, key)
+
+
+@pytest.fixture
+def other_org(make_org):
+    return make_org("globex", plan="enterprise", name="Globex")
+
+
+@pytest.fixture
+def other_scim(other_org, make_key):
+    """A second tenant's IdP, with its own test client."""
+    from django.test import Client
+
+    _, key = make_key(other_org, scim=True, name="Entra")
+    return ScimClient(Client(), key)

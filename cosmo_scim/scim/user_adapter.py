@@ -67,7 +67,16 @@ class ScimUserAdapter(SCIMUser):
 
     def handle_operations(self, operations):
         """PATCH (RFC 7644 §3.5.2): apply the operations to the current representation,
-        then save the result like a PUT — atomic by construction."""
+        then save the result like a PUT — atomic by construction.
+
+        django-scim2 runs this inside a transaction; the row is re-read under a lock first so
+        two concurrent PATCHes (Entra sends one attribute per request) both survive.
+        """
+        self.obj = (
+            user_queryset(self.request.scim_organization)
+            .select_for_update(of=("self",))
+            .get(pk=self.obj.pk)
+        )
         patched = apply_patch(self.to_dict(), operations, schemas.USER)
         self.from_dict(patched)
         self.save()

@@ -1,0 +1,73 @@
+"""Races an IdP really causes (Okta retries, parallel workers), on the real PostgreSQL."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from scimkit import ScimClient, okta_user, patch_op
+
+from cosmo_scim.models import ScimUser
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to test")
+
+
+def race(calls):
+    """Run the calls at the same instant on separate threads/connections."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_simultaneous_posts_of_one_user_name_give_one_201_and_one_409(org, make_key):
+    _, key = make_key(org)
+    for attempt in range(5):
+        user_name = f"race{attempt}@acme.com"
+        responses = race(
+            [lambda u=user_name: ScimClient(Client(), key).post("/Users", okta_user(u))] * 2
+        )
+        statuses = sorted(r.status_code for r in responses)
+        assert statuses == [201, 409], [r.content for r in responses]
+        conflict = next(r for r in responses if r.status_code == 409).json()
+        assert conflict["scimType"] == "uniqueness"
+        assert ScimUser.objects.filter(user_name=user_name).count() == 1
+
+
+def test_concurrent_patches_of_one_user_lose_no_update(org, make_key):
+    _, key = make_key(org)
+    created = ScimClient(Client(), key).create_user("jane@acme.com")
+    path = f"/Users/{created['id']}"
+    responses = race(
+        [
+            lambda: ScimClient(Client(), key).patch(
+                path, patch_op({"op": "replace", "path": "title", "value": "Engineer"})
+            ),
+            lambda: ScimClient(Client(), key).patch(
+                path, patch_op({"op": "replace", "path": "name.familyName", "value": "Smith"})
+            ),
+        ]
+    )
+    assert [r.status_code for r in responses] == [200, 200]
+    final = ScimClient(Client(), key).get(path).json()
+    assert final["meta"]["version"] == 'W/"3"'
+    # Each PATCH is applied to the row as it is under the lock, so neither change is lost.
+    assert final["title"] == "Engineer" and final["name"]["familyName"] == "Smith"

@@ -1,0 +1,173 @@
+"""What Microsoft Entra ID sends (shared/IDP_BEHAVIOUR.md), in both of its dialects."""
+
+import pytest
+from scimkit import okta_user, patch_op
+
+from cosmo_scim.models import ScimUser
+
+pytestmark = pytest.mark.django_db
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def entra_user(user_name="jane@acme.com", **extra):
+    body = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        "externalId": "e1f0c7b2-0000-4000-8000-000000000001",
+        "userName": user_name,
+        "active": True,
+        "displayName": "Jane Doe",
+        "emails": [{"primary": True, "type": "work", "value": user_name}],
+        "name": {"formatted": "Jane Doe", "familyName": "Doe", "givenName": "Jane"},
+        "title": "Engineer",
+        ENTERPRISE: {"department": "R&D", "employeeNumber": "42"},
+    }
+    body.update(extra)
+    return body
+
+
+@pytest.fixture
+def jane(scim):
+    response = scim.post("/Users", entra_user())
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_connection_test_with_random_guid_is_empty_list(scim):
+    response = scim.get('/Users?filter=userName eq "7c9e6679-7425-40de-944b-e07fc1f90ae7"')
+    assert response.status_code == 200 and response.json()["totalResults"] == 0
+    response = scim.get('/Groups?excludedAttributes=members&filter=displayName eq "x1y2"')
+    # Groups may or may not exist yet; the connection test must never see HTML or a 500.
+    assert response["Content-Type"] == "application/scim+json"
+
+
+def test_enterprise_extension_round_trip(jane):
+    assert jane[ENTERPRISE] == {"department": "R&D", "employeeNumber": "42"}
+    assert ENTERPRISE in jane["schemas"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'userName eq "jane@acme.com"',
+        'externalId eq "e1f0c7b2-0000-4000-8000-000000000001"',
+        'emails[type eq "work"].value eq "JANE@acme.com"',
+        'emails.value eq "jane@acme.com"',
+    ],
+)
+def test_existence_checks(scim, jane, query):
+    response = scim.get(f"/Users?filter={query}")
+    assert [r["id"] for r in response.json()["Resources"]] == [jane["id"]]
+
+
+def test_external_id_is_case_exact(scim, jane):
+    response = scim.get('/Users?filter=externalId eq "E1F0C7B2-0000-4000-8000-000000000001"')
+    assert response.json()["totalResults"] == 0
+
+
+def test_capitalised_ops_and_string_booleans_deactivate(scim, jane):
+    response = scim.patch(
+        f"/Users/{jane['id']}",
+        patch_op({"op": "Replace", "path": "active", "value": "False"}),
+    )
+    assert response.status_code == 200 and response.json()["active"] is False
+    response = scim.patch(
+        f"/Users/{jane['id']}", patch_op({"op": "Replace", "path": "active", "value": "True"})
+    )
+    assert response.json()["active"] is True
+
+
+def test_one_attribute_per_operation_by_path(scim, jane):
+    response = scim.patch(
+        f"/Users/{jane['id']}",
+        patch_op(
+            {"op": "Replace", "path": "name.givenName", "value": "Janet"},
+            {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "janet@acme.com"},
+            {"op": "Add", "path": "externalId", "value": "ext-2"},
+            {"op": "Replace", "path": "title", "value": "Staff Engineer"},
+            {"op": "Add", "path": f"{ENTERPRISE}:department", "value": "Platform"},
+        ),
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["name"]["givenName"] == "Janet"
+    assert body["emails"][0]["value"] == "janet@acme.com"
+    assert body["externalId"] == "ext-2"
+    assert body["title"] == "Staff Engineer"
+    assert body[ENTERPRISE]["department"] == "Platform"
+    person = ScimUser.objects.get().membership.user
+    assert (person.first_name, person.email) == ("Janet", "janet@acme.com")
+
+
+@pytest.mark.parametrize(
+    "value", ["boss-id", [{"$ref": None, "value": "boss-id"}], {"value": "boss-id"}]
+)
+def test_manager_as_string_or_list(scim, jane, value):
+    response = scim.patch(
+        f"/Users/{jane['id']}",
+        patch_op({"op": "Add", "path": f"{ENTERPRISE}:manager", "value": value}),
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()[ENTERPRISE]["manager"]["value"] == "boss-id"
+    found = scim.get(f'/Users?filter={ENTERPRISE}:manager.value eq "boss-id"').json()
+    assert found["totalResults"] == 1
+
+
+def test_remove_manager(scim, jane):
+    scim.patch(
+        f"/Users/{jane['id']}",
+        patch_op({"op": "Replace", "path": f"{ENTERPRISE}:manager", "value": "boss-id"}),
+    )
+    response = scim.patch(
+        f"/Users/{jane['id']}", patch_op({"op": "Remove", "path": f"{ENTERPRISE}:manager"})
+    )
+    assert "manager" not in response.json().get(ENTERPRISE, {})
+
+
+def test_aad_opt_flag_dialect(scim, jane):
+    response = scim.patch(
+        f"/Users/{jane['id']}",
+        patch_op(
+            {"op": "replace", "path": "active", "value": False},
+            {"op": "replace", "value": {"name.givenName": "A", "name.familyName": "B"}},
+        ),
+    )
+    body = response.json()
+    assert body["active"] is False
+    assert (body["name"]["givenName"], body["name"]["familyName"]) == ("A", "B")
+
+
+def test_pathless_replace_with_urn_prefixed_keys(scim, jane):
+    response = scim.patch(
+        f"/Users/{jane['id']}",
+        patch_op(
+            {
+                "op": "replace",
+                "value": {
+                    f"{ENTERPRISE}:department": "Sales",
+                    "urn:ietf:params:scim:schemas:core:2.0:User:title": "Rep",
+                },
+            }
+        ),
+    )
+    body = response.json()
+    assert body[ENTERPRISE]["department"] == "Sales" and body["title"] == "Rep"
+
+
+def test_soft_delete_then_hard_delete_then_reprovision(scim, jane):
+    scim.patch(
+        f"/Users/{jane['id']}", patch_op({"op": "Replace", "path": "active", "value": "False"})
+    )
+    found = scim.get('/Users?filter=userName eq "jane@acme.com"').json()
+    assert found["Resources"][0]["active"] is False
+    assert scim.delete(f"/Users/{jane['id']}").status_code == 204
+    assert scim.get(f"/Users/{jane['id']}").status_code == 404
+    assert scim.get("/Users").json()["totalResults"] == 0
+    again = scim.post("/Users", entra_user())
+    assert again.status_code == 201 and again.json()["id"] != jane["id"]
+
+
+def test_json_and_scim_json_bodies_are_both_accepted(scim):
+    a = scim.post("/Users", okta_user("a@acme.com"), content_type="application/json")
+    b = scim.post("/Users", okta_user("b@acme.com"), content_type="application/scim+json")
+    assert (a.status_code, b.status_code) == (201, 201)

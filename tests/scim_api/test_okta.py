@@ -1,0 +1,164 @@
+"""What Okta sends (shared/IDP_BEHAVIOUR.md, "Okta"), end to end through HTTP."""
+
+import pytest
+from scimkit import okta_user, patch_op
+
+from cosmo_project.organizations.models import Membership
+from cosmo_scim.models import ScimUser
+
+pytestmark = pytest.mark.django_db
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+
+
+def test_lookup_before_assignment_is_an_empty_list_response(scim):
+    response = scim.get('/Users?filter=userName eq "jane@acme.com"&startIndex=1&count=100')
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/scim+json"
+    assert response.json() == {
+        "schemas": [LIST_SCHEMA],
+        "totalResults": 0,
+        "itemsPerPage": 0,
+        "startIndex": 1,
+        "Resources": [],
+    }
+
+
+def test_create_returns_201_full_resource_and_location(scim, org):
+    response = scim.post("/Users", okta_user("jane@acme.com"))
+    assert response.status_code == 201
+    body = response.json()
+    assert response["Location"] == body["meta"]["location"]
+    assert body["meta"]["location"].endswith(f"/scim/v2/Users/{body['id']}")
+    assert body["schemas"] == [USER_SCHEMA]
+    assert body["userName"] == "jane@acme.com"
+    assert body["name"] == {"givenName": "Jane", "familyName": "Doe"}
+    assert body["emails"] == [{"value": "jane@acme.com", "type": "work", "primary": True}]
+    assert body["displayName"] == "Jane Doe"
+    assert body["locale"] == "en-US"
+    assert body["externalId"] == "00u-jane"
+    assert body["active"] is True
+    assert body["groups"] == []
+    assert body["meta"]["resourceType"] == "User"
+    assert body["meta"]["version"] == 'W/"1"'
+    # The id is opaque and not the database key.
+    scim_user = ScimUser.objects.get()
+    assert body["id"] == scim_user.scim_id != str(scim_user.pk)
+    # The person joined the organization with an active membership.
+    membership = Membership.objects.get(organization=org)
+    assert membership.user.email == "jane@acme.com" and membership.is_active
+
+
+def test_password_is_accepted_never_stored_or_returned(scim):
+    body = scim.create_user("jane@acme.com")
+    assert "password" not in body
+    person = ScimUser.objects.get().membership.user
+    assert not person.has_usable_password()
+    assert "Okta-sends" not in str(scim.get(f"/Users/{body['id']}").content)
+
+
+def test_second_post_of_same_user_name_is_409_uniqueness(scim):
+    scim.create_user("jane@acme.com")
+    response = scim.post("/Users", okta_user("JANE@acme.com"))
+    assert response.status_code == 409
+    assert response.json()["scimType"] == "uniqueness"
+    assert response.json()["status"] == "409"
+    assert ScimUser.objects.count() == 1
+
+
+def test_user_name_filter_is_case_insensitive(scim):
+    created = scim.create_user("jane@acme.com")
+    response = scim.get('/Users?filter=userName eq "JANE@ACME.COM"')
+    assert [r["id"] for r in response.json()["Resources"]] == [created["id"]]
+
+
+def test_import_pages_with_integer_fields_and_stable_order(scim):
+    ids = [scim.create_user(f"user{i:03}@acme.com")["id"] for i in range(7)]
+    seen = []
+    start = 1
+    while True:
+        page = scim.get(f"/Users?startIndex={start}&count=3").json()
+        assert isinstance(page["totalResults"], int) and page["totalResults"] == 7
+        assert isinstance(page["startIndex"], int) and page["startIndex"] == start
+        assert page["itemsPerPage"] == len(page["Resources"])
+        seen += [r["id"] for r in page["Resources"]]
+        start += 3
+        if start > page["totalResults"]:
+            break
+    assert seen == ids
+
+
+def test_update_by_get_then_put(scim):
+    created = scim.create_user("jane@acme.com")
+    current = scim.get(f"/Users/{created['id']}").json()
+    current["name"]["familyName"] = "Smith"
+    current["title"] = "Engineer"
+    current["displayName"] = "Jane Smith"
+    response = scim.put(f"/Users/{created['id']}", current)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"]["familyName"] == "Smith" and body["title"] == "Engineer"
+    assert body["meta"]["version"] == 'W/"2"'
+    assert ScimUser.objects.get().membership.user.last_name == "Smith"
+
+
+def test_put_replaces_the_profile(scim):
+    created = scim.create_user("jane@acme.com", title="Engineer")
+    replacement = okta_user("jane@acme.com")
+    response = scim.put(f"/Users/{created['id']}", replacement)
+    assert "title" not in response.json()
+
+
+def test_put_ignores_read_only_attributes(scim):
+    created = scim.create_user("jane@acme.com")
+    body = okta_user("jane@acme.com", id="forged-id", meta={"created": "1999-01-01T00:00:00Z"})
+    body["groups"] = [{"value": "x"}]
+    response = scim.put(f"/Users/{created['id']}", body)
+    assert response.status_code == 200
+    assert response.json()["id"] == created["id"]
+    assert response.json()["meta"]["created"] == created["meta"]["created"]
+
+
+def test_oin_deactivation_by_pathless_patch_and_reactivation(scim):
+    created = scim.create_user("jane@acme.com")
+    response = scim.patch(
+        f"/Users/{created['id']}", patch_op({"op": "replace", "value": {"active": False}})
+    )
+    assert response.status_code == 200 and response.json()["active"] is False
+    assert ScimUser.objects.get().membership.is_active is False
+    response = scim.patch(
+        f"/Users/{created['id']}", patch_op({"op": "replace", "value": {"active": True}})
+    )
+    assert response.json()["active"] is True
+    assert ScimUser.objects.get().membership.is_active is True
+
+
+def test_custom_app_deactivation_by_put_active_false(scim):
+    created = scim.create_user("jane@acme.com")
+    response = scim.put(f"/Users/{created['id']}", okta_user("jane@acme.com", active=False))
+    assert response.status_code == 200 and response.json()["active"] is False
+    assert ScimUser.objects.get().membership.is_active is False
+    response = scim.put(f"/Users/{created['id']}", okta_user("jane@acme.com", active=True))
+    assert response.json()["active"] is True
+
+
+def test_put_without_active_keeps_the_current_state(scim):
+    created = scim.create_user("jane@acme.com", active=False)
+    body = okta_user("jane@acme.com")
+    del body["active"]
+    assert scim.put(f"/Users/{created['id']}", body).json()["active"] is False
+
+
+def test_deactivated_user_is_still_found_by_lookups(scim):
+    created = scim.create_user("jane@acme.com", active=False)
+    found = scim.get('/Users?filter=userName eq "jane@acme.com"').json()
+    assert found["totalResults"] == 1 and found["Resources"][0]["active"] is False
+    assert scim.get(f"/Users/{created['id']}").status_code == 200
+
+
+def test_errors_are_scim_errors_with_string_status(scim):
+    response = scim.get("/Users/does-not-exist")
+    assert response.status_code == 404
+    assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert response.json()["status"] == "404"

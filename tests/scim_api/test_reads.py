@@ -1,0 +1,195 @@
+"""Listing, filtering, paging, sorting, .search and attribute projection over HTTP."""
+
+import pytest
+from scimkit import okta_user
+
+from cosmo_scim.models import APIKey, ScimUser
+
+pytestmark = pytest.mark.django_db
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+
+
+@pytest.fixture
+def people(scim):
+    made = {}
+    for name, title, dept in [
+        ("alice", "Engineer", "R&D"),
+        ("bob", "Manager", "Sales"),
+        ("carol", "Engineer", "Sales"),
+        ("dave_100%", None, None),
+    ]:
+        extra = {"title": title} if title else {}
+        if dept:
+            extra["schemas"] = ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]
+            extra[ENTERPRISE] = {"department": dept, "employeeNumber": name[:1].upper() + "1"}
+        made[name] = scim.create_user(f"{name}@acme.com", given=name.title(), **extra)
+    return made
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return sorted(r["userName"].split("@")[0] for r in response.json()["Resources"])
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ('title eq "engineer"', ["alice", "carol"]),
+        ('title ne "Engineer"', ["bob", "dave_100%"]),
+        ('userName sw "A"', ["alice"]),
+        ('userName ew "@ACME.com"', ["alice", "bob", "carol", "dave_100%"]),
+        ('userName co "100%"', ["dave_100%"]),
+        ('userName co "_"', ["dave_100%"]),
+        ("title pr", ["alice", "bob", "carol"]),
+        ("not (title pr)", ["dave_100%"]),
+        ('title eq "Engineer" and name.givenName eq "carol"', ["carol"]),
+        ('title eq "Manager" or (title eq "Engineer" and name.givenName sw "a")', ["alice", "bob"]),
+        (f'{ENTERPRISE}:department eq "sales"', ["bob", "carol"]),
+        (f'{ENTERPRISE}:employeeNumber eq "A1"', ["alice"]),
+        ("active eq true", ["alice", "bob", "carol", "dave_100%"]),
+        ("active eq false", []),
+        ('displayName co "Bob"', ["bob"]),
+        ('emails[type eq "work" and value co "car"]', ["carol"]),
+        ('emails.value sw "ALICE"', ["alice"]),
+        ('meta.created gt "2000-01-01T00:00:00Z"', ["alice", "bob", "carol", "dave_100%"]),
+        ('meta.lastModified lt "2000-01-01T00:00:00Z"', []),
+        ('USERNAME EQ "bob@acme.com"', ["bob"]),
+        ('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "bob@acme.com"', ["bob"]),
+    ],
+)
+def test_filters(scim, people, query, expected):
+    assert ids(scim.get(f"/Users?filter={query}")) == expected
+
+
+def test_filter_by_id(scim, people):
+    alice = people["alice"]["id"]
+    assert ids(scim.get(f'/Users?filter=id eq "{alice}"')) == ["alice"]
+    assert ids(scim.get(f'/Users?filter=id eq "{alice.upper()}"')) == []
+
+
+def test_paging_edges(scim, people):
+    assert scim.get("/Users?startIndex=0&count=2").json()["startIndex"] == 1
+    assert scim.get("/Users?startIndex=-5").json()["startIndex"] == 1
+    negative = scim.get("/Users?count=-1").json()
+    assert negative["totalResults"] == 4 and negative["Resources"] == []
+    beyond = scim.get("/Users?startIndex=50").json()
+    assert beyond["totalResults"] == 4 and beyond["itemsPerPage"] == 0
+
+
+def test_count_is_capped_at_advertised_max_results(scim, people, settings):
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "MAX_RESULTS": 3}
+    config = scim.get("/ServiceProviderConfig").json()
+    assert config["filter"]["maxResults"] == 3
+    page = scim.get("/Users?count=1000").json()
+    assert page["itemsPerPage"] == 3 and page["totalResults"] == 4
+
+
+def test_sorting(scim, people):
+    names = [
+        r["userName"]
+        for r in scim.get("/Users?sortBy=userName&sortOrder=descending").json()["Resources"]
+    ]
+    assert names == sorted(names, reverse=True)
+
+
+def test_search_endpoint_reads_the_body(scim, people):
+    response = scim.post(
+        "/Users/.search",
+        {
+            "schemas": [SEARCH],
+            "filter": 'title eq "Engineer"',
+            "attributes": ["userName"],
+            "startIndex": 1,
+            "count": 1,
+            "sortBy": "userName",
+        },
+    )
+    body = response.json()
+    assert body["totalResults"] == 2 and body["itemsPerPage"] == 1
+    assert body["Resources"] == [
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+            "id": people["alice"]["id"],
+            "userName": "alice@acme.com",
+        }
+    ]
+
+
+def test_search_requires_the_search_request_schema(scim):
+    response = scim.post("/Users/.search", {"filter": "userName pr"})
+    assert response.status_code == 400
+
+
+def test_attributes_projection_on_get_and_list(scim, people):
+    alice = people["alice"]["id"]
+    one = scim.get(
+        f"/Users/{alice}?attributes=userName,name.givenName,{ENTERPRISE}:department"
+    ).json()
+    assert one == {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        "id": alice,
+        "userName": "alice@acme.com",
+        "name": {"givenName": "Alice"},
+        ENTERPRISE: {"department": "R&D"},
+    }
+    listed = scim.get("/Users?attributes=emails.value&count=1").json()["Resources"][0]
+    assert listed["emails"] == [{"value": "alice@acme.com"}]
+
+
+def test_excluded_attributes(scim, people):
+    alice = people["alice"]["id"]
+    one = scim.get(
+        f"/Users/{alice}?excludedAttributes=emails,meta,name.familyName,{ENTERPRISE}"
+    ).json()
+    assert "emails" not in one and "meta" not in one and ENTERPRISE not in one
+    assert one["name"] == {"givenName": "Alice"}
+    assert one["id"] == alice  # id is returned always
+    assert "id" in scim.get(f"/Users/{alice}?excludedAttributes=id").json()
+
+
+def test_discovery_documents(scim):
+    config = scim.get("/ServiceProviderConfig").json()
+    assert config["patch"]["supported"] and not config["bulk"]["supported"]
+    assert config["filter"] == {"supported": True, "maxResults": 200}
+    assert config["authenticationSchemes"][0]["type"] == "oauthbearertoken"
+    types = {r["id"]: r for r in scim.get("/ResourceTypes").json()["Resources"]}
+    assert types["User"]["schemaExtensions"] == [{"schema": ENTERPRISE, "required": False}]
+    assert scim.get("/ResourceTypes/User").json()["endpoint"] == "/Users"
+    schemas = {s["id"] for s in scim.get("/Schemas").json()["Resources"]}
+    assert {"urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE} <= schemas
+    user_schema = scim.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User").json()
+    names = {a["name"] for a in user_schema["attributes"]}
+    assert {"userName", "name", "displayName", "emails", "active", "title", "groups"} <= names
+    assert scim.get("/Schemas/urn:nope").status_code == 404
+    assert scim.get("/ResourceTypes/Nope").status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 200])
+def test_list_query_count_is_fixed(scim, org, size, django_assert_max_num_queries, bulk_users):
+    bulk_users(org, size)
+    APIKey.objects.update(last_used_at=None)
+    scim.get("/Users?count=1")  # first use writes last_used_at; measure steady state
+    for count in (1, 200):
+        with django_assert_max_num_queries(4):  # key, COUNT, page, emails
+            page = scim.get(f"/Users?count={count}").json()
+        assert page["itemsPerPage"] == min(count, size)
+    with django_assert_max_num_queries(4):
+        found = scim.get('/Users?filter=userName eq "bulk0@acme.com"').json()
+    assert found["totalResults"] == 1
+    with django_assert_max_num_queries(4):
+        scim.get('/Users?filter=emails[type eq "work"].value eq "bulk0@acme.com"')
+    user_id = ScimUser.objects.first().scim_id
+    with django_assert_max_num_queries(3):  # key, user, emails
+        assert scim.get(f"/Users/{user_id}").status_code == 200
+
+
+@pytest.fixture
+def bulk_users(scim):
+    def make(org, size):
+        for i in range(size):
+            scim.post("/Users", okta_user(f"bulk{i}@acme.com"))
+        assert ScimUser.objects.filter(organization=org).count() == size
+
+    return make
