@@ -176,7 +176,9 @@ def represent(scim_user, location, groups=()):
                         {
                             "value": email.value,
                             "type": email.type,
-                            "primary": email.primary or None,
+                            # Stored as a boolean, returned as one: false is a value,
+                            # not "unassigned" (RFC 7643 §2.5).
+                            "primary": email.primary,
                             "display": email.display,
                         }
                     )

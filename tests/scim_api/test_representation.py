@@ -38,3 +38,18 @@ def test_manager_patched_with_ref_reads_back_equal(scim):
     )
     assert response.status_code == 200, response.content
     assert response.json()[ENTERPRISE]["manager"] == sent
+
+
+def test_email_primary_false_reads_back_false(scim):
+    emails = [
+        {"value": "jane@acme.com", "type": "work", "primary": True},
+        {"value": "jane@home.example", "type": "home", "primary": False},
+    ]
+    jane = scim.create_user("jane@acme.com", emails=emails)
+    assert jane["emails"] == emails
+    response = scim.patch(
+        f"/Users/{jane['id']}",
+        patch_op({"op": "replace", "path": "emails", "value": [{**emails[1]}]}),
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["emails"] == [emails[1]]
