@@ -129,7 +129,10 @@ USER_SCHEMA_DOC = _schema(
         attribute(
             "active",
             "boolean",
-            "The User's administrative status; false means deprovisioned (soft delete).",
+            "The User's administrative status; false means deprovisioned (soft delete). "
+            "A member is always either active or not, so it always has a value: it cannot be "
+            "removed, and a creation that omits it makes an active user.",
+            required=True,
         ),
         attribute(
             "emails",

@@ -332,6 +332,20 @@ def test_manager_remove_without_extension_is_a_no_op(path):
     assert result["schemas"] == [USER_SCHEMA]
 
 
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "remove", "path": "active"},
+        {"op": "Replace", "path": "active", "value": None},
+    ],
+)
+def test_active_cannot_be_removed(operation):
+    # A member is active or not; /Schemas declares active required (RFC 7643 §7), and an
+    # operation incompatible with the schema is refused (RFC 7644 §3.5.2).
+    err = error_of(patch_user, operation)
+    assert err.status == 400 and err.scim_type == "invalidValue"
+
+
 def test_manager_display_name_is_read_only():
     err = error_of(
         patch_user, {"op": "replace", "path": f"{ENT}:manager.displayName", "value": "X"}

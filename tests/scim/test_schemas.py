@@ -77,6 +77,7 @@ def test_user_schema():
     assert attrs["userName"]["caseExact"] is False
     assert set(by_name(attrs["name"]["subAttributes"])) == {"formatted", "familyName", "givenName"}
     assert attrs["active"]["type"] == "boolean"
+    assert attrs["active"]["required"] is True
     emails = by_name(attrs["emails"]["subAttributes"])
     assert attrs["emails"]["multiValued"] is True
     # The product needs an address to log the member in: emails and their value are

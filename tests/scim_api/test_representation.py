@@ -53,3 +53,19 @@ def test_email_primary_false_reads_back_false(scim):
     )
     assert response.status_code == 200, response.content
     assert response.json()["emails"] == [emails[1]]
+
+
+def test_active_cannot_be_removed_and_stays_as_it_was(scim):
+    jane = scim.create_user("jane@acme.com")
+    response = scim.patch(f"/Users/{jane['id']}", patch_op({"op": "remove", "path": "active"}))
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert scim.get(f"/Users/{jane['id']}").json()["active"] is True
+
+
+def test_creation_without_active_makes_an_active_user(scim):
+    body = okta_user("jane@acme.com")
+    del body["active"]
+    response = scim.post("/Users", body)
+    assert response.status_code == 201, response.content
+    assert response.json()["active"] is True
