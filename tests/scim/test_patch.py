@@ -340,8 +340,17 @@ def test_manager_remove_without_extension_is_a_no_op(path):
     ],
 )
 def test_active_cannot_be_removed(operation):
-    # A member is active or not; /Schemas declares active required (RFC 7643 §7), and an
-    # operation incompatible with the schema is refused (RFC 7644 §3.5.2).
+    _assert_required_removal_refused(operation)
+
+
+def test_emails_cannot_be_removed_whole():
+    _assert_required_removal_refused({"op": "remove", "path": "emails"})
+
+
+def _assert_required_removal_refused(operation):
+    # /Schemas declares active and emails required (RFC 7643 §7): a member is active or not
+    # and logs in at an address. An operation incompatible with the schema is refused
+    # (RFC 7644 §3.5.2).
     err = error_of(patch_user, operation)
     assert err.status == 400 and err.scim_type == "invalidValue"
 
