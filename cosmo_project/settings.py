@@ -106,6 +106,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Fail fast when the broker is unreachable: a SCIM request must not hang on Redis.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
+# `celery -A cosmo_project beat` sends invitations that could not be queued when they were
+# created (broker down) or whose sender died; the sweep is idempotent.
+CELERY_BEAT_SCHEDULE = {
+    "cosmo-scim-send-pending-invitations": {
+        "task": "cosmo_scim.send_pending_invitations",
+        "schedule": 300.0,
+    },
+}
 
 REST_FRAMEWORK = {
     # Each API view names its authentication (organization API keys); no implicit sessions.
@@ -119,6 +127,7 @@ REST_FRAMEWORK = {
 COSMO_SCIM = {
     "ORGANIZATION_MODEL": "organizations.Organization",
     "MEMBERSHIP_MODEL": "organizations.Membership",
+    "HOST_ADAPTER": "cosmo_project.organizations.scim.CosmoHostAdapter",
 }
 
 LOGGING = {

@@ -1,4 +1,4 @@
-"""Django admin for organization API keys.
+"""Django admin: organization API keys, invitations and the provisioning audit trail.
 
 The plaintext key exists in exactly one place: the response to the form that created it
 (rendered directly, not redirected, so it is never put in a session, a message cookie or a
@@ -11,8 +11,10 @@ from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from rest_framework_api_key.admin import APIKey as LibraryAPIKey
 
+from . import invitations
 from .entitlements import ENTERPRISE_REQUIRED, scim_allowed
-from .models import APIKey
+from .models import APIKey, AuditEvent, Invitation
+from .tasks import send_invitation_on_commit
 
 
 class APIKeyForm(forms.ModelForm):
@@ -110,3 +112,84 @@ class APIKeyAdmin(admin.ModelAdmin):
     def revoke_keys(self, request, queryset):
         count = queryset.filter(revoked=False).update(revoked=True)
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made by provisioning, not by hand; admins watch them and resend."""
+
+    list_display = (
+        "email",
+        "organization",
+        "status",
+        "sent_at",
+        "send_attempts",
+        "expires_at",
+        "last_error",
+    )
+    list_filter = ("status", "organization")
+    search_fields = ("email",)
+    list_select_related = ("organization",)
+    fields = (
+        "organization",
+        "membership",
+        "email",
+        "status",
+        "created_at",
+        "sent_at",
+        "send_attempts",
+        "last_error",
+        "expires_at",
+        "accepted_at",
+    )
+    readonly_fields = fields
+    actions = ("resend",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Resend selected invitations (old links stop working)")
+    def resend(self, request, queryset):
+        resent = 0
+        for invitation in queryset:
+            if invitations.reset_for_resend(invitation):
+                send_invitation_on_commit(invitation.pk)
+                resent += 1
+        self.message_user(request, f"Resending {resent} invitation(s).", messages.SUCCESS)
+        if resent < len(queryset):
+            self.message_user(
+                request,
+                "Accepted or revoked invitations, and those of deactivated members, were skipped.",
+                messages.WARNING,
+            )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The provisioning trail: read-only, so it can be trusted."""
+
+    list_display = (
+        "created_at",
+        "organization",
+        "action",
+        "user_name",
+        "api_key_name",
+        "api_key_prefix",
+        "request_id",
+    )
+    list_filter = ("organization", "action", "created_at")
+    date_hierarchy = "created_at"
+    search_fields = ("user_name",)
+    list_select_related = ("organization",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,3 +6,6 @@ class CosmoScimConfig(AppConfig):
     label = "cosmo_scim"
     verbose_name = "SCIM provisioning"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the app's signal receivers)

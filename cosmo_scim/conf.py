@@ -26,6 +26,19 @@ DEFAULTS = {
     # The most resources one list or search response returns (advertised as
     # filter.maxResults; a larger ``count`` is capped to it).
     "MAX_RESULTS": 200,
+    # Base of the absolute links put in emails (the invitation accept URL), e.g.
+    # "https://app.example.com". None: the host's settings.PUBLIC_BASE_URL. Never taken
+    # from a request's Host header, which the client controls.
+    "PUBLIC_BASE_URL": None,
+    # Days an invitation link works, counted from when its email is sent.
+    "INVITATION_EXPIRY_DAYS": 7,
+    # Tries at sending one invitation email (task retries and sweeps together) before it
+    # is marked failed for an admin to look at and resend.
+    "INVITATION_SEND_ATTEMPTS": 5,
+    # Seconds after which a sender that claimed an invitation but never recorded the send
+    # is presumed dead. The email may or may not have gone out, so the invitation is marked
+    # failed (for an admin to resend) rather than sent a second time.
+    "INVITATION_CLAIM_TIMEOUT": 600,
     # How long an API key's ``last_used_at`` may lag behind, in seconds. Bounding the
     # write rate keeps authentication at one read on the hot path.
     "KEY_LAST_USED_RESOLUTION": 60,
@@ -49,6 +62,16 @@ def _model(name):
         return apps.get_model(get(name), require_ready=False)
     except (ValueError, LookupError) as exc:
         raise ImproperlyConfigured(f"COSMO_SCIM[{name!r}] = {get(name)!r}: {exc}") from exc
+
+
+def public_base_url():
+    base = get("PUBLIC_BASE_URL") or getattr(settings, "PUBLIC_BASE_URL", None)
+    if not base:
+        raise ImproperlyConfigured(
+            "Set COSMO_SCIM['PUBLIC_BASE_URL'] (or PUBLIC_BASE_URL): invitation emails "
+            "need an absolute link."
+        )
+    return base.rstrip("/")
 
 
 def organization_model():

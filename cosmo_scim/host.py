@@ -7,7 +7,9 @@ shapes subclasses :class:`HostAdapter` and names it in ``COSMO_SCIM["HOST_ADAPTE
 (the django-allauth adapter pattern).
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.shortcuts import resolve_url
 
 from . import conf
 
@@ -40,6 +42,10 @@ class HostAdapter:
         if changed:
             person.save(update_fields=changed)
         return changed
+
+    def person_email(self, person):
+        """The address the person logs in with, where their invitation goes."""
+        return getattr(person, get_user_model().EMAIL_FIELD)
 
     def email_taken_by_another_person(self, person, email):
         user_model = get_user_model()
@@ -79,6 +85,11 @@ class HostAdapter:
     def remove_membership(self, membership):
         """Take the person out of the organization. The account itself stays."""
         membership.delete()
+
+    def accepted_invitation_url(self, membership):
+        """Where a person lands after accepting an invitation: the host's page for the
+        organization. The default is the host's LOGIN_REDIRECT_URL."""
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def host_adapter():

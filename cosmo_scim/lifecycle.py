@@ -1,8 +1,13 @@
 """The lifecycle service: the one place that changes provisioning state.
 
 The SCIM layer translates requests into these calls; everything that must hold together
-(membership, SCIM profile, the person's account, revocations) changes here, in one
-transaction, and a signal announces it. Receivers defer slow work with ``on_commit``.
+(membership, SCIM profile, the person's account, revocations, invitations, the audit trail)
+changes here, in one transaction, and a signal announces it. Receivers defer slow work with
+``on_commit``.
+
+Deactivation leaves no access window: in the transaction that switches the membership off,
+the person's sessions end, the organization's API keys they created are revoked and their
+outstanding invitation links stop working — all before the SCIM response goes out.
 """
 
 from dataclasses import dataclass, field, fields
@@ -11,9 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import signals
+from . import audit, invitations, sessions, signals
 from .host import host_adapter
-from .models import ScimUser, ScimUserEmail
+from .models import APIKey, AuditEvent, ScimUser, ScimUserEmail
+
+Action = AuditEvent.Action
 
 
 class LifecycleError(Exception):
@@ -149,7 +156,8 @@ def provision(organization, profile, actor):
                     email=email, given_name=profile.given_name, family_name=profile.family_name
                 )
             membership = host.get_membership(organization, person)
-            if membership is None:
+            adopted = membership is not None
+            if not adopted:
                 membership = host.create_membership(organization, person, active=active)
             else:
                 # A member added by hand before SCIM was switched on: the IdP adopts them.
@@ -164,10 +172,15 @@ def provision(organization, profile, actor):
                 membership=membership,
                 created=now,
                 last_modified=now,
+                # Adopted members were in the organization already: nothing to accept.
+                accepted_at=now if adopted else None,
                 **{name: getattr(profile, name) for name in COLUMN_FIELDS},
             )
             _save_emails(scim_user, profile.emails)
             _project(host, person, organization, profile)
+            if active and not adopted:
+                invitations.create(scim_user, host.person_email(person))
+            audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
             signals.user_provisioned.send(
                 sender=ScimUser,
                 organization=organization,
@@ -221,6 +234,7 @@ def update(scim_user, profile, actor):
                 if "emails" in changes:
                     _save_emails(current, profile.emails)
                 _project(host, current.membership.user, current.organization, profile)
+                audit.record(Action.UPDATED, current, actor, changes)
                 signals.user_updated.send(
                     sender=ScimUser,
                     organization=current.organization,
@@ -237,12 +251,47 @@ def update(scim_user, profile, actor):
     return changes
 
 
+def _initial_values(profile, active):
+    """A provisioning's audit changes: every field the IdP set, from nothing."""
+    values = {name: (None, getattr(profile, name)) for name in COLUMN_FIELDS}
+    values["emails"] = (None, [e.value for e in profile.emails])
+    values["active"] = (None, active)
+    return {name: change for name, change in values.items() if change[1] not in ("", None, [])}
+
+
+def _end_access(scim_user):
+    """Everything through which the person could still act for this organization."""
+    membership = scim_user.membership
+    person = membership.user
+    sessions.end_all(person)
+    APIKey.objects.revoke_created_by(scim_user.organization_id, person)
+    invitations.revoke_pending(membership)
+
+
+def _reinvite(host, scim_user):
+    """A membership that was never taken up gets a fresh invitation on reactivation; the
+    old links were revoked at deactivation (and are again here, in case)."""
+    if scim_user.accepted_at is None:
+        invitations.revoke_pending(scim_user.membership)
+        invitations.create(scim_user, host.person_email(scim_user.membership.user))
+
+
 def _set_active(host, scim_user, active, actor):
     """Switch the membership on or off and announce it. Callers hold the row lock."""
     host.set_membership_active(scim_user.membership, active)
     scim_user.last_modified = timezone.now()
     scim_user.version += 1
     scim_user.save(update_fields=["last_modified", "version"])
+    if active:
+        _reinvite(host, scim_user)
+    else:
+        _end_access(scim_user)
+    audit.record(
+        Action.REACTIVATED if active else Action.DEACTIVATED,
+        scim_user,
+        actor,
+        {"active": (not active, active)},
+    )
     signal = signals.user_reactivated if active else signals.user_deactivated
     signal.send(
         sender=ScimUser,
@@ -278,6 +327,7 @@ def remove(scim_user, actor):
         organization = current.organization
         if membership.is_active:
             _set_active(host, current, False, actor)
+        audit.record(Action.REMOVED, current, actor)
         signals.user_removed.send(
             sender=ScimUser,
             organization=organization,

@@ -16,6 +16,14 @@ from .keys import CosmoKeyGenerator
 class APIKeyManager(BaseAPIKeyManager):
     key_generator = CosmoKeyGenerator()
 
+    def revoke_created_by(self, organization_id, person):
+        """Revoke the organization's keys this person created: a departing member must not
+        keep acting through a key they made. Revocation is final (reactivation does not
+        restore keys)."""
+        return self.filter(
+            organization_id=organization_id, created_by=person, revoked=False
+        ).update(revoked=True)
+
 
 class APIKey(AbstractAPIKey):
     """An organization's API key; the ``scim`` flag lets an IdP provision through it.
@@ -93,6 +101,10 @@ class ScimUser(models.Model):
     created = models.DateTimeField(default=timezone.now, editable=False)
     last_modified = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # When the person took up this membership (accepted its invitation). Null while an
+    # invitation is outstanding; set at provisioning for members the IdP adopted, who were
+    # in the organization already.
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "SCIM user"
@@ -127,3 +139,109 @@ class ScimUserEmail(models.Model):
 
     def __str__(self):
         return self.value
+
+
+class Invitation(models.Model):
+    """The email that lets a provisioned person take up their membership.
+
+    Only the SHA-256 of the token is stored, and the token itself is drawn when the email is
+    sent (see invitations.py): it exists in the email and nowhere else — not in the
+    database, the broker message or a log.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    # SET_NULL: a SCIM DELETE removes the membership; the invitation's history stays.
+    membership = models.ForeignKey(
+        conf.get("MEMBERSHIP_MODEL"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    email = models.EmailField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Set by the one sender that claimed the invitation, before it talks to SMTP: a second
+    # sender sees the claim and stands down (exactly once).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The sweep's question: which pending invitations have not gone out?
+            models.Index(fields=("status", "sent_at"), name="cosmo_scim_invite_unsent"),
+        ]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.organization}"
+
+
+class AuditEvent(models.Model):
+    """One state change made through SCIM, written in the transaction that made it.
+
+    Key, membership and userName are copied, not only referenced: the trail must still
+    read right after the key is revoked or the membership removed.
+    """
+
+    class Action(models.TextChoices):
+        PROVISIONED = "provisioned", "Provisioned"
+        UPDATED = "updated", "Updated"
+        DEACTIVATED = "deactivated", "Deactivated"
+        REACTIVATED = "reactivated", "Reactivated"
+        REMOVED = "removed", "Removed"
+
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="audit_events"
+    )
+    api_key = models.ForeignKey(
+        APIKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    api_key_name = models.CharField(max_length=50, blank=True, default="")
+    api_key_prefix = models.CharField(max_length=8, blank=True, default="")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    membership_id = models.BigIntegerField(null=True, blank=True)
+    scim_id = models.CharField(max_length=36, blank=True, default="")
+    user_name = models.CharField(max_length=255, blank=True, default="")
+    # {field: [before, after]}
+    changes = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, default="")
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("organization", "-created_at"), name="cosmo_scim_audit_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.user_name}"
+
+
+class UserSession(models.Model):
+    """Which session keys belong to which person, whatever SESSION_ENGINE stores them.
+
+    Django has no per-user view of sessions (the cache backends cannot be queried at all),
+    so ending a deactivated member's sessions needs this index; see sessions.py.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Session of {self.user}"

@@ -6,6 +6,8 @@ address). ``user_updated`` also carries ``changes``: ``{field: (before, after)}`
 
 Receivers run inside the transaction: anything slow or external (email, webhooks) must be
 deferred with ``transaction.on_commit`` so nothing happens for a change that rolls back.
+The app's own receivers (invitation emails) are in receivers.py; docs/lifecycle.md
+documents the signals for host products.
 """
 
 from django.dispatch import Signal

@@ -73,11 +73,55 @@ def admin_client(client, superuser):
     return client
 
 
+# -- markers: skip what this machine cannot run --------------------------------------------
+
+
+def pytest_runtest_setup(item):
+    import os
+    import shutil
+
+    if item.get_closest_marker("redis") and not os.environ.get("CELERY_BROKER_URL"):
+        pytest.skip("needs CELERY_BROKER_URL (a reachable Redis)")
+    if item.get_closest_marker("postgres") and "postgres" not in os.environ.get("DATABASE_URL", ""):
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL")
+    if item.get_closest_marker("browser"):
+        pytest.importorskip("playwright")
+        if not shutil.which("chromium"):
+            pytest.skip("needs Chromium (apt-get install chromium)")
+
+
+# -- Celery: eager by default, a real worker on request ------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Run tasks in-process, the zero-setup default, unless the test asks for the real
+    broker (``live_celery``). In the Redis run this keeps tests without a worker from
+    leaving messages in the broker."""
+    from django.conf import settings
+
+    if not hasattr(settings, "CELERY_BROKER_URL"):  # minimal settings without the host
+        yield
+        return
+    from cosmo_project.celery import app
+
+    eager = "live_celery" not in request.fixturenames
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
-def scim(client, org, make_key):
+def scim_key(org, make_key):
+    """The Acme organization's IdP key: (APIKey, plaintext key)."""
+    return make_key(org, scim=True, name="Okta")
+
+
+@pytest.fixture
+def scim(client, scim_key):
     """A SCIM client authenticated as the Acme organization's IdP."""
-    _, key = make_key(org, scim=True, name="Okta")
-    return ScimClient(client, key)
+    return ScimClient(client, scim_key[1])
 
 
 @pytest.fixture

@@ -1,0 +1,17 @@
+"""``manage.py send_pending_invitations``: send every invitation that has not gone out.
+
+The same sweep the Celery beat schedule runs, in-process, so it works with the broker
+down. Safe to run at any time, alongside workers: each email is claimed before sending.
+"""
+
+from django.core.management.base import BaseCommand
+
+from cosmo_scim import invitations
+
+
+class Command(BaseCommand):
+    help = "Send pending invitations that were never sent (e.g. while the broker was down)."
+
+    def handle(self, *args, **options):
+        sent = invitations.send_pending()
+        self.stdout.write(f"Sent {sent} invitation(s).")

@@ -1,0 +1,163 @@
+"""Zero access window: SCIM deactivation ends access before the response, as a user sees it."""
+
+import pytest
+from django.test import Client
+from helpers import deactivate_patch, reactivate_patch, user_body
+
+from cosmo_project.organizations.models import Membership
+from cosmo_scim.models import APIKey, Invitation, UserSession
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/orgs/acme/"
+
+
+def provision(scim, user_name="jane@acme.example", **extra):
+    response = scim.post("/Users", user_body(user_name, **extra))
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+@pytest.fixture
+def member_client(scim, org):
+    """A provisioned person, logged in, who can open the dashboard."""
+    scim_id = provision(scim)
+    membership = Membership.objects.get(organization=org, user__email="jane@acme.example")
+    browser = Client()
+    browser.force_login(membership.user)
+    assert browser.get(DASHBOARD).status_code == 200
+    return scim_id, membership, browser
+
+
+def assert_refused(browser):
+    response = browser.get(DASHBOARD)
+    # The session is gone: the dashboard sends the visitor to the login page.
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_patch_active_false_refuses_the_very_next_request(scim, member_client):
+    scim_id, membership, browser = member_client
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert_refused(browser)
+    membership.refresh_from_db()
+    assert membership.is_active is False
+    assert not UserSession.objects.filter(user=membership.user).exists()
+
+
+def test_put_active_false_refuses_the_very_next_request(scim, member_client):
+    scim_id, _, browser = member_client
+    assert (
+        scim.put(f"/Users/{scim_id}", user_body("jane@acme.example", active=False)).status_code
+        == 200
+    )
+    assert_refused(browser)
+
+
+def test_delete_refuses_the_very_next_request_and_keeps_history(scim, member_client, org):
+    scim_id, membership, browser = member_client
+    assert scim.delete(f"/Users/{scim_id}").status_code == 204
+    assert_refused(browser)
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert scim.get(f"/Users/{scim_id}").status_code == 404
+    invitation = Invitation.objects.get(email="jane@acme.example")
+    assert invitation.status == Invitation.Status.REVOKED
+    assert invitation.membership is None
+    assert org.audit_events.filter(action="removed", scim_id=scim_id).exists()
+
+
+@pytest.mark.parametrize(
+    "engine",
+    ["django.contrib.sessions.backends.cache", "django.contrib.sessions.backends.cached_db"],
+)
+def test_cached_session_backends_end_too(scim, org, settings, engine):
+    settings.SESSION_ENGINE = engine
+    scim_id = provision(scim)
+    membership = Membership.objects.get(organization=org)
+    browser = Client()
+    browser.force_login(membership.user)
+    assert browser.get(DASHBOARD).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert_refused(browser)
+
+
+@pytest.mark.redis
+def test_redis_session_backend_ends_too(scim, org, settings):
+    import os
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # The broker's Redis, another database than the broker's.
+            "LOCATION": os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/14",
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    scim_id = provision(scim)
+    membership = Membership.objects.get(organization=org)
+    browser = Client()
+    browser.force_login(membership.user)
+    assert browser.get(DASHBOARD).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert_refused(browser)
+
+
+def test_every_session_ends_and_other_organizations_stay_reachable(
+    scim, member_client, make_org, make_member
+):
+    scim_id, membership, browser = member_client
+    other = make_org("globex")
+    make_member(other, user=membership.user)
+    laptop = Client()
+    laptop.force_login(membership.user)
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert_refused(browser)
+    assert_refused(laptop)
+    # Logging in again reaches the organization they still belong to, not this one.
+    again = Client()
+    again.force_login(membership.user)
+    assert again.get("/orgs/globex/").status_code == 200
+    assert again.get(DASHBOARD).status_code == 403
+
+
+def test_other_members_sessions_survive(scim, member_client, org, make_member):
+    scim_id, _, _ = member_client
+    colleague = make_member(org)
+    browser = Client()
+    browser.force_login(colleague.user)
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert browser.get(DASHBOARD).status_code == 200
+
+
+def test_api_keys_the_person_created_are_revoked(scim, member_client, org, make_org, make_key):
+    scim_id, membership, _ = member_client
+    made, secret = make_key(org, scim=False, name="Jane's CI", created_by=membership.user)
+    elsewhere, _ = make_key(make_org("globex"), scim=False, created_by=membership.user)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.get("/api/v1/members/").status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert api.get("/api/v1/members/").status_code == 401
+    assert APIKey.objects.get(pk=made.pk).revoked
+    assert not APIKey.objects.get(pk=elsewhere.pk).revoked  # another organization's key
+
+
+def test_reactivation_restores_the_membership_not_the_keys(scim, member_client, org, make_key):
+    scim_id, membership, _ = member_client
+    made, secret = make_key(org, scim=False, created_by=membership.user)
+    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
+    assert scim.patch(f"/Users/{scim_id}", reactivate_patch()).status_code == 200
+    membership.refresh_from_db()
+    assert membership.is_active
+    browser = Client()
+    browser.force_login(membership.user)
+    assert browser.get(DASHBOARD).status_code == 200
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert api.get("/api/v1/members/").status_code == 401
+
+
+def test_logout_drops_the_session_from_the_index(client, make_user):
+    user = make_user(password="a-long-passphrase-1")
+    assert client.login(username=user.email, password="a-long-passphrase-1")
+    assert UserSession.objects.filter(user=user).count() == 1
+    client.post("/accounts/logout/")
+    assert not UserSession.objects.filter(user=user).exists()
