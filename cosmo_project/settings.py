@@ -127,6 +127,7 @@ REST_FRAMEWORK = {
 COSMO_SCIM = {
     "ORGANIZATION_MODEL": "organizations.Organization",
     "MEMBERSHIP_MODEL": "organizations.Membership",
+    "TEAM_MODEL": "organizations.Team",
     "HOST_ADAPTER": "cosmo_project.organizations.scim.CosmoHostAdapter",
 }
 

@@ -13,20 +13,45 @@ def _json(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def record(action, scim_user, actor, changes=None):
+def _create(action, organization_id, actor, changes, **subject):
     api_key = actor.api_key
     return AuditEvent.objects.create(
-        organization_id=scim_user.organization_id,
+        organization_id=organization_id,
         api_key=api_key,
         api_key_name=api_key.name if api_key else "",
         api_key_prefix=api_key.prefix if api_key else "",
         action=action,
+        changes=changes,
+        request_id=actor.request_id or "",
+        remote_addr=actor.remote_addr or None,
+        **subject,
+    )
+
+
+def _pairs(changes):
+    return {
+        name: [_json(before), _json(after)] for name, (before, after) in (changes or {}).items()
+    }
+
+
+def record(action, scim_user, actor, changes=None):
+    return _create(
+        action,
+        scim_user.organization_id,
+        actor,
+        _pairs(changes),
         membership_id=scim_user.membership_id,
         scim_id=scim_user.scim_id,
         user_name=scim_user.user_name,
-        changes={
-            name: [_json(before), _json(after)] for name, (before, after) in (changes or {}).items()
-        },
-        request_id=actor.request_id or "",
-        remote_addr=actor.remote_addr or None,
     )
+
+
+def record_group(action, group, actor, changes=None, *, added=(), removed=()):
+    """A group event: ``scim_id`` is the group's id; ``changes`` names the ``group`` (its
+    displayName, so the trail reads right after a delete) next to ``{field: [before,
+    after]}``; a member change adds ``members: {"added": [...], "removed": [...]}``, SCIM
+    User ids."""
+    entry = {"group": group.display_name, **_pairs(changes)}
+    if added or removed:
+        entry["members"] = {"added": sorted(added), "removed": sorted(removed)}
+    return _create(action, group.organization_id, actor, entry, scim_id=group.scim_id)

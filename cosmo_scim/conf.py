@@ -17,6 +17,14 @@ DEFAULTS = {
     # "app_label.ModelName" of the person-in-organization model: fields ``user`` (FK to
     # AUTH_USER_MODEL), ``organization`` (FK to ORGANIZATION_MODEL) and ``is_active``.
     "MEMBERSHIP_MODEL": None,
+    # "app_label.ModelName" of the organization's team model, which SCIM Groups are mirrored
+    # into: fields ``organization`` (FK to ORGANIZATION_MODEL), ``name`` and ``members``
+    # (many-to-many to MEMBERSHIP_MODEL). Required.
+    "TEAM_MODEL": None,
+    # Dotted path of ``callable(organization, roles) -> role``: the role of a member whose
+    # mapped IdP groups give ``roles`` (a set, empty when no group is mapped). The default
+    # picks the highest of admin > developer > viewer, else "viewer".
+    "ROLE_RULE": "cosmo_scim.hooks.highest_role",
     # Dotted path of ``callable(organization) -> bool``: may this organization use SCIM?
     # The default allows organizations whose ``plan`` is "enterprise".
     "SCIM_ALLOWED": "cosmo_scim.hooks.is_enterprise_plan",
@@ -44,7 +52,7 @@ DEFAULTS = {
     "KEY_LAST_USED_RESOLUTION": 60,
 }
 
-REQUIRED = ("ORGANIZATION_MODEL", "MEMBERSHIP_MODEL")
+REQUIRED = ("ORGANIZATION_MODEL", "MEMBERSHIP_MODEL", "TEAM_MODEL")
 
 
 def get(name):
@@ -80,6 +88,10 @@ def organization_model():
 
 def membership_model():
     return _model("MEMBERSHIP_MODEL")
+
+
+def team_model():
+    return _model("TEAM_MODEL")
 
 
 _hooks = {}

@@ -1,8 +1,10 @@
-"""How cosmo_scim reaches the host product's people and memberships.
+"""How cosmo_scim reaches the host product's people, memberships and teams.
 
 The default adapter works with any host whose membership model has ``user``,
-``organization`` and ``is_active`` fields and whose user model has an email login field
-(``get_user_model().EMAIL_FIELD``) and ``first_name`` / ``last_name``. A host with other
+``organization``, ``is_active`` and ``role`` (a field with choices) fields, whose team model
+has ``organization``, ``name`` and a ``members`` many-to-many to memberships, and whose user
+model has an email login field (``get_user_model().EMAIL_FIELD``) and ``first_name`` /
+``last_name``. A host with other
 shapes subclasses :class:`HostAdapter` and names it in ``COSMO_SCIM["HOST_ADAPTER"]``
 (the django-allauth adapter pattern).
 """
@@ -90,6 +92,41 @@ class HostAdapter:
         """Where a person lands after accepting an invitation: the host's page for the
         organization. The default is the host's LOGIN_REDIRECT_URL."""
         return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+    def role_choices(self):
+        """The host's roles as ``(value, label)`` pairs (offered by the role mapping admin)."""
+        return list(conf.membership_model()._meta.get_field("role").choices)
+
+    def set_roles(self, roles):
+        """Give each membership its role: ``{membership_pk: role}``.
+
+        One UPDATE per distinct role, so re-ranking a thousand members after one group
+        change costs a handful of queries, not a thousand.
+        """
+        by_role = {}
+        for membership_pk, role in roles.items():
+            by_role.setdefault(role, []).append(membership_pk)
+        manager = conf.membership_model()._default_manager
+        for role, pks in by_role.items():
+            manager.filter(pk__in=pks).exclude(role=role).update(role=role)
+
+    # -- teams ----------------------------------------------------------------------------
+
+    def create_team(self, organization, *, name):
+        return conf.team_model()._default_manager.create(organization=organization, name=name)
+
+    def rename_team(self, team, name):
+        team.name = name
+        team.save(update_fields=["name"])
+
+    def delete_team(self, team):
+        team.delete()
+
+    def add_team_members(self, team, membership_pks):
+        team.members.add(*membership_pks)
+
+    def remove_team_members(self, team, membership_pks):
+        team.members.remove(*membership_pks)
 
 
 def host_adapter():

@@ -203,6 +203,10 @@ class AuditEvent(models.Model):
         DEACTIVATED = "deactivated", "Deactivated"
         REACTIVATED = "reactivated", "Reactivated"
         REMOVED = "removed", "Removed"
+        GROUP_CREATED = "group_created", "Group created"
+        GROUP_UPDATED = "group_updated", "Group updated"
+        GROUP_MEMBERS_CHANGED = "group_members_changed", "Group members changed"
+        GROUP_DELETED = "group_deleted", "Group deleted"
 
     organization = models.ForeignKey(
         conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="audit_events"
@@ -245,3 +249,93 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"Session of {self.user}"
+
+
+class ScimGroup(models.Model):
+    """An IdP group (Okta group push, Entra group provisioning): the SCIM Group resource.
+
+    Mirrored into one host team (COSMO_SCIM["TEAM_MODEL"]); deleting that team in the host
+    deletes this group too, and the IdP gets a 404 and pushes it again.
+    """
+
+    scim_id = models.CharField(max_length=36, unique=True, default=new_scim_id, editable=False)
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_groups"
+    )
+    team = models.OneToOneField(
+        conf.get("TEAM_MODEL"), on_delete=models.CASCADE, related_name="scim_group"
+    )
+    display_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    last_modified = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "SCIM group"
+        constraints = [
+            # displayName is how Okta and Entra look a group up before pushing it
+            # (`displayName eq "..."`); caseExact false (RFC 7643 §4.2), one per organization.
+            models.UniqueConstraint(
+                models.F("organization"), Lower("display_name"), name="cosmo_scim_group_name_ci"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("organization", "external_id"), name="cosmo_scim_group_ext"),
+            models.Index(fields=("organization", "id"), name="cosmo_scim_group_page"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+
+class ScimGroupMember(models.Model):
+    """One entry of a SCIM Group's ``members``: a SCIM User of the same organization."""
+
+    group = models.ForeignKey(ScimGroup, on_delete=models.CASCADE, related_name="member_links")
+    scim_user = models.ForeignKey(ScimUser, on_delete=models.CASCADE, related_name="group_links")
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=("group", "scim_user"), name="cosmo_scim_group_member_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scim_user} in {self.group}"
+
+
+class RoleMapping(models.Model):
+    """ "IdP group → organization role": members of a matching group get ``role``.
+
+    Groups are matched by displayName (case-insensitive, as SCIM compares it) or by
+    externalId (exact): displayName is what admins see in Okta and Entra, externalId
+    survives a rename.
+    """
+
+    class Match(models.TextChoices):
+        DISPLAY_NAME = "displayName", "displayName"
+        EXTERNAL_ID = "externalId", "externalId"
+
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_role_mappings"
+    )
+    match = models.CharField(max_length=20, choices=Match.choices, default=Match.DISPLAY_NAME)
+    value = models.CharField(max_length=255, help_text="The IdP group's displayName or externalId.")
+    role = models.CharField(max_length=50)
+
+    class Meta:
+        verbose_name = "IdP group role mapping"
+        constraints = [
+            models.UniqueConstraint(
+                models.F("organization"),
+                models.F("match"),
+                Lower("value"),
+                name="cosmo_scim_role_mapping_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.match} {self.value!r} → {self.role}"

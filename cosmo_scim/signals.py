@@ -17,3 +17,13 @@ user_updated = Signal()
 user_deactivated = Signal()
 user_reactivated = Signal()
 user_removed = Signal()
+
+# Group signals carry ``organization``, ``group`` (a cosmo_scim.models.ScimGroup) and
+# ``actor``. ``group_updated`` also carries ``changes``: ``{field: (before, after)}`` for
+# displayName and externalId. ``group_members_changed`` carries ``added`` and ``removed``:
+# lists of membership primary keys (a PATCH may move a thousand people; no instances are
+# loaded for receivers). ``group_deleted`` is sent before the group's rows are deleted.
+group_created = Signal()
+group_updated = Signal()
+group_deleted = Signal()
+group_members_changed = Signal()

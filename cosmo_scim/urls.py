@@ -15,6 +15,8 @@ urlpatterns = [
     re_path(r"^$", views.NotFoundView.as_view(), name="root"),
     re_path(r"^Users/\.search/?$", views.UserSearchView.as_view(), name="users-search"),
     re_path(r"^Users(?:/(?P<uuid>[^/]+))?/?$", views.UsersView.as_view(), name="users"),
+    re_path(r"^Groups/\.search/?$", views.GroupSearchView.as_view(), name="groups-search"),
+    re_path(r"^Groups(?:/(?P<uuid>[^/]+))?/?$", views.GroupsView.as_view(), name="groups"),
     re_path(
         r"^ServiceProviderConfig/?$",
         views.ServiceProviderConfigView.as_view(),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Membership, Organization
+from .models import Membership, Organization, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -27,3 +27,13 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "organization__name", "organization__slug")
     autocomplete_fields = ("user", "organization")
     list_select_related = ("user", "organization")
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "organization", "created_at")
+    list_filter = ("organization",)
+    search_fields = ("name", "organization__name", "organization__slug")
+    autocomplete_fields = ("organization",)
+    filter_horizontal = ("members",)
+    list_select_related = ("organization",)

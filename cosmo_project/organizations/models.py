@@ -2,7 +2,7 @@
 
 A person (accounts.User) can belong to several organizations; each belonging is a
 Membership with its own role and active flag, so one organization can switch a person off
-without touching their access elsewhere.
+without touching their access elsewhere. Teams group memberships inside one organization.
 """
 
 from django.conf import settings
@@ -39,7 +39,13 @@ class Membership(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        default=Role.VIEWER,
+        help_text="For a member provisioned by SCIM the role follows the organization's "
+        "IdP group role mappings: a manual change is overwritten at the next group sync.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -53,3 +59,22 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.organization} ({self.role})"
+
+
+class Team(models.Model):
+    """A group of an organization's members.
+
+    Teams provisioned by the organization's identity provider (SCIM Groups) are kept in
+    step with it by cosmo_scim; deleting such a team here also unlinks the SCIM group.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=255)
+    members = models.ManyToManyField(Membership, related_name="teams", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name

@@ -531,10 +531,8 @@ class _Patcher:
         and removing ``manager.value`` removes the manager.
         """
         if op == "remove" or value is None:
-            if container is not None:
+            if container is not None:  # no enterprise extension: no manager to remove
                 _delete(container, ref.attr["name"])
-            # No extension object: there is no manager to remove, which is not an error
-            # (RFC 7644 §3.5.2.2 removes what is there; the attribute is already unassigned).
             return
         if ref.sub is not None:
             if ref.sub["name"] == "value":
@@ -558,12 +556,8 @@ class _Patcher:
             if attr["multiValued"] and value is not None and not _is_unassigned(value):
                 # Entra default dialect removes group members by value list:
                 # {"op": "Remove", "path": "members", "value": [{"value": id}]}.
-                doomed = _coerce_attribute(attr, value)
-                remaining = [
-                    element
-                    for element in current
-                    if not any(_same_element(attr, element, gone) for gone in doomed)
-                ]
+                doomed = _ElementIndex(attr, _coerce_attribute(attr, value))
+                remaining = [element for element in current if doomed.find(element) is None]
                 self._store(container, attr, remaining)
                 return
             # RFC 7644 §3.5.2.2: a multi-valued attribute without filter loses all its values.
@@ -875,16 +869,55 @@ def _same_element(attr, left, right):
     return left == right
 
 
+class _ElementIndex:
+    """Elements of a multi-valued attribute looked up by :func:`_same_element`, indexed by
+    their ``value`` so that adding or removing a thousand group members in one operation
+    (Okta and Entra do) compares each only with the elements sharing its value, not with
+    every element. Elements without a usable value are compared one by one."""
+
+    def __init__(self, attr, elements):
+        self.attr = attr
+        value_sub = find_sub_attribute(attr, "value") if attr["type"] == "complex" else attr
+        self.case_exact = bool(value_sub and value_sub.get("caseExact", False))
+        self.keyed = {}
+        self.rest = []
+        for element in elements:
+            self.add(element)
+
+    def _key(self, element):
+        value = element
+        if self.attr["type"] == "complex":
+            value = _get(element, "value") if isinstance(element, dict) else None
+        if isinstance(value, str):
+            return value if self.case_exact else value.casefold()
+        return None
+
+    def add(self, element):
+        key = self._key(element)
+        if key is None:
+            self.rest.append(element)
+        else:
+            self.keyed.setdefault(key, []).append(element)
+
+    def find(self, element):
+        """The first indexed element that designates the same value as ``element``."""
+        key = self._key(element)
+        candidates = self.rest if key is None else self.keyed.get(key, ())
+        return next((e for e in candidates if _same_element(self.attr, e, element)), None)
+
+
 def _merge_elements(attr, current, new):
     """Add ``new`` values to ``current`` without duplicates; a value already present is
     updated with the sub-attributes sent (so re-adding an email with ``primary: true`` makes
     it primary). Returns the merged list and the elements written."""
     merged = [copy.deepcopy(e) for e in current]
+    index = _ElementIndex(attr, merged)
     written = []
     for element in new:
-        existing = next((e for e in merged if _same_element(attr, e, element)), None)
+        existing = index.find(element)
         if existing is None:
             merged.append(element)
+            index.add(element)
             written.append(element)
         elif isinstance(existing, dict):
             for name, item in element.items():

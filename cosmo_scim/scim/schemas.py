@@ -276,8 +276,11 @@ GROUP_SCHEMA_DOC = _schema(
                 ),
                 attribute(
                     "display",
-                    description="A human-readable name for the member.",
+                    description="The member's displayName, else its userName. Returned only "
+                    "when asked for (attributes=members.display), so that members read back "
+                    "exactly as they were written.",
                     mutability="readOnly",
+                    returned="request",
                 ),
                 attribute(
                     "type",

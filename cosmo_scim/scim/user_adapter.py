@@ -4,22 +4,29 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 (PATCH) and ``delete`` (DELETE); here those become ``provision`` / ``update`` / ``remove``.
 """
 
+from django.db.models import Prefetch
+from django.urls import reverse
 from django_scim.adapters import SCIMUser
 
 from .. import lifecycle
-from ..models import ScimUser
+from ..models import ScimGroupMember, ScimUser
 from . import schemas
 from .errors import invalid_value, uniqueness
+from .groups import user_groups
 from .patch import apply_patch
 from .users import parse_user, represent
 
 
 def user_queryset(organization):
-    """Every read of SCIM users starts here: scoped to the key's organization."""
+    """Every read of SCIM users starts here: scoped to the key's organization. Emails and
+    groups come in one query each per page."""
+    groups = ScimGroupMember.objects.select_related("group").only(
+        "scim_user_id", "group__scim_id", "group__display_name"
+    )
     return (
         ScimUser.objects.filter(organization=organization)
         .select_related("membership")
-        .prefetch_related("emails")
+        .prefetch_related("emails", Prefetch("group_links", queryset=groups))
     )
 
 
@@ -40,7 +47,8 @@ class ScimUserAdapter(SCIMUser):
         return f'W/"{self.obj.version}"'
 
     def to_dict(self):
-        return represent(self.obj, self.location)
+        groups_url = self.request.build_absolute_uri(reverse("scim:groups")).rstrip("/")
+        return represent(self.obj, self.location, user_groups(self.obj, groups_url))
 
     def validate_dict(self, d):
         """Validation happens while parsing, in :meth:`from_dict`."""
@@ -49,7 +57,7 @@ class ScimUserAdapter(SCIMUser):
         self.profile = parse_user(d)
 
     def save(self):
-        actor = _actor(self.request)
+        actor = actor_of(self.request)
         try:
             if self.obj.pk is None:
                 self.obj = lifecycle.provision(self.request.scim_organization, self.profile, actor)
@@ -82,10 +90,10 @@ class ScimUserAdapter(SCIMUser):
         self.save()
 
     def delete(self):
-        lifecycle.remove(self.obj, _actor(self.request))
+        lifecycle.remove(self.obj, actor_of(self.request))
 
 
-def _actor(request):
+def actor_of(request):
     return lifecycle.Actor(
         api_key=request.scim_key,
         request_id=request.scim_request_id,

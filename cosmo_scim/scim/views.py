@@ -37,6 +37,8 @@ from .errors import (
     scim_response,
 )
 from .filters import filter_queryset
+from .group_adapter import ScimGroupAdapter, group_queryset
+from .groups import GROUP_ATTRIBUTES, wants_member_display
 from .pagination import parse_pagination, parse_sort
 from .projection import project
 from .user_adapter import ScimUserAdapter, user_queryset
@@ -184,20 +186,9 @@ def _param(params, name):
     return next((params.get(key) for key in params if key.lower() == lowered), None)
 
 
-class UserResourceMixin(ResourceListMixin):
-    scim_adapter_getter = staticmethod(lambda: ScimUserAdapter)
-    model_cls_getter = staticmethod(lambda: ScimUserAdapter.model)
-    filter_attributes = USER_ATTRIBUTES
-    core_schema = USER_SCHEMA
-    extension_schemas = (schemas.ENTERPRISE_USER_SCHEMA,)
-
-    def get_queryset(self):
-        return user_queryset(self.request.scim_organization)
-
-
-class UsersView(UserResourceMixin, ScimView, scim_views.UsersView):
-    """/Users and /Users/{id}. POST, PUT, PATCH and DELETE run django-scim2's flows with
-    our adapter; reads are ours (scoped, counted, paged, projected)."""
+class ResourceView(ResourceListMixin, ScimView):
+    """/Users or /Groups and their /{id}: POST, PUT, PATCH and DELETE run django-scim2's
+    flows with our adapter; reads are ours (scoped, counted, paged, projected)."""
 
     def get_object(self):
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
@@ -205,7 +196,7 @@ class UsersView(UserResourceMixin, ScimView, scim_views.UsersView):
             raise self.method_not_allowed(self.request)
         obj = self.get_queryset().filter(scim_id=scim_id).first()
         if obj is None:
-            raise not_found(f"User {scim_id} not found")
+            raise not_found(f"{self.scim_adapter.resource_type} {scim_id} not found")
         self.check_preconditions(obj)
         return obj
 
@@ -213,13 +204,13 @@ class UsersView(UserResourceMixin, ScimView, scim_views.UsersView):
         """If-Match on writes (RFC 7644 §3.14, RFC 7232): a stale version is a 412."""
         if_match = self.request.META.get("HTTP_IF_MATCH")
         if self.request.method in ("PUT", "PATCH", "DELETE") and if_match:
-            current = ScimUserAdapter(obj, request=self.request).etag
+            current = self.scim_adapter(obj, request=self.request).etag
             if if_match.strip() != "*" and current not in [t.strip() for t in if_match.split(",")]:
                 raise ScimError(412, "The resource changed since you read it (ETag mismatch)")
 
     def get_single(self, request):
         obj = self.get_object()
-        adapter = ScimUserAdapter(obj, request=request)
+        adapter = self.scim_adapter(obj, request=request)
         if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == adapter.etag:
             return scim_response(None, status=304, headers={"ETag": adapter.etag})
         return scim_response(
@@ -240,8 +231,8 @@ class UsersView(UserResourceMixin, ScimView, scim_views.UsersView):
         return scim_response(None, status=204)
 
 
-class UserSearchView(UserResourceMixin, ScimView, scim_views.UserSearchView):
-    """POST /Users/.search (RFC 7644 §3.4.3): the query travels in the body."""
+class SearchView(ResourceListMixin, ScimView):
+    """POST /{resource}/.search (RFC 7644 §3.4.3): the query travels in the body."""
 
     def post(self, request, *args, **kwargs):
         body = self.load_body(request.body)
@@ -249,6 +240,52 @@ class UserSearchView(UserResourceMixin, ScimView, scim_views.UserSearchView):
         if not isinstance(declared, list) or SEARCH_REQUEST_SCHEMA not in declared:
             raise invalid_value(f"schemas must be [{SEARCH_REQUEST_SCHEMA!r}]")
         return self.list_response(request, body)
+
+
+class UserResourceMixin:
+    scim_adapter_getter = staticmethod(lambda: ScimUserAdapter)
+    model_cls_getter = staticmethod(lambda: ScimUserAdapter.model)
+    filter_attributes = USER_ATTRIBUTES
+    core_schema = USER_SCHEMA
+    extension_schemas = (schemas.ENTERPRISE_USER_SCHEMA,)
+
+    def get_queryset(self):
+        return user_queryset(self.request.scim_organization)
+
+
+class UsersView(UserResourceMixin, ResourceView, scim_views.UsersView):
+    """/Users and /Users/{id}."""
+
+
+class UserSearchView(UserResourceMixin, SearchView, scim_views.UserSearchView):
+    """POST /Users/.search."""
+
+
+class GroupResourceMixin:
+    scim_adapter_getter = staticmethod(lambda: ScimGroupAdapter)
+    model_cls_getter = staticmethod(lambda: ScimGroupAdapter.model)
+    filter_attributes = GROUP_ATTRIBUTES
+    core_schema = schemas.GROUP_SCHEMA
+    extension_schemas = ()
+
+    def get_queryset(self):
+        return group_queryset(self.request.scim_organization)
+
+    def represent(self, row, params):
+        attributes = _param(params, "attributes")
+        resource = self.scim_adapter(row, request=self.request).to_dict(
+            member_display=wants_member_display(attributes)
+        )
+        excluded = _param(params, "excludedAttributes")
+        return project(resource, attributes, excluded, self.core_schema, self.extension_schemas)
+
+
+class GroupsView(GroupResourceMixin, ResourceView, scim_views.GroupsView):
+    """/Groups and /Groups/{id} (Okta group push, Entra group provisioning)."""
+
+
+class GroupSearchView(GroupResourceMixin, SearchView, scim_views.GroupSearchView):
+    """POST /Groups/.search."""
 
 
 class ServiceProviderConfigView(ScimView, scim_views.ServiceProviderConfigView):

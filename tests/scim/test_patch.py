@@ -153,6 +153,14 @@ def test_removing_last_extension_attribute_drops_extension_schema():
     assert result["schemas"] == [USER_SCHEMA]
 
 
+def test_removing_the_manager_of_a_user_without_the_extension_is_a_no_op():
+    """scim2-tester removes ``manager`` from a user that never had the extension (was a 500)."""
+    resource = {"schemas": [USER_SCHEMA], "id": "u1", "userName": "jane"}
+    for path in (f"{ENT}:manager", f"{ENT}:manager.value"):
+        result = patch_user({"op": "remove", "path": path}, resource=resource)
+        assert result == resource
+
+
 def test_bare_extension_urn_path():
     result = patch_user({"op": "add", "path": ENT, "value": {"employeeNumber": "7"}})
     assert result[ENT]["employeeNumber"] == "7"

@@ -1,0 +1,230 @@
+"""The group side of the lifecycle service: IdP groups, their members, and the roles
+they imply.
+
+Okta "group push" and Entra group provisioning create a group, then move people in and out
+of it, a thousand at a time on large tenants. Each call here is one transaction holding the
+group's row lock: the SCIM group, its host team and the members' roles change together, two
+concurrent PATCHes of one group apply one after the other (neither loses its members), and a
+signal announces each change. Queries do not grow with the number of members: members are
+resolved, inserted and deleted in bulk and roles are re-ranked in bulk.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from . import audit, roles, signals
+from .host import host_adapter
+from .lifecycle import LifecycleError
+from .models import AuditEvent, ScimGroup, ScimGroupMember, ScimUser
+
+Action = AuditEvent.Action
+
+
+class DisplayNameTaken(LifecycleError):
+    pass
+
+
+class UnknownMembers(LifecycleError):
+    """Member ids that are not SCIM Users of the group's organization."""
+
+    def __init__(self, scim_ids):
+        self.scim_ids = sorted(scim_ids)
+        super().__init__("No such User in this organization: " + ", ".join(self.scim_ids))
+
+
+@dataclass(frozen=True)
+class GroupProfile:
+    """The IdP-owned scalar attributes of a group."""
+
+    display_name: str
+    external_id: str | None = None
+
+
+def _name_taken(organization, display_name, exclude_pk=None):
+    return (
+        ScimGroup.objects.filter(organization=organization)
+        .alias(display_name_ci=Lower("display_name"))
+        .filter(display_name_ci=display_name.lower())
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
+
+
+def _resolve(organization, scim_ids):
+    """The SCIM users with these ids, all of this organization, or UnknownMembers."""
+    scim_ids = set(scim_ids)
+    if not scim_ids:
+        return []
+    users = list(
+        ScimUser.objects.filter(organization=organization, scim_id__in=scim_ids).only(
+            "pk", "scim_id", "membership_id"
+        )
+    )
+    missing = scim_ids - {user.scim_id for user in users}
+    if missing:
+        raise UnknownMembers(missing)
+    return users
+
+
+def _touch(group):
+    group.last_modified = timezone.now()
+    group.version += 1
+    group.save(update_fields=["display_name", "external_id", "last_modified", "version"])
+
+
+def create(organization, profile, member_ids, actor):
+    """A new group (Okta sends ``members: []``; Entra may send members at once)."""
+    host = host_adapter()
+    try:
+        with transaction.atomic():
+            if _name_taken(organization, profile.display_name):
+                raise DisplayNameTaken(profile.display_name)
+            users = _resolve(organization, member_ids)
+            now = timezone.now()
+            group = ScimGroup.objects.create(
+                organization=organization,
+                team=host.create_team(organization, name=profile.display_name),
+                display_name=profile.display_name,
+                external_id=profile.external_id,
+                created=now,
+                last_modified=now,
+            )
+            audit.record_group(
+                Action.GROUP_CREATED,
+                group,
+                actor,
+                {
+                    "display_name": (None, group.display_name),
+                    "external_id": (None, group.external_id),
+                },
+            )
+            signals.group_created.send(
+                sender=ScimGroup, organization=organization, group=group, actor=actor
+            )
+            _change_members(host, group, users, [], actor)
+            roles.recompute(organization, [user.pk for user in users])
+    except IntegrityError as exc:
+        # Two concurrent POSTs of one displayName: the unique index decides.
+        raise DisplayNameTaken(profile.display_name) from exc
+    return group
+
+
+def _locked(group):
+    return (
+        ScimGroup.objects.select_for_update(of=("self",))
+        .select_related("organization", "team")
+        .get(pk=group.pk)
+    )
+
+
+def update(group, profile, actor, *, add=(), remove=()):
+    """Set the group's profile, add members (SCIM User ids) and remove members.
+
+    Additions and removals are deltas applied under the row lock, not a replacement list:
+    a PATCH computed from what its request read cannot undo a concurrent PATCH's members.
+    Adding a present member or removing an absent one is a no-op (IdPs re-send them).
+    Returns the changed group.
+    """
+    host = host_adapter()
+    try:
+        with transaction.atomic():
+            current = _locked(group)
+            organization = current.organization
+            changes = {
+                name: (getattr(current, name), getattr(profile, name))
+                for name in ("display_name", "external_id")
+                if getattr(current, name) != getattr(profile, name)
+            }
+            if "display_name" in changes and _name_taken(
+                organization, profile.display_name, current.pk
+            ):
+                raise DisplayNameTaken(profile.display_name)
+            present = {
+                row[0]: row
+                for row in ScimGroupMember.objects.filter(group=current).values_list(
+                    "scim_user__scim_id", "scim_user_id", "scim_user__membership_id"
+                )
+            }
+            added = _resolve(organization, set(add) - present.keys())
+            removed = [present[scim_id] for scim_id in set(remove) & present.keys()]
+            if not (changes or added or removed):
+                return current
+            current.display_name = profile.display_name
+            current.external_id = profile.external_id
+            _touch(current)
+            if changes:
+                if "display_name" in changes:
+                    host.rename_team(current.team, profile.display_name)
+                audit.record_group(Action.GROUP_UPDATED, current, actor, changes)
+                signals.group_updated.send(
+                    sender=ScimGroup,
+                    organization=organization,
+                    group=current,
+                    actor=actor,
+                    changes=changes,
+                )
+            _change_members(host, current, added, removed, actor)
+            # A new name or externalId can match another role mapping: re-rank everyone.
+            affected = {pk for _, pk, _ in present.values()} if changes else set()
+            affected |= {user.pk for user in added} | {pk for _, pk, _ in removed}
+            roles.recompute(organization, affected)
+    except IntegrityError as exc:
+        raise DisplayNameTaken(profile.display_name) from exc
+    return current
+
+
+def _change_members(host, group, added, removed, actor):
+    """Write member rows and the host team's members in bulk, then announce it.
+
+    ``added``: ScimUser rows; ``removed``: ``(scim_id, scim_user_pk, membership_pk)``.
+    """
+    if not (added or removed):
+        return
+    if added:
+        ScimGroupMember.objects.bulk_create(
+            ScimGroupMember(group=group, scim_user_id=user.pk) for user in added
+        )
+        host.add_team_members(group.team, [user.membership_id for user in added])
+    if removed:
+        ScimGroupMember.objects.filter(
+            group=group, scim_user_id__in=[pk for _, pk, _ in removed]
+        ).delete()
+        host.remove_team_members(group.team, [membership_pk for _, _, membership_pk in removed])
+    audit.record_group(
+        Action.GROUP_MEMBERS_CHANGED,
+        group,
+        actor,
+        added=[user.scim_id for user in added],
+        removed=[scim_id for scim_id, _, _ in removed],
+    )
+    signals.group_members_changed.send(
+        sender=ScimGroup,
+        organization=group.organization,
+        group=group,
+        actor=actor,
+        added=[user.membership_id for user in added],
+        removed=[membership_pk for _, _, membership_pk in removed],
+    )
+
+
+def delete(group, actor):
+    """Delete the group and its team (Okta: a pushed group unlinked); its former members
+    fall back to the roles their remaining groups give."""
+    host = host_adapter()
+    with transaction.atomic():
+        current = _locked(group)
+        organization = current.organization
+        former = list(
+            ScimGroupMember.objects.filter(group=current).values_list("scim_user_id", flat=True)
+        )
+        audit.record_group(Action.GROUP_DELETED, current, actor)
+        signals.group_deleted.send(
+            sender=ScimGroup, organization=organization, group=current, actor=actor
+        )
+        team = current.team
+        current.delete()
+        host.delete_team(team)
+        roles.recompute(organization, former)

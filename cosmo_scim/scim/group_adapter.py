@@ -1,0 +1,102 @@
+"""django-scim2's adapter protocol for the Group resource, on top of the group lifecycle.
+
+django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_operations``
+(PATCH) and ``delete`` (DELETE); here those become ``create`` / ``update`` / ``delete`` of
+:mod:`cosmo_scim.group_lifecycle`.
+"""
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django_scim.adapters import SCIMGroup
+
+from .. import group_lifecycle
+from ..models import ScimGroup, ScimGroupMember
+from . import schemas
+from .errors import invalid_value, uniqueness
+from .groups import parse_group, represent
+from .patch import apply_patch
+from .user_adapter import actor_of
+
+
+def group_queryset(organization):
+    """Every read of SCIM groups starts here: scoped to the key's organization, members
+    and their users fetched in one query per page."""
+    members = ScimGroupMember.objects.select_related("scim_user").only(
+        "group_id", "scim_user__scim_id", "scim_user__display_name", "scim_user__user_name"
+    )
+    return ScimGroup.objects.filter(organization=organization).prefetch_related(
+        Prefetch("member_links", queryset=members)
+    )
+
+
+class ScimGroupAdapter(SCIMGroup):
+    model = ScimGroup
+    id_field = "scim_id"
+    url_name = "scim:groups"
+    resource_type = "Group"
+
+    body = None
+
+    @property
+    def location(self):
+        return self.request.build_absolute_uri(self.path)
+
+    @property
+    def etag(self):
+        return f'W/"{self.obj.version}"'
+
+    def to_dict(self, member_display=False):
+        users_url = self.request.build_absolute_uri(reverse("scim:users")).rstrip("/")
+        return represent(self.obj, self.location, users_url, member_display)
+
+    def validate_dict(self, d):
+        """Validation happens while parsing, in :meth:`from_dict`."""
+
+    def from_dict(self, d):
+        self.body = parse_group(d)
+
+    def save(self):
+        organization = self.request.scim_organization
+        actor = actor_of(self.request)
+        try:
+            if self.obj.pk is None:
+                self.obj = group_lifecycle.create(
+                    organization, self.body.profile, self.body.member_ids, actor
+                )
+            else:
+                current = {link.scim_user.scim_id for link in self.obj.member_links.all()}
+                group_lifecycle.update(
+                    self.obj,
+                    self.body.profile,
+                    actor,
+                    add=self.body.member_ids - current,
+                    remove=current - self.body.member_ids,
+                )
+        except group_lifecycle.DisplayNameTaken:
+            raise uniqueness(
+                f"displayName {self.body.profile.display_name!r} is already in use in this "
+                "organization"
+            ) from None
+        except group_lifecycle.UnknownMembers as exc:
+            raise invalid_value(str(exc)) from None
+        self.obj = group_queryset(organization).get(pk=self.obj.pk)
+
+    def handle_operations(self, operations):
+        """PATCH (RFC 7644 §3.5.2) on the current representation, then saved as the member
+        differences: every IdP member form (add a value list, remove by ``members[value eq]``
+        or by value list, remove all, replace) reduces to additions and removals.
+
+        django-scim2 runs this inside a transaction; the row is locked before it is read,
+        so a concurrent PATCH's members are in the representation this one is applied to.
+        """
+        self.obj = (
+            group_queryset(self.request.scim_organization)
+            .select_for_update(of=("self",))
+            .get(pk=self.obj.pk)
+        )
+        patched = apply_patch(self.to_dict(), operations, schemas.GROUP)
+        self.from_dict(patched)
+        self.save()
+
+    def delete(self):
+        group_lifecycle.delete(self.obj, actor_of(self.request))

@@ -1,0 +1,160 @@
+"""The SCIM Group resource: JSON ⇄ :class:`cosmo_scim.group_lifecycle.GroupProfile` plus
+member ids.
+
+Only translates: reading checks types and sizes (a problem is a 400 ``invalidValue`` that
+changes nothing), writing builds what GET returns from rows the caller loaded in bulk.
+"""
+
+from dataclasses import dataclass
+
+from ..group_lifecycle import GroupProfile
+from .errors import invalid_value
+from .filters import DATETIME, AttributeRegistry, MultiValued, Scalar
+from .schemas import GROUP_SCHEMA
+from .users import MAX_LENGTH, _lower_keys, etag
+
+MAX_MEMBERS = 10_000
+
+
+@dataclass(frozen=True)
+class GroupBody:
+    """A parsed Group representation: its profile and its members' SCIM User ids."""
+
+    profile: GroupProfile
+    member_ids: frozenset
+
+
+def _member_ids(value):
+    """``members[].value``: the SCIM User ids. Nested groups are not supported, so a member
+    typed ``Group`` is refused rather than silently dropped; ``display`` and ``$ref`` are
+    the server's to compute and are ignored (Okta sends ``display``)."""
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list):
+        raise invalid_value("members must be an array")
+    if len(value) > MAX_MEMBERS:
+        raise invalid_value(f"A group holds at most {MAX_MEMBERS} members")
+    ids = set()
+    for index, item in enumerate(value):
+        entry = _lower_keys(item, f"members[{index}]")
+        member_id = entry.get("value")
+        if not isinstance(member_id, str) or not member_id.strip():
+            raise invalid_value(f"members[{index}].value must be a User id")
+        member_type = entry.get("type")
+        if member_type is not None and str(member_type).lower() != "user":
+            raise invalid_value(f"members[{index}]: only Users can be members of a group")
+        ids.add(member_id.strip())
+    return frozenset(ids)
+
+
+def parse_group(body):
+    """Read a full Group representation (POST, PUT, or a patched resource).
+
+    ``id`` and ``meta`` are readOnly and ignored (RFC 7644 §3.5.1).
+    """
+    data = _lower_keys(body, "The request body")
+    schemas = data.get("schemas")
+    if schemas is not None and (
+        not isinstance(schemas, list)
+        or GROUP_SCHEMA.lower() not in [str(s).lower() for s in schemas]
+    ):
+        raise invalid_value(f"schemas must include {GROUP_SCHEMA}")
+    display_name = data.get("displayname")
+    if not isinstance(display_name, str) or not display_name.strip():
+        raise invalid_value("displayName is required and must be a non-empty string")
+    display_name = display_name.strip()
+    if len(display_name) > MAX_LENGTH:
+        raise invalid_value(f"displayName is longer than {MAX_LENGTH} characters")
+    external_id = data.get("externalid")
+    if external_id is not None and not isinstance(external_id, str):
+        raise invalid_value("externalId must be a string")
+    external_id = external_id.strip() if external_id else ""
+    if len(external_id) > MAX_LENGTH:
+        raise invalid_value(f"externalId is longer than {MAX_LENGTH} characters")
+    return GroupBody(
+        profile=GroupProfile(display_name=display_name, external_id=external_id or None),
+        member_ids=_member_ids(data.get("members")),
+    )
+
+
+def wants_member_display(attributes):
+    """Whether the ``attributes`` parameter asks for ``members.display``.
+
+    ``display`` is ``returned: "request"`` (RFC 7643 §7): a member is read back as it was
+    written (``value``, ``$ref``, ``type``), which is what clients such as scim2-tester
+    compare after a PATCH, and a client that wants names asks for them.
+    """
+    if isinstance(attributes, str):
+        attributes = attributes.split(",")
+    if not isinstance(attributes, list):
+        return False
+    wanted = {str(item).strip().lower() for item in attributes}
+    return bool(wanted & {"members.display", f"{GROUP_SCHEMA}:members.display".lower()})
+
+
+def _member(scim_user, users_url, with_display):
+    member = {
+        "value": scim_user.scim_id,
+        "$ref": f"{users_url}/{scim_user.scim_id}",
+        "type": "User",
+    }
+    if with_display:
+        member["display"] = scim_user.display_name or scim_user.user_name
+    return member
+
+
+def represent(group, location, users_url, member_display=False):
+    """The full SCIM representation of a group whose ``member_links`` are prefetched with
+    their ``scim_user`` (one query for a whole page of groups, whatever their size).
+    ``users_url`` is the /Users endpoint's absolute URL, for the members' ``$ref``;
+    ``member_display`` adds the members' ``display`` (see :func:`wants_member_display`)."""
+    resource = {
+        "schemas": [GROUP_SCHEMA],
+        "id": group.scim_id,
+        "displayName": group.display_name,
+        "members": [
+            _member(link.scim_user, users_url, member_display) for link in group.member_links.all()
+        ],
+        "meta": {
+            "resourceType": "Group",
+            "created": group.created.isoformat(),
+            "lastModified": group.last_modified.isoformat(),
+            "location": location,
+            "version": etag(group),
+        },
+    }
+    if group.external_id:
+        resource["externalId"] = group.external_id
+    return resource
+
+
+def user_groups(scim_user, groups_url):
+    """A User's read-only ``groups`` (RFC 7643 §4.1.2), from its prefetched group links."""
+    return [
+        {
+            "value": link.group.scim_id,
+            "$ref": f"{groups_url}/{link.group.scim_id}",
+            "display": link.group.display_name,
+            "type": "direct",
+        }
+        for link in scim_user.group_links.all()
+    ]
+
+
+# What ``filter`` and ``sortBy`` may name on /Groups. ``members.value`` is a User id,
+# caseExact like every id (RFC 7643 §3.1).
+GROUP_ATTRIBUTES = AttributeRegistry(
+    {
+        "id": Scalar("scim_id", case_exact=True),
+        "externalId": Scalar("external_id", case_exact=True),
+        "displayName": Scalar("display_name"),
+        "meta.created": Scalar("created", DATETIME),
+        "meta.lastModified": Scalar("last_modified", DATETIME),
+        "members": MultiValued(
+            "cosmo_scim.ScimGroupMember",
+            fk="group",
+            attributes={"value": Scalar("scim_user__scim_id", case_exact=True)},
+        ),
+    },
+    core_schema=GROUP_SCHEMA,
+)
