@@ -21,9 +21,9 @@ from scim2_tester import Status, check_server
 
 pytestmark = pytest.mark.compliance
 
-#: Resource types the checker exercises end to end. ``/ResourceTypes`` also advertises
-#: Group; add "Group" here once ``/Groups`` is served.
-COMPLIANCE_RESOURCE_TYPES = ["User"]
+#: Resource types the checker exercises end to end: every one ``/ResourceTypes`` advertises.
+#: Remove one here only while its endpoint is not served.
+COMPLIANCE_RESOURCE_TYPES = ["User", "Group"]
 
 #: Checks whose expectation contradicts RFC 7643/7644, as ``(resource type or None, check
 #: title) -> reason citing the RFC``. Excluded results still appear in the printed summary,
