@@ -11,9 +11,21 @@ shapes subclasses :class:`HostAdapter` and names it in ``COSMO_SCIM["HOST_ADAPTE
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.shortcuts import resolve_url
 
 from . import conf
+
+
+def _people_with_email(email):
+    """Accounts whose login email is ``email``, case-insensitively, written as
+    ``LOWER(email) = LOWER(value)`` so a functional index on ``Lower(email)`` serves it
+    (``__iexact`` compiles to ``UPPER(...)`` on PostgreSQL: a full scan of every account)."""
+    user_model = get_user_model()
+    return user_model._default_manager.alias(_email_ci=Lower(user_model.EMAIL_FIELD)).filter(
+        _email_ci=Lower(Value(email))
+    )
 
 
 class HostAdapter:
@@ -21,10 +33,7 @@ class HostAdapter:
 
     def find_person(self, email):
         """The existing account with this login email (case-insensitive), or None."""
-        user_model = get_user_model()
-        return user_model._default_manager.filter(
-            **{f"{user_model.EMAIL_FIELD}__iexact": email}
-        ).first()
+        return _people_with_email(email).first()
 
     def create_person(self, *, email, given_name, family_name):
         """A new account that cannot log in until its invitation is accepted."""
@@ -50,12 +59,7 @@ class HostAdapter:
         return getattr(person, get_user_model().EMAIL_FIELD)
 
     def email_taken_by_another_person(self, person, email):
-        user_model = get_user_model()
-        return (
-            user_model._default_manager.filter(**{f"{user_model.EMAIL_FIELD}__iexact": email})
-            .exclude(pk=person.pk)
-            .exists()
-        )
+        return _people_with_email(email).exclude(pk=person.pk).exists()
 
     # -- memberships ----------------------------------------------------------------------
 

@@ -148,7 +148,13 @@ class NotImplementedView(ScimView):
 
 
 class ResourceListMixin:
-    """Filtered, sorted, paged ListResponse over a tenant-scoped queryset."""
+    """Filtered, sorted, paged ListResponse over a tenant-scoped queryset.
+
+    A fixed number of queries whatever the organization's size and the page size: the page
+    (its keys chosen by a subquery, so a deep OFFSET walks index entries rather than joined
+    rows), what the resources need to be rendered, and a COUNT only when the page alone
+    cannot tell ``totalResults`` (a full page, or nothing past startIndex).
+    """
 
     def list_response(self, request, params):
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
@@ -156,8 +162,11 @@ class ResourceListMixin:
         queryset = filter_queryset(
             self.get_queryset(), _param(params, "filter"), self.filter_attributes
         )
-        total = queryset.count()
-        rows = page.apply(queryset.order_by(*ordering)) if total > page.offset else []
+        rows = self.fetch_page(queryset, ordering, page) if page.count else []
+        if 0 < len(rows) < page.count or (not rows and page.offset == 0 and page.count):
+            total = page.offset + len(rows)
+        else:
+            total = queryset.count()
         resources = [self.represent(row, params) for row in rows]
         return scim_response(
             {
@@ -168,6 +177,13 @@ class ResourceListMixin:
                 "Resources": resources,
             }
         )
+
+    def fetch_page(self, queryset, ordering, page):
+        """The page's rows; their keys come from a subquery (on PostgreSQL an index-only
+        scan of the tenant's keys), so the rendering joins touch only this page."""
+        keys = queryset.select_related(None).prefetch_related(None).order_by(*ordering)
+        keys = keys.values("pk")[page.offset : page.offset + page.count]
+        return list(queryset.filter(pk__in=keys).order_by(*ordering))
 
     def represent(self, row, params):
         resource = self.scim_adapter(row, request=self.request).to_dict()
