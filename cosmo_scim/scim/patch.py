@@ -450,6 +450,13 @@ class _Patcher:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise invalid_path(f"Invalid attribute name {key!r}")
+            if key.strip().lower() == "schemas":
+                # A client serialising the extension as a model of its own echoes its URN
+                # (scim2-models does). Structural, like a path-less value's ``schemas``
+                # (maintained by :meth:`finish`), as long as it names this very extension.
+                if not isinstance(item, list) or urn.lower() not in [str(u).lower() for u in item]:
+                    raise invalid_value(f"'schemas' inside the {urn} object must name {urn}")
+                continue
             self._apply_attribute(op, self.rs.resolve(f"{urn}:{key}"), item)
 
     def _container(self, ref, create):

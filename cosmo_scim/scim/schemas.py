@@ -129,15 +129,25 @@ USER_SCHEMA_DOC = _schema(
         attribute(
             "active",
             "boolean",
-            "The User's administrative status; false means deprovisioned (soft delete).",
+            "The User's administrative status; false means deprovisioned (soft delete). "
+            "A member is always either active or not, so it always has a value: it cannot be "
+            "removed, and a creation that omits it makes an active user.",
+            required=True,
         ),
         attribute(
             "emails",
             "complex",
-            "Email addresses for the user.",
+            "Email addresses for the user. Required: the member logs in and is invited at "
+            "the primary (else first) address. A userName that is itself an email address "
+            "is accepted in its place when no emails are sent (Entra often sends only a UPN).",
             multi_valued=True,
+            required=True,
             sub_attributes=[
-                attribute("value", description="Email address for the user."),
+                attribute(
+                    "value",
+                    description="Email address for the user; an entry without one is refused.",
+                    required=True,
+                ),
                 attribute(
                     "type",
                     description="A label indicating the email's function.",

@@ -85,7 +85,11 @@ def _manager_id(enterprise):
     if isinstance(manager, str):
         return manager.strip()[:MAX_LENGTH]
     entry = _lower_keys(manager, "manager")
-    return _string(entry, "value", "manager.value")
+    manager_id = _string(entry, "value", "manager.value")
+    if not manager_id:
+        # Only "$ref" given: the id is its last path segment (as the PATCH engine reads it).
+        manager_id = _string(entry, "$ref", "manager.$ref").rstrip("/").rsplit("/", 1)[-1]
+    return manager_id
 
 
 def parse_user(body):
@@ -131,13 +135,22 @@ def _present(mapping):
     return {key: value for key, value in mapping.items() if value not in ("", None, [], {})}
 
 
+def _manager(manager_id, location):
+    """The manager reference: its id and, derived from it, the URI of that User resource
+    (RFC 7643 §4.3 "$ref", RECOMMENDED), beside this user's own ``location``."""
+    if not manager_id:
+        return None
+    users_endpoint = location.rstrip("/").rsplit("/", 1)[0]
+    return {"value": manager_id, "$ref": f"{users_endpoint}/{manager_id}"}
+
+
 def represent(scim_user, location, groups=()):
     """The full SCIM representation of a user (prefetched ``emails``, joined membership)."""
     enterprise = _present(
         {
             "employeeNumber": scim_user.employee_number,
             "department": scim_user.department,
-            "manager": {"value": scim_user.manager_id} if scim_user.manager_id else None,
+            "manager": _manager(scim_user.manager_id, location),
         }
     )
     resource = {
@@ -163,7 +176,9 @@ def represent(scim_user, location, groups=()):
                         {
                             "value": email.value,
                             "type": email.type,
-                            "primary": email.primary or None,
+                            # Stored as a boolean, returned as one: false is a value,
+                            # not "unassigned" (RFC 7643 §2.5).
+                            "primary": email.primary,
                             "display": email.display,
                         }
                     )

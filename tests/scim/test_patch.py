@@ -167,6 +167,22 @@ def test_bare_extension_urn_path():
     assert result[ENT]["department"] == "R&D"
 
 
+@pytest.mark.parametrize("op", ["add", "replace"])
+def test_bare_extension_urn_path_value_echoing_its_schema(op):
+    # scim2-tester (scim2-models) sends the extension object with its own "schemas".
+    value = {"schemas": [ENT.upper()], "employeeNumber": "7", "manager": {"value": "m1"}}
+    result = patch_user({"op": op, "path": ENT, "value": value})
+    assert result[ENT]["employeeNumber"] == "7"
+    assert result[ENT]["manager"] == {"value": "m1"}
+    assert "schemas" not in result[ENT]
+    assert result["schemas"] == [USER_SCHEMA, ENT]
+
+
+def test_bare_extension_urn_path_value_naming_another_schema():
+    err = error_of(patch_user, {"op": "add", "path": ENT, "value": {"schemas": [USER_SCHEMA]}})
+    assert err.scim_type == "invalidValue"
+
+
 @pytest.mark.parametrize(
     "path",
     ["nickName", "name.middle", 'emails[type eq "work"].nope', "urn:x:y:title", "a b", "title."],
@@ -311,6 +327,40 @@ def test_manager_remove():
     result = patch_user({"op": "Remove", "path": f"{ENT}:manager"})
     assert "manager" not in result[ENT]
     assert result[ENT]["department"] == "R&D"
+
+
+@pytest.mark.parametrize("path", [f"{ENT}:manager", f"{ENT}:manager.value"])
+def test_manager_remove_without_extension_is_a_no_op(path):
+    # scim2-tester removed the extension object, then manager: that was a 500.
+    resource = user()
+    del resource[ENT]
+    resource["schemas"] = [USER_SCHEMA]
+    result = patch_user({"op": "remove", "path": path}, resource=resource)
+    assert ENT not in result
+    assert result["schemas"] == [USER_SCHEMA]
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "remove", "path": "active"},
+        {"op": "Replace", "path": "active", "value": None},
+    ],
+)
+def test_active_cannot_be_removed(operation):
+    _assert_required_removal_refused(operation)
+
+
+def test_emails_cannot_be_removed_whole():
+    _assert_required_removal_refused({"op": "remove", "path": "emails"})
+
+
+def _assert_required_removal_refused(operation):
+    # /Schemas declares active and emails required (RFC 7643 §7): a member is active or not
+    # and logs in at an address. An operation incompatible with the schema is refused
+    # (RFC 7644 §3.5.2).
+    err = error_of(patch_user, operation)
+    assert err.status == 400 and err.scim_type == "invalidValue"
 
 
 def test_manager_display_name_is_read_only():

@@ -77,8 +77,13 @@ def test_user_schema():
     assert attrs["userName"]["caseExact"] is False
     assert set(by_name(attrs["name"]["subAttributes"])) == {"formatted", "familyName", "givenName"}
     assert attrs["active"]["type"] == "boolean"
+    assert attrs["active"]["required"] is True
     emails = by_name(attrs["emails"]["subAttributes"])
     assert attrs["emails"]["multiValued"] is True
+    # The product needs an address to log the member in: emails and their value are
+    # required, as POST/PUT enforce (RFC 7643 §7 "required" is the provider's to declare).
+    assert attrs["emails"]["required"] is True
+    assert emails["value"]["required"] is True
     assert emails["type"]["canonicalValues"] == ["work", "home", "other"]
     assert emails["primary"]["type"] == "boolean"
     assert attrs["password"]["mutability"] == "writeOnly"
