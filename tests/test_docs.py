@@ -146,10 +146,11 @@ def run_pip_install(args, world, request, tmp_path):
 READY = {"worker": " ready.", "beat": "beat: Starting..."}
 
 
-def run_celery(args, world, request):
+def run_celery(args, world, request, tmp_path):
     """Start the worker or beat as documented, wait until it says it is up, stop it. It
     gets a broker database of its own and this test's database, and the broker database is
-    emptied afterwards, so nothing it queued reaches other tests."""
+    emptied afterwards, so nothing it queued reaches other tests. It runs in a scratch
+    directory, where beat keeps its schedule file, with the checkout on its path."""
     broker = os.environ.get("CELERY_BROKER_URL")
     if not broker:
         pytest.skip("needs CELERY_BROKER_URL (a reachable Redis)")
@@ -160,10 +161,15 @@ def run_celery(args, world, request):
         pytest.skip("a separate process cannot share this test database")
     database_url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**settings_dict)
     private_broker = re.sub(r"/\d+$", "", broker) + "/14"
-    env = {**os.environ, "CELERY_BROKER_URL": private_broker, "DATABASE_URL": database_url}
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": private_broker,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+    }
     process = subprocess.Popen(  # noqa: S603
         [str(Path(sys.executable).parent / "celery"), *args[1:]],
-        cwd=ROOT,
+        cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -199,6 +205,6 @@ def test_documented_command_runs(doc, command, guide_world, request, tmp_path):
     elif args[:4] == ["python", "-m", "pip", "install"]:
         run_pip_install(args, guide_world, request, tmp_path)
     elif args[:3] == ["celery", "-A", "cosmo_project"] and args[3] in READY:
-        run_celery(args, guide_world, request)
+        run_celery(args, guide_world, request, tmp_path)
     else:
         pytest.fail(f"{doc}: no runner for {command!r}; add one to tests/test_docs.py")
