@@ -187,8 +187,14 @@ def run_celery(args, world, request, tmp_path):
                 break
         assert any(READY[args[3]] in line for line in output), "".join(output)
     finally:
+        # Read what it still writes while it shuts down, so a full pipe cannot hold it up;
+        # past the grace period it is killed: only its start was under test.
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
         import redis
 
         redis.Redis.from_url(private_broker).flushdb()
