@@ -6,7 +6,6 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 """
 
 from django.db.models import Prefetch
-from django.urls import reverse
 from django_scim.adapters import SCIMGroup
 
 from .. import group_lifecycle
@@ -14,6 +13,7 @@ from ..models import ScimGroup, ScimGroupMember
 from . import schemas
 from .errors import invalid_value, uniqueness
 from .groups import parse_group, represent
+from .locations import collection_url, resource_url
 from .patch import apply_patch
 from .user_adapter import actor_of
 
@@ -39,14 +39,14 @@ class ScimGroupAdapter(SCIMGroup):
 
     @property
     def location(self):
-        return self.request.build_absolute_uri(self.path)
+        return resource_url(self.request, self.url_name, self.id)
 
     @property
     def etag(self):
         return f'W/"{self.obj.version}"'
 
     def to_dict(self, member_display=False):
-        users_url = self.request.build_absolute_uri(reverse("scim:users")).rstrip("/")
+        users_url = collection_url(self.request, "scim:users")
         return represent(self.obj, self.location, users_url, member_display)
 
     def validate_dict(self, d):

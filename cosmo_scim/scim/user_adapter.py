@@ -5,7 +5,6 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 """
 
 from django.db.models import Prefetch
-from django.urls import reverse
 from django_scim.adapters import SCIMUser
 
 from .. import lifecycle
@@ -13,6 +12,7 @@ from ..models import ScimGroupMember, ScimUser
 from . import schemas
 from .errors import invalid_value, uniqueness
 from .groups import user_groups
+from .locations import collection_url, resource_url
 from .patch import apply_patch
 from .users import parse_user, represent
 
@@ -40,14 +40,14 @@ class ScimUserAdapter(SCIMUser):
 
     @property
     def location(self):
-        return self.request.build_absolute_uri(self.path)
+        return resource_url(self.request, self.url_name, self.id)
 
     @property
     def etag(self):
         return f'W/"{self.obj.version}"'
 
     def to_dict(self):
-        groups_url = self.request.build_absolute_uri(reverse("scim:groups")).rstrip("/")
+        groups_url = collection_url(self.request, "scim:groups")
         return represent(self.obj, self.location, user_groups(self.obj, groups_url))
 
     def validate_dict(self, d):
