@@ -191,14 +191,7 @@ def provision(organization, profile, actor):
             if active and not adopted:
                 invitation = invitations.create(scim_user, host.person_email(person))
             audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
-            signals.user_provisioned.send(
-                sender=ScimUser,
-                organization=organization,
-                membership=membership,
-                scim_user=scim_user,
-                actor=actor,
-                invitation=invitation,
-            )
+            _announce(signals.user_provisioned, scim_user, actor, invitation=invitation)
     except IntegrityError as exc:
         # Two concurrent POSTs of one userName: the database's unique index decides.
         raise UserNameTaken(profile.user_name) from exc
@@ -260,20 +253,25 @@ def update(scim_user, change, actor):
                     _save_emails(current, profile.emails, replace=True)
                 _project(host, current.membership.user, current.organization, profile)
                 audit.record(Action.UPDATED, current, actor, changes)
-                signals.user_updated.send(
-                    sender=ScimUser,
-                    organization=current.organization,
-                    membership=current.membership,
-                    scim_user=current,
-                    actor=actor,
-                    changes=changes,
-                )
+                _announce(signals.user_updated, current, actor, changes=changes)
             if profile.active is not None and profile.active != before.active:
                 changes["active"] = (before.active, profile.active)
                 _set_active(host, current, profile.active, actor)
     except IntegrityError as exc:
         raise UserNameTaken(profile.user_name) from exc
     return current
+
+
+def _announce(signal, scim_user, actor, **extra):
+    """Send a user signal with the arguments every receiver can rely on (signals.py)."""
+    signal.send(
+        sender=ScimUser,
+        organization=scim_user.organization,
+        membership=scim_user.membership,
+        scim_user=scim_user,
+        actor=actor,
+        **extra,
+    )
 
 
 def _initial_values(profile, active):
@@ -320,22 +318,9 @@ def _set_active(host, scim_user, active, actor, reason=""):
         reason,
     )
     if active:
-        signals.user_reactivated.send(
-            sender=ScimUser,
-            organization=scim_user.organization,
-            membership=scim_user.membership,
-            scim_user=scim_user,
-            actor=actor,
-            invitation=invitation,
-        )
+        _announce(signals.user_reactivated, scim_user, actor, invitation=invitation)
     else:
-        signals.user_deactivated.send(
-            sender=ScimUser,
-            organization=scim_user.organization,
-            membership=scim_user.membership,
-            scim_user=scim_user,
-            actor=actor,
-        )
+        _announce(signals.user_deactivated, scim_user, actor)
 
 
 def deactivate(scim_user, actor):
@@ -362,17 +347,10 @@ def remove(scim_user, actor):
     with transaction.atomic():
         current = _locked(scim_user)
         membership = current.membership
-        organization = current.organization
         if membership.is_active:
             _set_active(host, current, False, actor)
         audit.record(Action.REMOVED, current, actor)
-        signals.user_removed.send(
-            sender=ScimUser,
-            organization=organization,
-            membership=membership,
-            scim_user=current,
-            actor=actor,
-        )
+        _announce(signals.user_removed, current, actor)
         host.remove_membership(membership)
 
 

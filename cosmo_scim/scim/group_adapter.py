@@ -11,9 +11,10 @@ from django_scim.adapters import SCIMGroup
 from .. import group_lifecycle
 from ..models import ScimGroup, ScimGroupMember
 from . import schemas
+from .adapters import ResourceAdapterMixin
 from .errors import invalid_value, uniqueness
 from .groups import parse_group, represent
-from .locations import collection_url, resource_url
+from .locations import collection_url
 from .patch import apply_patch
 from .user_adapter import actor_of
 
@@ -29,21 +30,12 @@ def group_queryset(organization):
     )
 
 
-class ScimGroupAdapter(SCIMGroup):
+class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
     model = ScimGroup
-    id_field = "scim_id"
     url_name = "scim:groups"
     resource_type = "Group"
 
     body = None
-
-    @property
-    def location(self):
-        return resource_url(self.request, self.url_name, self.id)
-
-    @property
-    def etag(self):
-        return f'W/"{self.obj.version}"'
 
     def to_dict(self, member_display=False):
         users_url = collection_url(self.request, "scim:users")

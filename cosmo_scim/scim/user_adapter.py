@@ -10,9 +10,10 @@ from django_scim.adapters import SCIMUser
 from .. import lifecycle
 from ..models import ScimGroupMember, ScimUser
 from . import schemas
+from .adapters import ResourceAdapterMixin
 from .errors import invalid_value, uniqueness
 from .groups import user_groups
-from .locations import collection_url, resource_url
+from .locations import collection_url
 from .patch import apply_patch
 from .users import parse_user, represent
 
@@ -30,21 +31,12 @@ def user_queryset(organization):
     )
 
 
-class ScimUserAdapter(SCIMUser):
+class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
     model = ScimUser
-    id_field = "scim_id"
     url_name = "scim:users"
     resource_type = "User"
 
     profile = None
-
-    @property
-    def location(self):
-        return resource_url(self.request, self.url_name, self.id)
-
-    @property
-    def etag(self):
-        return f'W/"{self.obj.version}"'
 
     def to_dict(self):
         groups_url = collection_url(self.request, "scim:groups")
