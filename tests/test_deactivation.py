@@ -66,12 +66,8 @@ def test_delete_refuses_the_very_next_request_and_keeps_history(scim, member_cli
     assert org.audit_events.filter(action="removed", scim_id=scim_id).exists()
 
 
-@pytest.mark.parametrize(
-    "engine",
-    ["django.contrib.sessions.backends.cache", "django.contrib.sessions.backends.cached_db"],
-)
-def test_cached_session_backends_end_too(scim, org, settings, engine):
-    settings.SESSION_ENGINE = engine
+def assert_deactivation_ends_the_session(scim, org):
+    """A logged-in member who can open the dashboard is refused right after deactivation."""
     scim_id = provision(scim)
     membership = Membership.objects.get(organization=org)
     browser = Client()
@@ -79,6 +75,15 @@ def test_cached_session_backends_end_too(scim, org, settings, engine):
     assert browser.get(DASHBOARD).status_code == 200
     assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
     assert_refused(browser)
+
+
+@pytest.mark.parametrize(
+    "engine",
+    ["django.contrib.sessions.backends.cache", "django.contrib.sessions.backends.cached_db"],
+)
+def test_cached_session_backends_end_too(scim, org, settings, engine):
+    settings.SESSION_ENGINE = engine
+    assert_deactivation_ends_the_session(scim, org)
 
 
 @pytest.mark.redis
@@ -93,13 +98,7 @@ def test_redis_session_backend_ends_too(scim, org, settings):
         }
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-    scim_id = provision(scim)
-    membership = Membership.objects.get(organization=org)
-    browser = Client()
-    browser.force_login(membership.user)
-    assert browser.get(DASHBOARD).status_code == 200
-    assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
-    assert_refused(browser)
+    assert_deactivation_ends_the_session(scim, org)
 
 
 def test_every_session_ends_and_other_organizations_stay_reachable(
