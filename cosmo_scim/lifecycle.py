@@ -113,11 +113,9 @@ def profile_of(scim_user):
 
 
 def _save_emails(scim_user, emails, *, replace):
-    """Write the user's emails and keep them as the instance's ``emails``, so the response
-    that follows is rendered from what was written instead of re-read."""
     if replace:
         ScimUserEmail.objects.filter(scim_user=scim_user).delete()
-    rows = ScimUserEmail.objects.bulk_create(
+    ScimUserEmail.objects.bulk_create(
         ScimUserEmail(
             scim_user=scim_user,
             value=e.value,
@@ -127,8 +125,6 @@ def _save_emails(scim_user, emails, *, replace):
         )
         for e in emails
     )
-    cache = scim_user.__dict__.setdefault("_prefetched_objects_cache", {})
-    cache["emails"] = rows
 
 
 def _project(host, person, organization, profile):

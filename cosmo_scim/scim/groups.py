@@ -129,15 +129,15 @@ def represent(group, location, users_url, member_display=False):
 
 
 def user_groups(scim_user, groups_url):
-    """A User's read-only ``groups`` (RFC 7643 §4.1.2), from its prefetched group links."""
+    """A User's read-only ``groups`` (RFC 7643 §4.1.2), from its aggregated ``group_rows``."""
     return [
         {
-            "value": link.group.scim_id,
-            "$ref": f"{groups_url}/{link.group.scim_id}",
-            "display": link.group.display_name,
+            "value": group["value"],
+            "$ref": f"{groups_url}/{group['value']}",
+            "display": group["display"],
             "type": "direct",
         }
-        for link in scim_user.group_links.all()
+        for group in scim_user.group_rows
     ]
 
 

@@ -4,30 +4,39 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 (PATCH) and ``delete`` (DELETE); here those become ``provision`` / ``update`` / ``remove``.
 """
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
 from django_scim.adapters import SCIMUser
 
 from .. import lifecycle
-from ..models import ScimGroupMember, ScimUser
+from ..models import ScimGroupMember, ScimUser, ScimUserEmail
 from . import schemas
 from .adapters import ResourceAdapterMixin
 from .errors import invalid_value, uniqueness
 from .groups import user_groups
+from .json_rows import JSONArraySubquery
 from .locations import collection_url
 from .patch import apply_patch
 from .users import parse_user, represent
 
 
 def user_queryset(organization):
-    """Every read of SCIM users starts here: scoped to the key's organization. Emails and
-    groups come in one query each per page."""
-    groups = ScimGroupMember.objects.select_related("group").only(
-        "scim_user_id", "group__scim_id", "group__display_name"
+    """Every read of SCIM users starts here: scoped to the key's organization, each user
+    with its membership (``active``), emails and groups in the same query."""
+    emails = (
+        ScimUserEmail.objects.filter(scim_user=OuterRef("pk"))
+        .order_by("pk")
+        .values(item=JSONObject(value="value", type="type", primary="primary", display="display"))
+    )
+    groups = (
+        ScimGroupMember.objects.filter(scim_user=OuterRef("pk"))
+        .order_by("pk")
+        .values(item=JSONObject(value="group__scim_id", display="group__display_name"))
     )
     return (
         ScimUser.objects.filter(organization=organization)
         .select_related("membership")
-        .prefetch_related("emails", Prefetch("group_links", queryset=groups))
+        .annotate(email_rows=JSONArraySubquery(emails), group_rows=JSONArraySubquery(groups))
     )
 
 
@@ -55,13 +64,12 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         """Hand the new profile (or, for PATCH, the function that computes it from the
         locked row) to the lifecycle service; map its refusals to SCIM errors."""
         actor = actor_of(self.request)
+        organization = self.request.scim_organization
         try:
             if self.obj.pk is None:
-                self.obj = lifecycle.provision(self.request.scim_organization, change, actor)
-                # A new member belongs to no group yet: nothing to read back.
-                self.obj.__dict__["_prefetched_objects_cache"]["group_links"] = []
+                written = lifecycle.provision(organization, change, actor)
             else:
-                self.obj = lifecycle.update(self.obj, change, actor)
+                written = lifecycle.update(self.obj, change, actor)
         except lifecycle.UserNameTaken as exc:
             raise uniqueness(
                 f"userName {exc.args[0]!r} is already in use in this organization"
@@ -70,6 +78,9 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
             raise uniqueness(str(exc)) from None
         except lifecycle.LifecycleError as exc:
             raise invalid_value(str(exc)) from None
+        # The response is read back the way every read is (one query), so a resource has a
+        # single rendering path.
+        self.obj = user_queryset(organization).get(pk=written.pk)
 
     def handle_operations(self, operations):
         """PATCH (RFC 7644 §3.5.2): apply the operations to the current representation,
@@ -80,8 +91,10 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         self._write(self._patched)
 
     def _patched(self, current):
-        resource = represent(current, self.location)
-        return parse_user(apply_patch(resource, self._operations, schemas.USER))
+        """The new profile from the operations and the current row (the caller holds its
+        lock, so this read sees what the lock protects)."""
+        self.obj = user_queryset(self.request.scim_organization).get(pk=current.pk)
+        return parse_user(apply_patch(self.to_dict(), self._operations, schemas.USER))
 
     def delete(self):
         lifecycle.remove(self.obj, actor_of(self.request))

@@ -145,7 +145,9 @@ def _manager(manager_id, location):
 
 
 def represent(scim_user, location, groups=()):
-    """The full SCIM representation of a user (prefetched ``emails``, joined membership)."""
+    """The full SCIM representation of a user read through
+    :func:`cosmo_scim.scim.user_adapter.user_queryset` (membership joined, ``email_rows``
+    aggregated)."""
     enterprise = _present(
         {
             "employeeNumber": scim_user.employee_number,
@@ -174,15 +176,15 @@ def represent(scim_user, location, groups=()):
                 "emails": [
                     _present(
                         {
-                            "value": email.value,
-                            "type": email.type,
+                            "value": email["value"],
+                            "type": email["type"],
                             # Stored as a boolean, returned as one: false is a value,
-                            # not "unassigned" (RFC 7643 §2.5).
-                            "primary": email.primary,
-                            "display": email.display,
+                            # not "unassigned" (RFC 7643 §2.5). SQLite's JSON says 0/1.
+                            "primary": bool(email["primary"]),
+                            "display": email["display"],
                         }
                     )
-                    for email in scim_user.emails.all()
+                    for email in scim_user.email_rows
                 ],
             }
         ),
