@@ -4,6 +4,8 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 (PATCH) and ``delete`` (DELETE); here those become ``provision`` / ``update`` / ``remove``.
 """
 
+from dataclasses import asdict
+
 from django.db.models import OuterRef
 from django.db.models.functions import JSONObject
 from django_scim.adapters import SCIMUser
@@ -78,9 +80,11 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
             raise uniqueness(str(exc)) from None
         except lifecycle.LifecycleError as exc:
             raise invalid_value(str(exc)) from None
-        # The response is read back the way every read is (one query), so a resource has a
-        # single rendering path.
-        self.obj = user_queryset(organization).get(pk=written.pk)
+        # The response is rendered from what was written, in the shape reads aggregate it
+        # (user_queryset): the emails are the profile's, and /Users never changes groups.
+        written.email_rows = [asdict(email) for email in self.profile.emails]
+        written.group_rows = getattr(self.obj, "group_rows", [])
+        self.obj = written
 
     def handle_operations(self, operations):
         """PATCH (RFC 7644 §3.5.2): apply the operations to the current representation,
@@ -94,7 +98,8 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         """The new profile from the operations and the current row (the caller holds its
         lock, so this read sees what the lock protects)."""
         self.obj = user_queryset(self.request.scim_organization).get(pk=current.pk)
-        return parse_user(apply_patch(self.to_dict(), self._operations, schemas.USER))
+        self.profile = parse_user(apply_patch(self.to_dict(), self._operations, schemas.USER))
+        return self.profile
 
     def delete(self):
         lifecycle.remove(self.obj, actor_of(self.request))

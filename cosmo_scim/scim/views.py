@@ -266,9 +266,10 @@ class UserResourceMixin:
     extension_schemas = (schemas.ENTERPRISE_USER_SCHEMA,)
 
     def get_queryset(self):
-        if self.request.method in ("PUT", "PATCH", "DELETE"):
-            # Writes only need the row to exist here: the lifecycle service re-reads it
-            # under a lock, and the response is rendered from what the service returns.
+        if self.request.method in ("PATCH", "DELETE"):
+            # These only need the row to exist here: PATCH reads it again under the
+            # service's lock, DELETE renders nothing. (PUT keeps the full read: its
+            # response carries the user's groups.)
             return ScimUserAdapter.model.objects.filter(organization=self.request.scim_organization)
         return user_queryset(self.request.scim_organization)
 

@@ -2,7 +2,7 @@
 
 import pytest
 from groups_kit import GROUP_SCHEMA, okta_group
-from scimkit import patch_op
+from scimkit import okta_user, patch_op
 
 from cosmo_project.organizations.models import Team
 from cosmo_scim.models import ScimGroup
@@ -428,3 +428,16 @@ def test_stale_if_match_is_412(scim, group):
     )
     assert response.status_code == 412
     assert_unchanged(scim, created)
+
+
+def test_user_writes_return_the_users_groups(scim):
+    user = scim.create_user("jane@acme.com")
+    group = scim.post("/Groups", okta_group("Engineering", [user["id"]])).json()
+    expected = [group["id"]]
+    patched = scim.patch(
+        f"/Users/{user['id']}", patch_op({"op": "replace", "path": "title", "value": "Lead"})
+    ).json()
+    assert [g["value"] for g in patched["groups"]] == expected
+    put = scim.put(f"/Users/{user['id']}", okta_user("jane@acme.com", title="Staff")).json()
+    assert [g["value"] for g in put["groups"]] == expected
+    assert put["title"] == "Staff" and put["emails"][0]["value"] == "jane@acme.com"
