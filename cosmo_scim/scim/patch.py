@@ -170,18 +170,10 @@ def parse_path(rs, path):
     match = _VALUE_PATH_RE.match(rest + path[bracket:])
     if not match:
         raise invalid_path(f"Invalid value path {path!r}")
-    attr = rs.find_attribute(doc, match.group(1))
-    if attr is None:
-        raise invalid_path(f"Unknown attribute {path!r} for {rs.name}")
+    ref = rs.reference(doc, match.group(1), match.group(3), path)
+    attr = ref.attr
     if not attr["multiValued"] or attr["type"] != "complex":
         raise invalid_path(f"A value filter needs a complex multi-valued attribute: {path!r}")
-    sub = None
-    if match.group(3):
-        sub = find_sub_attribute(attr, match.group(3))
-        if sub is None:
-            raise invalid_path(f"Unknown attribute {path!r} for {rs.name}")
-    extension = None if doc is rs.core else doc["id"]
-    ref = AttributeRef(doc["id"], extension, attr, sub)
     return Target(ref, filter=parse_value_filter(match.group(2), attr))
 
 

@@ -846,12 +846,17 @@ class ResourceSchema:
         match = _ATTR_PATH_RE.match(rest)
         if not match:
             raise invalid_path(f"Invalid attribute path {path!r}")
-        attr = self.find_attribute(doc, match.group(1))
+        return self.reference(doc, match.group(1), match.group(2), path)
+
+    def reference(self, doc, name, sub_name, path):
+        """The :class:`AttributeRef` of attribute ``name`` (and ``sub_name``, if given) of
+        schema document ``doc``; invalidPath naming ``path`` when either is not defined."""
+        attr = self.find_attribute(doc, name)
         if attr is None:
             raise invalid_path(f"Unknown attribute {path!r} for {self.name}")
         sub = None
-        if match.group(2):
-            sub = find_sub_attribute(attr, match.group(2))
+        if sub_name:
+            sub = find_sub_attribute(attr, sub_name)
             if sub is None:
                 raise invalid_path(f"Unknown attribute {path!r} for {self.name}")
         extension = None if doc is self.core else doc["id"]
