@@ -6,7 +6,7 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 
 from dataclasses import asdict
 
-from django.db.models import OuterRef
+from django.db import router
 from django.db.models.functions import JSONObject
 from django_scim.adapters import SCIMUser
 
@@ -16,29 +16,35 @@ from . import schemas
 from .adapters import ResourceAdapterMixin
 from .errors import invalid_value, uniqueness
 from .groups import user_groups
-from .json_rows import JSONArraySubquery
+from .json_rows import JSONRows
 from .locations import collection_url
 from .patch import apply_patch
 from .users import parse_user, represent
 
 
+# A user's emails and groups, aggregated into the row that reads the user.
+EMAIL_ROWS = JSONRows(
+    ScimUser,
+    lambda user_pk: ScimUserEmail.objects.filter(scim_user=user_pk)
+    .order_by("pk")
+    .values(item=JSONObject(value="value", type="type", primary="primary", display="display")),
+)
+GROUP_ROWS = JSONRows(
+    ScimUser,
+    lambda user_pk: ScimGroupMember.objects.filter(scim_user=user_pk)
+    .order_by("pk")
+    .values(item=JSONObject(value="group__scim_id", display="group__display_name")),
+)
+
+
 def user_queryset(organization):
     """Every read of SCIM users starts here: scoped to the key's organization, each user
     with its membership (``active``), emails and groups in the same query."""
-    emails = (
-        ScimUserEmail.objects.filter(scim_user=OuterRef("pk"))
-        .order_by("pk")
-        .values(item=JSONObject(value="value", type="type", primary="primary", display="display"))
-    )
-    groups = (
-        ScimGroupMember.objects.filter(scim_user=OuterRef("pk"))
-        .order_by("pk")
-        .values(item=JSONObject(value="group__scim_id", display="group__display_name"))
-    )
+    using = router.db_for_read(ScimUser)
     return (
         ScimUser.objects.filter(organization=organization)
         .select_related("membership")
-        .annotate(email_rows=JSONArraySubquery(emails), group_rows=JSONArraySubquery(groups))
+        .annotate(email_rows=EMAIL_ROWS.annotation(using), group_rows=GROUP_ROWS.annotation(using))
     )
 
 

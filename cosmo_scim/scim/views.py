@@ -179,11 +179,15 @@ class ResourceListMixin:
         )
 
     def fetch_page(self, queryset, ordering, page):
-        """The page's rows; their keys come from a subquery (on PostgreSQL an index-only
-        scan of the tenant's keys), so the rendering joins touch only this page."""
-        keys = queryset.select_related(None).prefetch_related(None).order_by(*ordering)
+        """The page's rows. Past the first page their keys come from a subquery (on
+        PostgreSQL an index-only scan of the tenant's keys), so OFFSET skips index entries
+        rather than joined rows; a first page (and every filter lookup) is one plain LIMIT."""
+        queryset = queryset.order_by(*ordering)
+        if page.offset == 0:
+            return list(queryset[: page.count])
+        keys = queryset.select_related(None).prefetch_related(None)
         keys = keys.values("pk")[page.offset : page.offset + page.count]
-        return list(queryset.filter(pk__in=keys).order_by(*ordering))
+        return list(queryset.filter(pk__in=keys))
 
     def represent(self, row, params):
         resource = self.scim_adapter(row, request=self.request).to_dict()
