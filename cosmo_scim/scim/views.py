@@ -26,6 +26,7 @@ from django_scim import views as scim_views
 from django_scim.exceptions import SCIMException
 
 from .. import conf, keys
+from ..user_count import scim_user_count
 from ..entitlements import ENTERPRISE_REQUIRED, scim_allowed
 from . import schemas
 from .errors import (
@@ -159,12 +160,13 @@ class ResourceListMixin:
     def list_response(self, request, params):
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         ordering = parse_sort(params, self.filter_attributes)
-        queryset = filter_queryset(
-            self.get_queryset(), _param(params, "filter"), self.filter_attributes
-        )
+        unfiltered = self.get_queryset()
+        queryset = filter_queryset(unfiltered, _param(params, "filter"), self.filter_attributes)
         rows = self.fetch_page(queryset, ordering, page) if page.count else []
         if 0 < len(rows) < page.count or (not rows and page.offset == 0 and page.count):
             total = page.offset + len(rows)
+        elif queryset is unfiltered:
+            total = self.count_all()
         else:
             total = queryset.count()
         resources = [self.represent(row, params) for row in rows]
@@ -177,6 +179,10 @@ class ResourceListMixin:
                 "Resources": resources,
             }
         )
+
+    def count_all(self):
+        """totalResults of an unfiltered list."""
+        return self.get_queryset().count()
 
     def fetch_page(self, queryset, ordering, page):
         """The page's rows. Past the first page their keys come from a subquery (on
@@ -276,6 +282,9 @@ class UserResourceMixin:
             # response carries the user's groups.)
             return ScimUserAdapter.model.objects.filter(organization=self.request.scim_organization)
         return user_queryset(self.request.scim_organization)
+
+    def count_all(self):
+        return scim_user_count(self.request.scim_organization)
 
 
 class UsersView(UserResourceMixin, ResourceView, scim_views.UsersView):

@@ -1,0 +1,86 @@
+"""The per-organization user count behind an unfiltered list's totalResults (issue 7).
+
+The database keeps ScimUserCount through triggers, so the count must equal the rows through
+every write path: SCIM POST and DELETE, a host deleting a membership, bulk inserts that send
+no signals, an organization deleted, a rolled-back transaction. Run against SQLite and, in
+the PostgreSQL pass, against its statement-level triggers.
+"""
+
+import pytest
+from django.db import transaction
+
+from cosmo_scim.models import ScimUser, ScimUserCount
+from cosmo_scim.user_count import scim_user_count
+from tests.scim_api.groups_kit import bulk_scim_users
+from tests.scimkit import okta_user
+
+
+def total_of(scim, **params):
+    query = "&".join(f"{k}={v}" for k, v in {"count": 1, **params}.items())
+    response = scim.get(f"/Users?{query}")
+    assert response.status_code == 200, response.content
+    return response.json()["totalResults"]
+
+
+def rows(org):
+    return ScimUser.objects.filter(organization=org).count()
+
+
+def test_an_organization_without_users_counts_zero(org, scim):
+    assert scim_user_count(org) == 0
+    assert total_of(scim) == 0
+
+
+def test_the_count_follows_scim_posts_and_deletes(org, scim):
+    created = [scim.create_user(f"u{i}@acme.example") for i in range(3)]
+    assert scim_user_count(org) == rows(org) == 3
+    assert total_of(scim) == 3
+
+    assert scim.delete(f"/Users/{created[0]['id']}").status_code == 204
+    assert scim_user_count(org) == rows(org) == 2
+    assert total_of(scim) == 2
+
+
+def test_a_refused_post_changes_no_count(org, scim):
+    scim.create_user("dup@acme.example")
+    response = scim.post("/Users", okta_user("DUP@acme.example", externalId="other"))
+    assert response.status_code == 409
+    assert scim_user_count(org) == rows(org) == 1
+
+
+def test_bulk_inserts_and_host_deletes_are_counted(org):
+    """bulk_create sends no signals and a host deleting memberships never calls the
+    service: the triggers count both."""
+    users = bulk_scim_users(org, 25)
+    assert scim_user_count(org) == 25
+    users[0].membership.delete()  # cascades to the ScimUser
+    type(users[1].membership).objects.filter(pk__in=[u.membership_id for u in users[2:6]]).delete()
+    assert scim_user_count(org) == rows(org) == 20
+
+
+def test_counts_are_per_organization(org, other_org, scim, other_scim):
+    bulk_scim_users(org, 4, prefix="a")
+    bulk_scim_users(other_org, 7, prefix="b")
+    assert total_of(scim) == 4
+    assert total_of(other_scim) == 7
+
+
+def test_a_rolled_back_insert_is_not_counted(org):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        bulk_scim_users(org, 3)
+        raise RuntimeError
+    assert scim_user_count(org) == rows(org) == 0
+
+
+def test_deleting_the_organization_deletes_its_count(org, other_org):
+    bulk_scim_users(org, 2, prefix="a")
+    bulk_scim_users(other_org, 3, prefix="b")
+    org.delete()
+    assert not ScimUserCount.objects.filter(organization_id=org.pk).exists()
+    assert scim_user_count(other_org) == 3
+
+
+def test_filtered_lists_still_count_what_matches(org, scim):
+    bulk_scim_users(org, 5)
+    assert total_of(scim, filter='displayName sw "P "') == 5
+    assert total_of(scim, filter='displayName eq "P 3"') == 1
