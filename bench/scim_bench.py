@@ -24,6 +24,7 @@ keys live in this process only: they are neither printed nor written to the JSON
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -194,6 +195,7 @@ class Target:
 
     def __init__(self, slug, n, key, scim_ids):
         self.slug, self.n, self.key, self.scim_ids = slug, n, key, scim_ids
+        self.pages = itertools.count()  # the walk's next page, shared by the clients
 
     def headers(self):
         return {"Authorization": f"Bearer {self.key}", "Accept": SCIM_JSON}
@@ -241,6 +243,17 @@ def kinds_for(target, rng):
     def list_deep():
         return "GET", f"{SCIM}/Users" + q({"startIndex": deep_start, "count": 100}), None, 200
 
+    def list_walk():
+        # Okta's import: page after page (startIndex 1, 101, 201, ...), the clients sharing
+        # one walk; it starts over at the end.
+        start = 1 + 100 * (next(target.pages) % max(1, n // 100))
+        return "GET", f"{SCIM}/Users" + q({"startIndex": start, "count": 100}), None, 200
+
+    def list_deep_cold():
+        # A page in the last tenth that no request asked for yet (almost never remembered).
+        start = rng.randrange(max(1, n - n // 10), deep_start + 1)
+        return "GET", f"{SCIM}/Users" + q({"startIndex": start, "count": 100}), None, 200
+
     def username_eq():
         name = user_name(slug, rng.randrange(n)).lower()
         return "GET", f"{SCIM}/Users" + q({"filter": f'userName eq "{name}"'}), None, 200
@@ -260,6 +273,8 @@ def kinds_for(target, rng):
         "floor": floor,
         "list_first": list_first,
         "list_deep": list_deep,
+        "list_walk": list_walk,
+        "list_deep_cold": list_deep_cold,
         "username_eq": username_eq,
         "externalid_eq": externalid_eq,
         "email_eq": email_eq,

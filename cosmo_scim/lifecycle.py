@@ -18,6 +18,7 @@ from django.utils import timezone
 from . import audit, conf, invitations, sessions, signals
 from .host import host_adapter
 from .models import APIKey, AuditEvent, ScimUser, ScimUserEmail
+from .user_rows import with_emails_and_groups
 
 Action = AuditEvent.Action
 
@@ -101,12 +102,13 @@ COLUMN_FIELDS = tuple(f.name for f in fields(UserProfile) if f.name not in ("ema
 
 
 def profile_of(scim_user):
-    """The stored profile of a SCIM user (emails prefetched by the caller where possible)."""
+    """The stored profile of a SCIM user read by :func:`_locked` (emails aggregated)."""
     return UserProfile(
         **{name: getattr(scim_user, name) for name in COLUMN_FIELDS},
         emails=[
-            Email(value=e.value, type=e.type, primary=e.primary, display=e.display)
-            for e in scim_user.emails.all()
+            # SQLite's JSON holds booleans as 0/1.
+            Email(e["value"], e["type"], bool(e["primary"]), e["display"])
+            for e in scim_user.email_rows
         ],
         active=scim_user.membership.is_active,
     )
@@ -195,13 +197,18 @@ def provision(organization, profile, actor):
 
 
 def _locked(scim_user):
-    """Re-read the SCIM user under a row lock so concurrent changes serialise."""
-    return (
-        ScimUser.objects.select_for_update(of=("self",))
-        .select_related("membership__user", "organization")
-        .prefetch_related("emails")
-        .get(pk=scim_user.pk)
-    )
+    """Re-read the SCIM user under a row lock so concurrent changes serialise, with its
+    emails and groups, in one query.
+
+    Found by organization and SCIM id, so a caller may pass an unsaved reference
+    (``ScimUser(organization=…, scim_id=…)``): a PATCH reads its user only here, under the
+    lock. Raises ScimUser.DoesNotExist when there is no such user in that organization.
+    """
+    return with_emails_and_groups(
+        ScimUser.objects.select_for_update(of=("self",)).select_related(
+            "membership__user", "organization"
+        )
+    ).get(organization_id=scim_user.organization_id, scim_id=scim_user.scim_id)
 
 
 def _link_to_key(scim_user, actor):
@@ -219,7 +226,9 @@ def update(scim_user, change, actor):
 
     ``change`` is the new :class:`UserProfile`, or a function from the current, locked
     ScimUser to it (PATCH: the operations must apply to the row as it is under the lock, or
-    two concurrent PATCHes lose one of their changes). Returns the updated ScimUser.
+    two concurrent PATCHes lose one of their changes). ``scim_user`` may be a reference
+    (see :func:`_locked`). Returns the updated ScimUser, with ``email_rows`` and
+    ``group_rows`` as they were before the change.
     """
     host = host_adapter()
     profile = None

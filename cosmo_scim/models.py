@@ -196,9 +196,16 @@ class ScimUserCount(models.Model):
         related_name="+",
     )
     users = models.BigIntegerField(default=0)
+    # Moves with every insert or delete (not with updates): while it stands still, every
+    # user is at the position it had, which is what lets a deep page be found from where
+    # an earlier request saw it start (cosmo_scim.scim.page_starts).
+    changes = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "SCIM user count"
+
+    def __str__(self):
+        return f"{self.users} SCIM users"
 
 
 class ScimUserEmail(models.Model):

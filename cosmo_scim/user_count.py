@@ -1,5 +1,7 @@
 """An organization's number of SCIM users, as the database keeps it (ScimUserCount)."""
 
+from dataclasses import dataclass
+
 from django.db import connections, router
 
 from .models import ScimUser, ScimUserCount
@@ -8,16 +10,22 @@ from .models import ScimUser, ScimUserCount
 COUNTED_VENDORS = ("postgresql", "sqlite")
 
 
-def scim_user_count(organization):
-    """The organization's ScimUser rows, counted: one primary-key read where the triggers
-    keep the count, a COUNT elsewhere. No row means no user was ever provisioned."""
+@dataclass(frozen=True)
+class UserCount:
+    users: int
+    changes: int  # see ScimUserCount.changes
+
+
+def user_count(organization):
+    """The organization's ScimUser rows, counted by the triggers: one primary-key read
+    (no row: no user was ever provisioned). None where no trigger counts them."""
     using = router.db_for_read(ScimUser)
     if connections[using].vendor not in COUNTED_VENDORS:
-        return ScimUser.objects.using(using).filter(organization=organization).count()
-    users = (
+        return None
+    row = (
         ScimUserCount.objects.using(using)
         .filter(organization=organization)
-        .values_list("users", flat=True)
+        .values_list("users", "changes")
         .first()
     )
-    return users or 0
+    return UserCount(*row) if row else UserCount(0, 0)

@@ -15,11 +15,12 @@ POSTGRESQL = """
 CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO {count} AS c ({org}, {users})
-            SELECT {org}, COUNT(*) FROM new_rows GROUP BY {org}
-            ON CONFLICT ({org}) DO UPDATE SET {users} = c.{users} + EXCLUDED.{users};
+        INSERT INTO {count} AS c ({org}, {users}, {changes})
+            SELECT {org}, COUNT(*), 1 FROM new_rows GROUP BY {org}
+            ON CONFLICT ({org}) DO UPDATE
+            SET {users} = c.{users} + EXCLUDED.{users}, {changes} = c.{changes} + 1;
     ELSE
-        UPDATE {count} AS c SET {users} = c.{users} - gone.n
+        UPDATE {count} AS c SET {users} = c.{users} - gone.n, {changes} = c.{changes} + 1
             FROM (SELECT {org}, COUNT(*) AS n FROM old_rows GROUP BY {org}) AS gone
             WHERE c.{org} = gone.{org};
     END IF;
@@ -37,11 +38,11 @@ DROP FUNCTION IF EXISTS {function}();
 """
 SQLITE = """
 CREATE TRIGGER {function}_insert AFTER INSERT ON {table} BEGIN
-    INSERT INTO {count} ({org}, {users}) VALUES (NEW.{org}, 1)
-        ON CONFLICT ({org}) DO UPDATE SET {users} = {users} + 1;
+    INSERT INTO {count} ({org}, {users}, {changes}) VALUES (NEW.{org}, 1, 1)
+        ON CONFLICT ({org}) DO UPDATE SET {users} = {users} + 1, {changes} = {changes} + 1;
 END;
 CREATE TRIGGER {function}_delete AFTER DELETE ON {table} BEGIN
-    UPDATE {count} SET {users} = {users} - 1 WHERE {org} = OLD.{org};
+    UPDATE {count} SET {users} = {users} - 1, {changes} = {changes} + 1 WHERE {org} = OLD.{org};
 END;
 """
 SQLITE_DROP = (
@@ -49,8 +50,8 @@ SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS {function}_delete",
 )
 INITIAL = """
-INSERT INTO {count} ({org}, {users})
-    SELECT {org}, COUNT(*) FROM {table} GROUP BY {org}
+INSERT INTO {count} ({org}, {users}, {changes})
+    SELECT {org}, COUNT(*), 0 FROM {table} GROUP BY {org}
 """
 
 
@@ -64,6 +65,7 @@ def _names(apps, connection):
         "count": quote(count.db_table),
         "org": quote(user.get_field("organization").column),
         "users": quote(count.get_field("users").column),
+        "changes": quote(count.get_field("changes").column),
     }
 
 
@@ -114,6 +116,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("users", models.BigIntegerField(default=0)),
+                ("changes", models.BigIntegerField(default=0)),
             ],
             options={
                 "verbose_name": "SCIM user count",

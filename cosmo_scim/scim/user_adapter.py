@@ -6,45 +6,26 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 
 from dataclasses import asdict
 
-from django.db import router
-from django.db.models.functions import JSONObject
 from django_scim.adapters import SCIMUser
 
 from .. import lifecycle
-from ..models import ScimGroupMember, ScimUser, ScimUserEmail
+from ..models import ScimUser
+from ..user_rows import with_emails_and_groups
 from . import schemas
 from .adapters import ResourceAdapterMixin
-from .errors import invalid_value, uniqueness
+from .errors import invalid_value, not_found, uniqueness
 from .groups import user_groups
-from .json_rows import JSONRows
 from .locations import collection_url
 from .patch import apply_patch
+from .preconditions import check_if_match
 from .users import parse_user, represent
-
-
-# A user's emails and groups, aggregated into the row that reads the user.
-EMAIL_ROWS = JSONRows(
-    ScimUser,
-    lambda user_pk: ScimUserEmail.objects.filter(scim_user=user_pk)
-    .order_by("pk")
-    .values(item=JSONObject(value="value", type="type", primary="primary", display="display")),
-)
-GROUP_ROWS = JSONRows(
-    ScimUser,
-    lambda user_pk: ScimGroupMember.objects.filter(scim_user=user_pk)
-    .order_by("pk")
-    .values(item=JSONObject(value="group__scim_id", display="group__display_name")),
-)
 
 
 def user_queryset(organization):
     """Every read of SCIM users starts here: scoped to the key's organization, each user
     with its membership (``active``), emails and groups in the same query."""
-    using = router.db_for_read(ScimUser)
-    return (
-        ScimUser.objects.filter(organization=organization)
-        .select_related("membership")
-        .annotate(email_rows=EMAIL_ROWS.annotation(using), group_rows=GROUP_ROWS.annotation(using))
+    return with_emails_and_groups(
+        ScimUser.objects.filter(organization=organization).select_related("membership")
     )
 
 
@@ -74,10 +55,12 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         actor = actor_of(self.request)
         organization = self.request.scim_organization
         try:
-            if self.obj.pk is None:
+            if self.request.method == "POST":
                 written = lifecycle.provision(organization, change, actor)
             else:
                 written = lifecycle.update(self.obj, change, actor)
+        except ScimUser.DoesNotExist:
+            raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
         except lifecycle.UserNameTaken as exc:
             raise uniqueness(
                 f"userName {exc.args[0]!r} is already in use in this organization"
@@ -87,23 +70,28 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         except lifecycle.LifecycleError as exc:
             raise invalid_value(str(exc)) from None
         # The response is rendered from what was written, in the shape reads aggregate it
-        # (user_queryset): the emails are the profile's, and /Users never changes groups.
+        # (user_queryset): the emails are the profile's, and /Users never changes groups
+        # (an update read them under its lock; a new user has none).
         written.email_rows = [asdict(email) for email in self.profile.emails]
-        written.group_rows = getattr(self.obj, "group_rows", [])
+        if not hasattr(written, "group_rows"):
+            written.group_rows = []
         self.obj = written
 
     def handle_operations(self, operations):
         """PATCH (RFC 7644 §3.5.2): apply the operations to the current representation,
         then save the result like a PUT — atomic by construction. The service calls
         :meth:`_patched` with the row as it is under its lock, so two concurrent PATCHes
-        (Entra sends one attribute per request) both survive."""
+        (Entra sends one attribute per request) both survive. ``self.obj`` is only a
+        reference here (UsersView.get_object): the row is read once, locked."""
         self._operations = operations
         self._write(self._patched)
 
     def _patched(self, current):
-        """The new profile from the operations and the current row (the caller holds its
-        lock, so this read sees what the lock protects)."""
-        self.obj = user_queryset(self.request.scim_organization).get(pk=current.pk)
+        """The new profile from the operations and the current row, read under the lock
+        with its emails and groups; If-Match is decided here too, so no write can slip in
+        between the version check and the change (RFC 7644 §3.14)."""
+        self.obj = current
+        check_if_match(self.request, self.etag)
         self.profile = parse_user(apply_patch(self.to_dict(), self._operations, schemas.USER))
         return self.profile
 

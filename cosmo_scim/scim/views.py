@@ -26,8 +26,8 @@ from django_scim import views as scim_views
 from django_scim.exceptions import SCIMException
 
 from .. import conf, keys
-from ..user_count import scim_user_count
 from ..entitlements import ENTERPRISE_REQUIRED, scim_allowed
+from ..user_count import user_count
 from . import schemas
 from .errors import (
     ScimError,
@@ -40,7 +40,9 @@ from .errors import (
 from .filters import filter_queryset
 from .group_adapter import ScimGroupAdapter, group_queryset
 from .groups import GROUP_ATTRIBUTES, wants_member_display
+from .page_starts import PageStarts
 from .pagination import parse_pagination, parse_sort
+from .preconditions import check_if_match
 from .projection import project
 from .user_adapter import ScimUserAdapter, user_queryset
 from .users import USER_ATTRIBUTES, USER_SCHEMA
@@ -152,23 +154,21 @@ class ResourceListMixin:
     """Filtered, sorted, paged ListResponse over a tenant-scoped queryset.
 
     A fixed number of queries whatever the organization's size and the page size: the page
-    (its keys chosen by a subquery, so a deep OFFSET walks index entries rather than joined
-    rows), what the resources need to be rendered, and a COUNT only when the page alone
-    cannot tell ``totalResults`` (a full page, or nothing past startIndex).
+    with what its resources need to be rendered (past the first page, its keys chosen by a
+    subquery, so a deep OFFSET walks index entries rather than joined rows), and a COUNT only
+    when the page alone cannot tell ``totalResults`` (a full page, or nothing past
+    startIndex). /Users replaces both for its unfiltered list (``page_of_all``).
     """
 
     def list_response(self, request, params):
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         ordering = parse_sort(params, self.filter_attributes)
-        unfiltered = self.get_queryset()
-        queryset = filter_queryset(unfiltered, _param(params, "filter"), self.filter_attributes)
-        rows = self.fetch_page(queryset, ordering, page) if page.count else []
-        if 0 < len(rows) < page.count or (not rows and page.offset == 0 and page.count):
-            total = page.offset + len(rows)
-        elif queryset is unfiltered:
-            total = self.count_all()
+        everything = self.get_queryset()
+        queryset = filter_queryset(everything, _param(params, "filter"), self.filter_attributes)
+        if queryset is everything and ordering == [self.filter_attributes.tiebreaker]:
+            rows, total = self.page_of_all(queryset, page)
         else:
-            total = queryset.count()
+            rows, total = self.page_of(queryset, ordering, page)
         resources = [self.represent(row, params) for row in rows]
         return scim_response(
             {
@@ -180,9 +180,17 @@ class ResourceListMixin:
             }
         )
 
-    def count_all(self):
-        """totalResults of an unfiltered list."""
-        return self.get_queryset().count()
+    def page_of(self, queryset, ordering, page):
+        """The page's rows and totalResults, which is counted only when the page alone
+        cannot tell it (a full page, or nothing past startIndex)."""
+        rows = self.fetch_page(queryset, ordering, page) if page.count else []
+        if 0 < len(rows) < page.count or (not rows and page.offset == 0 and page.count):
+            return rows, page.offset + len(rows)
+        return rows, queryset.count()
+
+    def page_of_all(self, queryset, page):
+        """The same for an unfiltered list in the default order."""
+        return self.page_of(queryset, [self.filter_attributes.tiebreaker], page)
 
     def fetch_page(self, queryset, ordering, page):
         """The page's rows. Past the first page their keys come from a subquery (on
@@ -227,12 +235,8 @@ class ResourceView(ResourceListMixin, ScimView):
         return obj
 
     def check_preconditions(self, obj):
-        """If-Match on writes (RFC 7644 §3.14, RFC 7232): a stale version is a 412."""
-        if_match = self.request.META.get("HTTP_IF_MATCH")
-        if self.request.method in ("PUT", "PATCH", "DELETE") and if_match:
-            current = self.scim_adapter(obj, request=self.request).etag
-            if if_match.strip() != "*" and current not in [t.strip() for t in if_match.split(",")]:
-                raise ScimError(412, "The resource changed since you read it (ETag mismatch)")
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            check_if_match(self.request, self.scim_adapter(obj, request=self.request).etag)
 
     def get_single(self, request):
         obj = self.get_object()
@@ -276,19 +280,64 @@ class UserResourceMixin:
     extension_schemas = (schemas.ENTERPRISE_USER_SCHEMA,)
 
     def get_queryset(self):
-        if self.request.method in ("PATCH", "DELETE"):
-            # These only need the row to exist here: PATCH reads it again under the
-            # service's lock, DELETE renders nothing. (PUT keeps the full read: its
-            # response carries the user's groups.)
+        if self.request.method == "DELETE":
+            # Only the row's existence matters here: a DELETE renders nothing. (PATCH reads
+            # nothing here at all, see UsersView.get_object.)
             return ScimUserAdapter.model.objects.filter(organization=self.request.scim_organization)
         return user_queryset(self.request.scim_organization)
 
-    def count_all(self):
-        return scim_user_count(self.request.scim_organization)
+    def page_of_all(self, queryset, page):
+        """Okta's import pages through the whole list: totalResults is the organization's
+        ScimUserCount, and a page past the first is sought from where an earlier request
+        saw it start (page_starts) rather than walked to with OFFSET."""
+        organization = self.request.scim_organization
+        count = user_count(organization)
+        if count is None:  # a database without the counting triggers
+            return super().page_of_all(queryset, page)
+        if not page.count or page.offset >= count.users:
+            return [], count.users
+        starts = PageStarts(organization.pk, count.changes)
+        ordered = queryset.order_by("pk")
+        bound = starts.bound(page.offset) if page.offset else None
+        if page.offset == 0:
+            rows = list(ordered[: page.count])
+        elif bound is not None:
+            rows = list(ordered.filter(pk__gt=bound)[: page.count])
+        else:
+            # One row more, the one before the page: it is the page's bound.
+            keys = ordered.select_related(None).values("pk")
+            rows = list(ordered.filter(pk__in=keys[page.offset - 1 : page.offset + page.count]))
+            if not rows:  # users deleted since they were counted
+                return [], count.users
+            bound, rows = rows[0].pk, rows[1:]
+        bounds = {page.offset: bound} if page.offset else {}
+        if rows:
+            bounds[page.offset + len(rows)] = rows[-1].pk
+        starts.remember(bounds)
+        return rows, count.users
 
 
 class UsersView(UserResourceMixin, ResourceView, scim_views.UsersView):
     """/Users and /Users/{id}."""
+
+    def get_object(self):
+        """A PATCH works on a reference: the lifecycle service reads the user once, under
+        its row lock, and answers 404 or 412 from that read (ScimUserAdapter._patched)."""
+        scim_id = self.kwargs.get(self.lookup_url_kwarg)
+        if self.request.method == "PATCH" and scim_id:
+            organization = self.request.scim_organization
+            return ScimUserAdapter.model(organization=organization, scim_id=scim_id)
+        return super().get_object()
+
+    def patch(self, request, *args, **kwargs):
+        """django-scim2's PATCH flow without its outer transaction: the lifecycle service
+        owns the transaction, and an outer one only added a SAVEPOINT and its RELEASE."""
+        adapter = self.scim_adapter(self.get_object(), request=request)
+        operations = self.load_body(request.body).get("Operations")
+        if not operations:
+            raise invalid_syntax("A PATCH needs an Operations array")
+        adapter.handle_operations(operations)
+        return scim_response(adapter.to_dict(), headers={"Location": adapter.location})
 
 
 class UserSearchView(UserResourceMixin, SearchView, scim_views.UserSearchView):
