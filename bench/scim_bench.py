@@ -59,6 +59,7 @@ def bench_env(extra_hosts=()):
         "CONN_MAX_AGE": "600",
         "DEBUG": "0",
         "CELERY_BROKER_URL": f"redis://{HOST}:6379/{REDIS_DB}",
+        "CACHE_URL": f"redis://{HOST}:6379/{REDIS_DB}",
         "ALLOWED_HOSTS": ",".join([HOST, *extra_hosts]),
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "cosmo_project.settings",
