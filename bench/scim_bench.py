@@ -433,6 +433,15 @@ def memory(pid):
     return values
 
 
+def peaks_of(pids):
+    return [memory(pid)["VmHWM"] for pid in pids]
+
+
+def gained_since(pids, peaks):
+    """The largest peak-RSS growth of any worker since ``peaks`` were read, in MiB."""
+    return max(now - then for now, then in zip(peaks_of(pids), peaks, strict=True))
+
+
 # ------------------------------------------------------------------------------------------
 # Load generator
 # ------------------------------------------------------------------------------------------
@@ -636,6 +645,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="N = 1,000 and shorter runs")
     parser.add_argument("--duration", type=float, help="seconds per request kind (default 8)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved slices per kind")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--import-users", type=int, default=500, help="M for the import")
     parser.add_argument("--json", type=Path, help="where to write the results")
@@ -709,39 +719,68 @@ def main():
                 for kind in ("list_first", "list_deep", "username_eq", "email_eq", "get_by_id")
             ]
         plan.append(("N", "patch_active"))
-        rss_before = None
+        # Each kind runs in `rounds` slices with the kinds interleaved, so a slow spell of
+        # this shared machine falls on every kind alike instead of on whichever ran then:
+        # the targets compare kinds with each other (ratios to the floor).
+        factories_of = {}
         for label, kind in plan:
             target = targets[label]
             if kind == "patch_active":
                 toggler = PatchToggler(target, args.clients)
-                factories = [toggler.factory(c) for c in range(args.clients)]
+                factories_of[label, kind] = [toggler.factory(c) for c in range(args.clients)]
             else:
-                factories = [
+                factories_of[label, kind] = [
                     kinds_for(target, random.Random(1000 + c))[kind] for c in range(args.clients)
                 ]
-            profilers = []
-            if kind in args.profile and label == "N":
-                profilers = profile_workers(pids, duration + 1, profile_dir, kind)
-                time.sleep(1)
-            latencies, errors, wall = drive(port, target.headers(), factories, duration)
-            for p in profilers:
-                p.wait(timeout=30)
-            if rss_before is None:  # after the floor's warm-up: every worker has served
-                rss_before = {str(p): memory(p) for p in pids}
-            name = kind if label == "N" else f"{kind}@1k"
+        collected = {}
+        rss_before = rss_warm = None
+        rss_growth = {}  # MiB of peak RSS (VmHWM) gained while each kind ran, summed
+        for round_ in range(args.rounds):
+            for label, kind in plan:
+                target = targets[label]
+                name = kind if label == "N" else f"{kind}@1k"
+                profilers = []
+                if round_ == 0 and kind in args.profile and label == "N":
+                    profilers = profile_workers(pids, duration / args.rounds + 1, profile_dir, kind)
+                    time.sleep(1)
+                peaks = peaks_of(pids)
+                latencies, errors, wall = drive(
+                    port,
+                    target.headers(),
+                    factories_of[label, kind],
+                    duration / args.rounds,
+                    warmup=0.5 if round_ == 0 else 0.1,
+                )
+                for p in profilers:
+                    p.wait(timeout=30)
+                if rss_before is None:  # after the floor's warm-up: every worker has served
+                    rss_before = {str(p): memory(p) for p in pids}
+                if round_ == 1 and rss_warm is None:  # every kind has run once
+                    rss_warm = {str(p): memory(p) for p in pids}
+                gained = gained_since(pids, peaks)
+                rss_growth[name] = round(rss_growth.get(name, 0) + gained, 1)
+                so_far = collected.setdefault(name, ([], [], 0.0))
+                collected[name] = (so_far[0] + latencies, so_far[1] + errors, so_far[2] + wall)
+        for name, (latencies, errors, wall) in collected.items():
             rows[name] = summarize(latencies, wall)
             rows[name]["errors"] = len(errors)
             if errors:
                 print(f"  {name}: {len(errors)} errors, e.g. {errors[0]}", file=sys.stderr)
             print(f"  {name}: {rows[name]}", flush=True)
+        results["rss_growth_by_kind_mib"] = {k: v for k, v in rss_growth.items() if v}
 
+        peaks = peaks_of(pids)
         stats, errors = okta_import(port, targets["N"], args.import_users, args.clients)
+        gained = gained_since(pids, peaks)
+        if gained:
+            results["rss_growth_by_kind_mib"]["okta_import"] = round(gained, 1)
         stats["errors"] = len(errors)
         if errors:
             print(f"  import: {len(errors)} errors, e.g. {errors[0]}", file=sys.stderr)
         rows["okta_import"] = stats
         print(f"  okta_import: {stats}", flush=True)
         results["rss_before_mib"] = rss_before
+        results["rss_warm_mib"] = rss_warm or rss_before
         results["rss_after_mib"] = {str(p): memory(p) for p in pids}
         results["rows"] = rows
     finally:
@@ -800,14 +839,19 @@ def report(results):
     print("\nqueries per request (1k / N):")
     for kind in counts["N"]:
         print(f"  {kind:<18}{counts['1k'][kind]:>4}{counts['N'][kind]:>4}")
-    print("\nworker memory (MiB): start -> before load -> after")
+    print("\nworker memory (MiB): start -> after the floor -> after every kind ran once -> end")
     for pid in results["rss_after_mib"]:
-        s, b, a = (results[k][pid] for k in ("rss_start_mib", "rss_before_mib", "rss_after_mib"))
-        growth = round(a["VmHWM"] - b["VmHWM"], 1)
-        print(
-            f"  worker {pid}: VmHWM {s['VmHWM']} -> {b['VmHWM']} -> {a['VmHWM']} "
-            f"(growth {growth}), VmRSS {a['VmRSS']}"
+        s, b, w, a = (
+            results[k][pid]
+            for k in ("rss_start_mib", "rss_before_mib", "rss_warm_mib", "rss_after_mib")
         )
+        print(
+            f"  worker {pid}: VmHWM {s['VmHWM']} -> {b['VmHWM']} -> {w['VmHWM']} -> "
+            f"{a['VmHWM']} (growth {round(a['VmHWM'] - b['VmHWM'], 1)} after the floor, "
+            f"{round(a['VmHWM'] - w['VmHWM'], 1)} once warm), VmRSS {a['VmRSS']}"
+        )
+    growth = ", ".join(f"{k} {v}" for k, v in results["rss_growth_by_kind_mib"].items())
+    print(f"  peak growth while each kind ran (MiB, summed over its slices): {growth or 'none'}")
     print(f"\ntotal {results['total_s']} s (seeding {results['seed_s']} s)")
 
 
