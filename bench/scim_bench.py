@@ -196,7 +196,6 @@ class Target:
 
     def __init__(self, slug, n, key, scim_ids):
         self.slug, self.n, self.key, self.scim_ids = slug, n, key, scim_ids
-        self.pages = itertools.count()  # the walk's next page, shared by the clients
 
     def headers(self):
         return {"Authorization": f"Bearer {self.key}", "Accept": SCIM_JSON}
@@ -244,10 +243,13 @@ def kinds_for(target, rng):
     def list_deep():
         return "GET", f"{SCIM}/Users" + q({"startIndex": deep_start, "count": 100}), None, 200
 
+    pages = max(1, n // 100)
+    walk = itertools.count(rng.randrange(pages))  # this client's own walk
+
     def list_walk():
-        # Okta's import: page after page (startIndex 1, 101, 201, ...), the clients sharing
-        # one walk; it starts over at the end.
-        start = 1 + 100 * (next(target.pages) % max(1, n // 100))
+        # Okta's import pages through /Users one page after the other (startIndex 1, 101,
+        # 201, ...): each client is such a walker, from a random page on, wrapping around.
+        start = 1 + 100 * (next(walk) % pages)
         return "GET", f"{SCIM}/Users" + q({"startIndex": start, "count": 100}), None, 200
 
     def list_deep_cold():

@@ -21,11 +21,27 @@ from .preconditions import check_if_match
 from .users import parse_user, represent
 
 
+# What a representation reads (users.represent), plus what identifies the row for a write.
+# The rest (the membership's own columns, the IdP link, accepted_at) is not fetched: on a
+# page of 100 users the unused timestamps alone were a tenth of the page's time.
+REPRESENTED_FIELDS = (
+    *lifecycle.COLUMN_FIELDS,
+    "scim_id",
+    "organization",
+    "membership__is_active",
+    "created",
+    "last_modified",
+    "version",
+)
+
+
 def user_queryset(organization):
     """Every read of SCIM users starts here: scoped to the key's organization, each user
     with its membership (``active``), emails and groups in the same query."""
     return with_emails_and_groups(
-        ScimUser.objects.filter(organization=organization).select_related("membership")
+        ScimUser.objects.filter(organization=organization)
+        .select_related("membership")
+        .only(*REPRESENTED_FIELDS)
     )
 
 
