@@ -105,3 +105,16 @@ def test_past_the_end_and_empty_pages(org, scim):
     assert page_ids(scim, 4, 5) == ([], 3)
     assert page_ids(scim, 50, 5) == ([], 3)
     assert page_ids(scim, 2, 0) == ([], 3)
+
+
+def test_an_unreachable_cache_only_slows_paging_down(org, scim, monkeypatch):
+    """A cache outage (Redis down) must not fail a list: pages are walked to with OFFSET."""
+    from cosmo_scim.scim import page_starts
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache is down")
+
+    bulk_scim_users(org, 12)
+    monkeypatch.setattr(page_starts.cache, "get", unreachable)
+    monkeypatch.setattr(page_starts.cache, "set_many", unreachable)
+    assert walk(scim, org, 5) == offset_ids(org, 1, 100)

@@ -13,7 +13,11 @@ the seek returns exactly what OFFSET would. Entries live in Django's default cac
 per-process cache only remembers less.
 """
 
+import logging
+
 from django.core.cache import cache
+
+logger = logging.getLogger("cosmo_scim.scim")
 
 # Long enough for an IdP's paging pass; entries under an old `changes` simply expire.
 TIMEOUT = 15 * 60
@@ -27,8 +31,17 @@ class PageStarts:
         self.prefix = f"cosmo_scim:page-start:{organization_id}:{changes}:"
 
     def bound(self, offset):
-        return cache.get(f"{self.prefix}{offset}")
+        """The remembered bound, or None. The cache only makes paging faster: when it is
+        unreachable the page is walked to as if nothing were remembered."""
+        try:
+            return cache.get(f"{self.prefix}{offset}")
+        except Exception:  # noqa: BLE001 - any backend's failure, not just Redis's
+            logger.warning("Page start cache unavailable; paging with OFFSET", exc_info=True)
+            return None
 
     def remember(self, bounds):
         """``bounds``: {offset: id of the user just before it}."""
-        cache.set_many({f"{self.prefix}{offset}": pk for offset, pk in bounds.items()}, TIMEOUT)
+        try:
+            cache.set_many({f"{self.prefix}{offset}": pk for offset, pk in bounds.items()}, TIMEOUT)
+        except Exception:  # noqa: BLE001
+            logger.warning("Page start cache unavailable; not remembering", exc_info=True)

@@ -20,7 +20,6 @@ from .patch import apply_patch
 from .preconditions import check_if_match
 from .users import parse_user, represent
 
-
 # What a representation reads (users.represent), plus what identifies the row for a write.
 # The rest (the membership's own columns, the IdP link, accepted_at) is not fetched: on a
 # page of 100 users the unused timestamps alone were a tenth of the page's time.
