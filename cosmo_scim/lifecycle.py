@@ -345,12 +345,18 @@ def reactivate(scim_user, actor):
             _set_active(host_adapter(), current, True, actor)
 
 
-def remove(scim_user, actor):
+def remove(scim_user, actor, precondition=None):
     """Take the member out of the organization (RFC 7644 §3.6 DELETE). The person's account
-    and the audit trail stay; provisioning the userName again creates a fresh membership."""
+    and the audit trail stay; provisioning the userName again creates a fresh membership.
+
+    ``scim_user`` may be a reference (see :func:`_locked`). ``precondition``, if given, is
+    called with the locked row before anything changes, and refuses by raising (a SCIM
+    If-Match)."""
     host = host_adapter()
     with transaction.atomic():
         current = _locked(scim_user)
+        if precondition is not None:
+            precondition(current)
         membership = current.membership
         if membership.is_active:
             _set_active(host, current, False, actor)

@@ -62,11 +62,25 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         self.profile = parse_user(d)
 
     def save(self):
-        self._write(self.profile)
+        """POST provisions the parsed profile; PUT replaces the user's with it, once the
+        service holds the row (see :meth:`_replaced`)."""
+        self._write(self.profile if self.request.method == "POST" else self._replaced)
+
+    def _replaced(self, current):
+        """PUT: the parsed profile, after If-Match is checked against the locked row."""
+        self._check_version(current)
+        return self.profile
+
+    def _check_version(self, current):
+        """If-Match against the row the service has locked, so no write can slip in
+        between the version check and the change (RFC 7644 §3.14). ``self.obj`` becomes
+        that row: the response is rendered from it."""
+        self.obj = current
+        check_if_match(self.request, self.etag)
 
     def _write(self, change):
-        """Hand the new profile (or, for PATCH, the function that computes it from the
-        locked row) to the lifecycle service; map its refusals to SCIM errors."""
+        """Hand the new profile (POST), or the function that computes it from the locked
+        row (PUT, PATCH), to the lifecycle service; map its refusals to SCIM errors."""
         actor = actor_of(self.request)
         organization = self.request.scim_organization
         try:
@@ -103,15 +117,16 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
 
     def _patched(self, current):
         """The new profile from the operations and the current row, read under the lock
-        with its emails and groups; If-Match is decided here too, so no write can slip in
-        between the version check and the change (RFC 7644 §3.14)."""
-        self.obj = current
-        check_if_match(self.request, self.etag)
+        with its emails and groups."""
+        self._check_version(current)
         self.profile = parse_user(apply_patch(self.to_dict(), self._operations, schemas.USER))
         return self.profile
 
     def delete(self):
-        lifecycle.remove(self.obj, actor_of(self.request))
+        try:
+            lifecycle.remove(self.obj, actor_of(self.request), self._check_version)
+        except ScimUser.DoesNotExist:
+            raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
 
 
 def actor_of(request):

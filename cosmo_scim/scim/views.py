@@ -280,10 +280,6 @@ class UserResourceMixin:
     extension_schemas = (schemas.ENTERPRISE_USER_SCHEMA,)
 
     def get_queryset(self):
-        if self.request.method == "DELETE":
-            # Only the row's existence matters here: a DELETE renders nothing. (PATCH reads
-            # nothing here at all, see UsersView.get_object.)
-            return ScimUserAdapter.model.objects.filter(organization=self.request.scim_organization)
         return user_queryset(self.request.scim_organization)
 
     def page_of_all(self, queryset, page):
@@ -321,10 +317,11 @@ class UsersView(UserResourceMixin, ResourceView, scim_views.UsersView):
     """/Users and /Users/{id}."""
 
     def get_object(self):
-        """A PATCH works on a reference: the lifecycle service reads the user once, under
-        its row lock, and answers 404 or 412 from that read (ScimUserAdapter._patched)."""
+        """A write works on a reference: the lifecycle service reads the user once, under
+        its row lock, and 404 and If-Match's 412 are decided from that read
+        (ScimUserAdapter._check_version)."""
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
-        if self.request.method == "PATCH" and scim_id:
+        if self.request.method in ("PUT", "PATCH", "DELETE") and scim_id:
             organization = self.request.scim_organization
             return ScimUserAdapter.model(organization=organization, scim_id=scim_id)
         return super().get_object()

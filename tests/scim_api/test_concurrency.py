@@ -71,3 +71,31 @@ def test_concurrent_patches_of_one_user_lose_no_update(org, make_key):
     assert final["meta"]["version"] == 'W/"3"'
     # Each PATCH is applied to the row as it is under the lock, so neither change is lost.
     assert final["title"] == "Engineer" and final["name"]["familyName"] == "Smith"
+
+
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_if_match_is_decided_under_the_lock(org, make_key, method):
+    """Two writes carrying the same If-Match version: only the first to hold the row may
+    apply; the second sees the version the first wrote and gets 412, nothing changed
+    (RFC 7644 §3.14). Checked before the lock, both would pass and one change be lost."""
+    _, key = make_key(org)
+    for attempt in range(5):
+        created = ScimClient(Client(), key).create_user(f"etag{attempt}@acme.com")
+        path, version = f"/Users/{created['id']}", created["meta"]["version"]
+
+        def write(title, user_name=created["userName"]):
+            client = ScimClient(Client(), key)
+            if method == "patch":
+                body = patch_op({"op": "replace", "path": "title", "value": title})
+            else:
+                body = okta_user(user_name, title=title)
+            return getattr(client, method)(path, body, **{"If-Match": version})
+
+        responses = race([lambda: write("First"), lambda: write("Second")])
+        assert sorted(r.status_code for r in responses) == [200, 412], [
+            r.content for r in responses
+        ]
+        winner = next(r for r in responses if r.status_code == 200).json()
+        final = ScimClient(Client(), key).get(path).json()
+        assert final["title"] == winner["title"]
+        assert final["meta"]["version"] == winner["meta"]["version"]
