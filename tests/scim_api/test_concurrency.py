@@ -99,3 +99,24 @@ def test_if_match_is_decided_under_the_lock(org, make_key, method):
         final = ScimClient(Client(), key).get(path).json()
         assert final["title"] == winner["title"]
         assert final["meta"]["version"] == winner["meta"]["version"]
+
+
+def test_concurrent_provisioning_keeps_the_user_count_exact(org, make_key):
+    """The count triggers take the organization's count row lock in each provisioning
+    transaction: eight simultaneous POSTs (the first ones creating the row) and then eight
+    simultaneous DELETEs leave it equal to the rows."""
+    from cosmo_scim.user_count import user_count
+
+    _, key = make_key(org)
+    responses = race(
+        [
+            lambda i=i: ScimClient(Client(), key).post("/Users", okta_user(f"n{i}@acme.com"))
+            for i in range(8)
+        ]
+    )
+    assert [r.status_code for r in responses] == [201] * 8
+    assert user_count(org).users == ScimUser.objects.filter(organization=org).count() == 8
+    ids = [r.json()["id"] for r in responses]
+    responses = race([lambda i=i: ScimClient(Client(), key).delete(f"/Users/{i}") for i in ids])
+    assert [r.status_code for r in responses] == [204] * 8
+    assert user_count(org).users == ScimUser.objects.filter(organization=org).count() == 0
