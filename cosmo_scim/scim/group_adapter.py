@@ -78,14 +78,9 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
         differences: every IdP member form (add a value list, remove by ``members[value eq]``
         or by value list, remove all, replace) reduces to additions and removals.
 
-        django-scim2 runs this inside a transaction; the row is locked before it is read,
+        GroupsView read ``self.obj`` under the row lock, in the transaction this runs in,
         so a concurrent PATCH's members are in the representation this one is applied to.
         """
-        self.obj = (
-            group_queryset(self.request.scim_organization)
-            .select_for_update(of=("self",))
-            .get(pk=self.obj.pk)
-        )
         patched = apply_patch(self.to_dict(), operations, schemas.GROUP)
         self.from_dict(patched)
         self.save()

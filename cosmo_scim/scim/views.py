@@ -19,6 +19,7 @@ import re
 import uuid
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -361,7 +362,31 @@ class GroupResourceMixin:
 
 
 class GroupsView(GroupResourceMixin, ResourceView, scim_views.GroupsView):
-    """/Groups and /Groups/{id} (Okta group push, Entra group provisioning)."""
+    """/Groups and /Groups/{id} (Okta group push, Entra group provisioning).
+
+    A write runs in one transaction that locks the group where it is read (get_object), so
+    If-Match is checked against the version the write will change: two writes carrying the
+    same version cannot both pass (RFC 7644 §3.14). The group lifecycle's own transaction
+    nests inside it.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
+
+    def put(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().put(request, *args, **kwargs)
+
+    def patch(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().patch(request, *args, **kwargs)
+
+    def delete(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().delete(request, *args, **kwargs)
 
 
 class GroupSearchView(GroupResourceMixin, SearchView, scim_views.GroupSearchView):

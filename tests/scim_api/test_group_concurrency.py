@@ -60,3 +60,29 @@ def test_concurrent_add_and_remove_both_apply(org, make_key):
     )
     assert [r.status_code for r in responses] == [200, 200]
     assert [m["value"] for m in setup.get(path).json()["members"]] == [bob]
+
+
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_group_if_match_is_decided_under_the_lock(org, make_key, method):
+    """Two renames carrying the same If-Match version: one 200, one 412, and the group
+    holds the winner's name (RFC 7644 §3.14)."""
+    _, key = make_key(org)
+    setup = ScimClient(Client(), key)
+    for attempt in range(5):
+        group = setup.post("/Groups", okta_group(f"Team {attempt}")).json()
+        path, version = f"/Groups/{group['id']}", group["meta"]["version"]
+
+        def rename(name):
+            if method == "patch":
+                body = patch_op({"op": "replace", "path": "displayName", "value": name})
+            else:
+                body = okta_group(name)
+            client = ScimClient(Client(), key)
+            return lambda: getattr(client, method)(path, body, **{"If-Match": version})
+
+        responses = race([rename(f"Red {attempt}"), rename(f"Blue {attempt}")])
+        assert sorted(r.status_code for r in responses) == [200, 412], [
+            r.content for r in responses
+        ]
+        winner = next(r for r in responses if r.status_code == 200).json()
+        assert setup.get(path).json()["displayName"] == winner["displayName"]
