@@ -106,9 +106,9 @@ def test_revoked_key_is_refused_and_revocation_is_final(org, make_key):
 
 def test_rejections_log_the_prefix_never_the_key(org, make_key, caplog):
     api_key, key = make_key(org)
-    try:
-        keys.authenticate(f"Bearer {key[:-1]}Z")
-    except keys.KeyRejected as rejected:
-        keys.log_rejection(rejected, "203.0.113.9")
+    wrong = key[:-1] + ("Z" if key[-1] != "Z" else "Y")  # a random key may end in Z
+    with pytest.raises(keys.KeyRejected) as rejected:
+        keys.authenticate(f"Bearer {wrong}")
+    keys.log_rejection(rejected.value, "203.0.113.9")
     assert api_key.prefix in caplog.text
     assert key.partition(".")[2][:-1] not in caplog.text

@@ -19,15 +19,16 @@ from .patch import apply_patch
 from .user_adapter import actor_of
 
 
-def group_queryset(organization):
+def group_queryset(organization, with_members=True):
     """Every read of SCIM groups starts here: scoped to the key's organization, members
-    and their users fetched in one query per page."""
+    and their users fetched in one query per page (none when ``with_members`` is false)."""
+    groups = ScimGroup.objects.filter(organization=organization)
+    if not with_members:
+        return groups
     members = ScimGroupMember.objects.select_related("scim_user").only(
         "group_id", "scim_user__scim_id", "scim_user__display_name", "scim_user__user_name"
     )
-    return ScimGroup.objects.filter(organization=organization).prefetch_related(
-        Prefetch("member_links", queryset=members)
-    )
+    return groups.prefetch_related(Prefetch("member_links", queryset=members))
 
 
 class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
@@ -37,9 +38,9 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
 
     body = None
 
-    def to_dict(self, member_display=False):
+    def to_dict(self, member_display=False, with_members=True):
         users_url = collection_url(self.request, "scim:users")
-        return represent(self.obj, self.location, users_url, member_display)
+        return represent(self.obj, self.location, users_url, member_display, with_members)
 
     def validate_dict(self, d):
         """Validation happens while parsing, in :meth:`from_dict`."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..group_lifecycle import GroupProfile
 from .errors import invalid_value
 from .filters import DATETIME, AttributeRegistry, MultiValued, Scalar
+from .projection import project
 from .schemas import GROUP_SCHEMA
 from .users import MAX_LENGTH, _lower_keys, etag
 
@@ -92,6 +93,19 @@ def wants_member_display(attributes):
     return bool(wanted & {"members.display", f"{GROUP_SCHEMA}:members.display".lower()})
 
 
+def wants_members(attributes, excluded):
+    """Whether the projection (``attributes`` / ``excludedAttributes``) keeps ``members``;
+    when it does not, they are not read at all. Entra asks every group lookup with
+    ``excludedAttributes=members``, and a group can have thousands. Decided by the
+    projection itself, on a one-member probe, so the two cannot disagree."""
+    probe = {
+        "schemas": [GROUP_SCHEMA],
+        "id": "",
+        "members": [{"value": "", "$ref": "", "type": "User", "display": ""}],
+    }
+    return "members" in project(probe, attributes, excluded, GROUP_SCHEMA)
+
+
 def _member(scim_user, users_url, with_display):
     member = {
         "value": scim_user.scim_id,
@@ -103,18 +117,16 @@ def _member(scim_user, users_url, with_display):
     return member
 
 
-def represent(group, location, users_url, member_display=False):
+def represent(group, location, users_url, member_display=False, with_members=True):
     """The full SCIM representation of a group whose ``member_links`` are prefetched with
     their ``scim_user`` (one query for a whole page of groups, whatever their size).
     ``users_url`` is the /Users endpoint's absolute URL, for the members' ``$ref``;
-    ``member_display`` adds the members' ``display`` (see :func:`wants_member_display`)."""
+    ``member_display`` adds the members' ``display`` (see :func:`wants_member_display`);
+    without ``with_members`` there is no ``members`` (see :func:`wants_members`)."""
     resource = {
         "schemas": [GROUP_SCHEMA],
         "id": group.scim_id,
         "displayName": group.display_name,
-        "members": [
-            _member(link.scim_user, users_url, member_display) for link in group.member_links.all()
-        ],
         "meta": {
             "resourceType": "Group",
             "created": group.created.isoformat(),
@@ -123,6 +135,10 @@ def represent(group, location, users_url, member_display=False):
             "version": etag(group),
         },
     }
+    if with_members:
+        resource["members"] = [
+            _member(link.scim_user, users_url, member_display) for link in group.member_links.all()
+        ]
     if group.external_id:
         resource["externalId"] = group.external_id
     return resource

@@ -40,7 +40,7 @@ from .errors import (
 )
 from .filters import filter_queryset
 from .group_adapter import ScimGroupAdapter, group_queryset
-from .groups import GROUP_ATTRIBUTES, wants_member_display
+from .groups import GROUP_ATTRIBUTES, wants_member_display, wants_members
 from .page_starts import PageStarts
 from .pagination import parse_pagination, parse_sort
 from .preconditions import check_if_match
@@ -164,7 +164,7 @@ class ResourceListMixin:
     def list_response(self, request, params):
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         ordering = parse_sort(params, self.filter_attributes)
-        everything = self.get_queryset()
+        everything = self.get_queryset(params)
         queryset = filter_queryset(everything, _param(params, "filter"), self.filter_attributes)
         if queryset is everything and ordering == [self.filter_attributes.tiebreaker]:
             rows, total = self.page_of_all(queryset, page)
@@ -225,11 +225,12 @@ class ResourceView(ResourceListMixin, ScimView):
     """/Users or /Groups and their /{id}: POST, PUT, PATCH and DELETE run django-scim2's
     flows with our adapter; reads are ours (scoped, counted, paged, projected)."""
 
-    def get_object(self):
+    def get_object(self, params=None):
+        """The resource named in the URL; ``params``: a read's query parameters."""
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
         if not scim_id:
             raise self.method_not_allowed(self.request)
-        obj = self.get_queryset().filter(scim_id=scim_id).first()
+        obj = self.get_queryset(params).filter(scim_id=scim_id).first()
         if obj is None:
             raise not_found(f"{self.scim_adapter.resource_type} {scim_id} not found")
         self.check_preconditions(obj)
@@ -240,7 +241,7 @@ class ResourceView(ResourceListMixin, ScimView):
             check_if_match(self.request, self.scim_adapter(obj, request=self.request).etag)
 
     def get_single(self, request):
-        obj = self.get_object()
+        obj = self.get_object(request.GET)
         adapter = self.scim_adapter(obj, request=request)
         if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == adapter.etag:
             return scim_response(None, status=304, headers={"ETag": adapter.etag})
@@ -280,7 +281,7 @@ class UserResourceMixin:
     core_schema = USER_SCHEMA
     extension_schemas = (schemas.ENTERPRISE_USER_SCHEMA,)
 
-    def get_queryset(self):
+    def get_queryset(self, params=None):
         return user_queryset(self.request.scim_organization)
 
     def page_of_all(self, queryset, page):
@@ -317,7 +318,7 @@ class UserResourceMixin:
 class UsersView(UserResourceMixin, ResourceView, scim_views.UsersView):
     """/Users and /Users/{id}."""
 
-    def get_object(self):
+    def get_object(self, params=None):
         """A write works on a reference: the lifecycle service reads the user once, under
         its row lock, and 404 and If-Match's 412 are decided from that read
         (ScimUserAdapter._check_version)."""
@@ -325,7 +326,7 @@ class UsersView(UserResourceMixin, ResourceView, scim_views.UsersView):
         if self.request.method in ("PUT", "PATCH", "DELETE") and scim_id:
             organization = self.request.scim_organization
             return ScimUserAdapter.model(organization=organization, scim_id=scim_id)
-        return super().get_object()
+        return super().get_object(params)
 
     def patch(self, request, *args, **kwargs):
         """django-scim2's PATCH flow without its outer transaction: the lifecycle service
@@ -349,16 +350,24 @@ class GroupResourceMixin:
     core_schema = schemas.GROUP_SCHEMA
     extension_schemas = ()
 
-    def get_queryset(self):
-        return group_queryset(self.request.scim_organization)
+    def get_queryset(self, params=None):
+        """``params``: a read's query parameters; members are read only when their
+        projection keeps them (groups.wants_members)."""
+        with_members = params is None or _members_wanted(params)
+        return group_queryset(self.request.scim_organization, with_members=with_members)
 
     def represent(self, row, params):
         attributes = _param(params, "attributes")
         resource = self.scim_adapter(row, request=self.request).to_dict(
-            member_display=wants_member_display(attributes)
+            member_display=wants_member_display(attributes),
+            with_members=_members_wanted(params),
         )
         excluded = _param(params, "excludedAttributes")
         return project(resource, attributes, excluded, self.core_schema, self.extension_schemas)
+
+
+def _members_wanted(params):
+    return wants_members(_param(params, "attributes"), _param(params, "excludedAttributes"))
 
 
 class GroupsView(GroupResourceMixin, ResourceView, scim_views.GroupsView):
@@ -370,8 +379,8 @@ class GroupsView(GroupResourceMixin, ResourceView, scim_views.GroupsView):
     nests inside it.
     """
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
+    def get_queryset(self, params=None):
+        queryset = super().get_queryset(params)
         if self.request.method in ("PUT", "PATCH", "DELETE"):
             queryset = queryset.select_for_update(of=("self",))
         return queryset

@@ -20,8 +20,11 @@ PATCH_BUDGET = 26
 
 @pytest.fixture
 def warm(scim):
+    """Absorb one-time costs: the key's last_used_at write, and on SQLite Django's probe of
+    JSON support on the connection's first JSON read."""
     APIKey.objects.update(last_used_at=None)
     scim.get("/Groups?count=1")
+    scim.get("/Users?count=1")
 
 
 @pytest.mark.parametrize("size", [1, 1000])
@@ -72,3 +75,33 @@ def test_listing_groups_with_members_is_fixed(scim, org, warm, size, django_asse
     with django_assert_max_num_queries(LIST_BUDGET + 1):  # + the users' groups
         users_page = scim.get("/Users?count=200").json()
     assert all(len(u["groups"]) == 3 for u in users_page["Resources"])
+
+
+@pytest.mark.parametrize("size", [1, 1000])
+def test_entra_lookup_without_members_does_not_read_them(
+    scim, org, warm, size, django_assert_num_queries
+):
+    """Entra checks a group with ``excludedAttributes=members``: the key and the group,
+    and not the (possibly thousands of) members the answer leaves out."""
+    users = bulk_scim_users(org, size)
+    group = scim.post("/Groups", okta_group("Engineering", [u.scim_id for u in users])).json()
+    query = 'excludedAttributes=members&filter=displayName eq "Engineering"'
+    with django_assert_num_queries(2):
+        found = scim.get(f"/Groups?{query}").json()
+    assert found["totalResults"] == 1
+    assert "members" not in found["Resources"][0]
+    with django_assert_num_queries(2):
+        single = scim.get(f"/Groups/{group['id']}?attributes=displayName").json()
+    assert single == {"schemas": group["schemas"], "id": group["id"], "displayName": "Engineering"}
+    with django_assert_num_queries(3):  # asked for: members are read
+        wanted = scim.get(f"/Groups/{group['id']}?attributes=members.value").json()
+    assert len(wanted["members"]) == size
+    with django_assert_num_queries(2):
+        search = scim.post(
+            "/Groups/.search",
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                "excludedAttributes": ["members"],
+            },
+        ).json()
+    assert search["totalResults"] == 1 and "members" not in search["Resources"][0]
