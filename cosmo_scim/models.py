@@ -177,6 +177,11 @@ class ScimUser(models.Model):
     def __str__(self):
         return self.user_name
 
+    @property
+    def active(self):
+        """SCIM ``active``: whether the membership is (the name reads carry it under)."""
+        return self.membership.is_active
+
 
 class ScimUserCount(models.Model):
     """How many SCIM users an organization has: the ``totalResults`` of an unfiltered

@@ -145,9 +145,9 @@ def _manager(manager_id, location):
 
 
 def represent(scim_user, location, groups=()):
-    """The full SCIM representation of a user read through
-    :func:`cosmo_scim.scim.user_adapter.user_queryset` (membership joined, ``email_rows``
-    aggregated)."""
+    """The full SCIM representation of a user: a row read through
+    :func:`cosmo_scim.scim.user_adapter.user_queryset`, or a ScimUser the lifecycle service
+    wrote (with ``email_rows`` and ``group_rows`` set, its membership loaded)."""
     enterprise = _present(
         {
             "employeeNumber": scim_user.employee_number,
@@ -188,7 +188,7 @@ def represent(scim_user, location, groups=()):
                 ],
             }
         ),
-        "active": scim_user.membership.is_active,
+        "active": scim_user.active,
         "groups": list(groups),
         "meta": {
             "resourceType": "User",

@@ -200,8 +200,7 @@ class ResourceListMixin:
         queryset = queryset.order_by(*ordering)
         if page.offset == 0:
             return list(queryset[: page.count])
-        keys = queryset.select_related(None).prefetch_related(None)
-        keys = keys.values("pk")[page.offset : page.offset + page.count]
+        keys = queryset.values("pk")[page.offset : page.offset + page.count]
         return list(queryset.filter(pk__in=keys))
 
     def represent(self, row, params):
@@ -303,7 +302,7 @@ class UserResourceMixin:
             rows = list(ordered.filter(pk__gt=bound)[: page.count])
         else:
             # One row more, the one before the page: it is the page's bound.
-            keys = ordered.select_related(None).values("pk")
+            keys = ordered.values("pk")
             rows = list(ordered.filter(pk__in=keys[page.offset - 1 : page.offset + page.count]))
             if not rows:  # users deleted since they were counted
                 return [], count.users
