@@ -1,14 +1,25 @@
-"""A SCIM user's emails and groups, aggregated into the row that reads the user.
+"""What a read of a SCIM user carries besides its own columns: its membership's state, its
+emails and its groups, each a correlated subquery of the row that reads the user.
 
 Reads (the SCIM layer's ``user_queryset``) and the lifecycle service's locked read both need
-them; as two prefetches that was two more queries per read or write.
+them; as prefetches that was two more queries per read or write.
 """
 
+from django.db.models import BooleanField
 from django.db.models.functions import JSONObject
 
-from .json_rows import JSONRows
+from . import conf
+from .correlated import Correlated, JSONRows
 from .models import ScimGroupMember, ScimUser, ScimUserEmail
 
+ACTIVE = Correlated(
+    ScimUser,
+    lambda membership_pk: (
+        conf.membership_model()._default_manager.filter(pk=membership_pk).values("is_active")
+    ),
+    BooleanField(),
+    outer_field="membership",
+)
 EMAIL_ROWS = JSONRows(
     ScimUser,
     lambda user_pk: (
@@ -35,3 +46,8 @@ def with_emails_and_groups(queryset):
     return queryset.annotate(
         email_rows=EMAIL_ROWS.annotation(using), group_rows=GROUP_ROWS.annotation(using)
     )
+
+
+def membership_active(queryset):
+    """The membership's ``is_active`` as ``active``, without joining the membership."""
+    return queryset.annotate(active=ACTIVE.annotation(queryset.db))

@@ -6,13 +6,12 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 
 from dataclasses import asdict
 
-from django.db.models import F
 from django.db.models.query import ValuesIterable
 from django_scim.adapters import SCIMUser
 
 from .. import lifecycle
 from ..models import ScimUser
-from ..user_rows import with_emails_and_groups
+from ..user_rows import membership_active, with_emails_and_groups
 from . import schemas
 from .adapters import ResourceAdapterMixin
 from .errors import invalid_value, not_found, uniqueness
@@ -58,7 +57,7 @@ def user_queryset(organization):
     a :class:`UserRow` with its membership's ``active``, its emails and its groups, in one
     query."""
     queryset = with_emails_and_groups(ScimUser.objects.filter(organization=organization))
-    queryset = queryset.values(*READ_FIELDS, active=F("membership__is_active"))
+    queryset = membership_active(queryset).values(*READ_FIELDS, "active")
     # values() yields dicts; these rows wrap them (QuerySet keeps the class through
     # filter(), order_by() and slicing, and values("pk") for a subquery resets it).
     queryset._iterable_class = _UserRows
