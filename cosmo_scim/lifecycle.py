@@ -13,11 +13,12 @@ outstanding invitation links stop working — all before the SCIM response goes 
 from dataclasses import dataclass, field, fields
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import audit, conf, invitations, sessions, signals
 from .host import host_adapter
-from .models import APIKey, AuditEvent, ScimUser, ScimUserEmail
+from .models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
 from .user_rows import with_emails_and_groups
 
 Action = AuditEvent.Action
@@ -360,6 +361,11 @@ def remove(scim_user, actor, precondition=None):
         membership = current.membership
         if membership.is_active:
             _set_active(host, current, False, actor)
+        # The user leaves every group's ``members`` with its membership: each such group
+        # is a new version, or a client holding its ETag would be told nothing changed.
+        ScimGroup.objects.filter(member_links__scim_user=current).update(
+            version=F("version") + 1, last_modified=timezone.now()
+        )
         audit.record(Action.REMOVED, current, actor)
         _announce(signals.user_removed, current, actor)
         host.remove_membership(membership)

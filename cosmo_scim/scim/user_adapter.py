@@ -41,8 +41,6 @@ class UserRow:
     model instances: on a page of 100 users, Django building a ScimUser and a Membership
     per row was a fifth of the request."""
 
-    __slots__ = ("__dict__",)
-
     def __init__(self, values):
         self.__dict__ = values
 

@@ -441,3 +441,19 @@ def test_user_writes_return_the_users_groups(scim):
     put = scim.put(f"/Users/{user['id']}", okta_user("jane@acme.com", title="Staff")).json()
     assert [g["value"] for g in put["groups"]] == expected
     assert put["title"] == "Staff" and put["emails"][0]["value"] == "jane@acme.com"
+
+
+def test_deleting_a_member_user_is_a_new_version_of_its_groups(scim, people, group):
+    """The user leaves ``members`` with its membership: a client holding the group's ETag
+    must not be told (304) that nothing changed."""
+    engineering = group("Engineering", [people["ann"], people["bob"]])
+    other = group("Ops", [people["cat"]])
+    etag = engineering["meta"]["version"]
+    assert scim.delete(f"/Users/{people['ann']}").status_code == 204
+
+    response = scim.get(f"/Groups/{engineering['id']}", **{"If-None-Match": etag})
+    assert response.status_code == 200
+    assert member_ids(response.json()) == [people["bob"]]
+    assert response.json()["meta"]["version"] != etag
+    untouched = scim.get(f"/Groups/{other['id']}").json()
+    assert untouched["meta"]["version"] == other["meta"]["version"]
