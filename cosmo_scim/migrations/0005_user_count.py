@@ -36,15 +36,15 @@ DROP TRIGGER IF EXISTS {function}_insert ON {table};
 DROP TRIGGER IF EXISTS {function}_delete ON {table};
 DROP FUNCTION IF EXISTS {function}();
 """
-SQLITE = """
-CREATE TRIGGER {function}_insert AFTER INSERT ON {table} BEGIN
+SQLITE = (
+    """CREATE TRIGGER {function}_insert AFTER INSERT ON {table} BEGIN
     INSERT INTO {count} ({org}, {users}, {changes}) VALUES (NEW.{org}, 1, 1)
         ON CONFLICT ({org}) DO UPDATE SET {users} = {users} + 1, {changes} = {changes} + 1;
-END;
-CREATE TRIGGER {function}_delete AFTER DELETE ON {table} BEGIN
+END;""",
+    """CREATE TRIGGER {function}_delete AFTER DELETE ON {table} BEGIN
     UPDATE {count} SET {users} = {users} - 1, {changes} = {changes} + 1 WHERE {org} = OLD.{org};
-END;
-"""
+END;""",
+)
 SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS {function}_insert",
     "DROP TRIGGER IF EXISTS {function}_delete",
@@ -75,10 +75,8 @@ def install(apps, schema_editor):
     if connection.vendor == "postgresql":
         schema_editor.execute(POSTGRESQL.format(**names))
     elif connection.vendor == "sqlite":
-        # One statement per execute(); each trigger body ends with "END;".
-        for trigger in SQLITE.format(**names).split("END;"):
-            if trigger.strip():
-                schema_editor.execute(trigger + "END;")
+        for trigger in SQLITE:  # SQLite runs one statement per execute()
+            schema_editor.execute(trigger.format(**names))
     else:
         return
     schema_editor.execute(INITIAL.format(**names))
