@@ -42,7 +42,7 @@ from .filters import filter_queryset
 from .group_adapter import ScimGroupAdapter, group_queryset
 from .groups import GROUP_ATTRIBUTES, wants_member_display, wants_members
 from .page_starts import PageStarts
-from .pagination import parse_pagination, parse_sort
+from .pagination import Pagination, parse_pagination, parse_sort
 from .preconditions import check_if_match
 from .projection import project
 from .user_adapter import ScimUserAdapter, user_queryset
@@ -294,16 +294,15 @@ class UserResourceMixin:
         if not page.count or page.offset >= count.users:
             return [], count.users
         starts = PageStarts(organization.pk, count.changes)
-        ordered = queryset.order_by("pk")
         bound = starts.bound(page.offset) if page.offset else None
         if page.offset == 0:
-            rows = list(ordered[: page.count])
+            rows = self.fetch_page(queryset, ["pk"], page)
         elif bound is not None:
-            rows = list(ordered.filter(pk__gt=bound)[: page.count])
+            rows = list(queryset.filter(pk__gt=bound).order_by("pk")[: page.count])
         else:
             # One row more, the one before the page: it is the page's bound.
-            keys = ordered.values("pk")
-            rows = list(ordered.filter(pk__in=keys[page.offset - 1 : page.offset + page.count]))
+            with_bound = Pagination(page.start_index - 1, page.count + 1)
+            rows = self.fetch_page(queryset, ["pk"], with_bound)
             if not rows:  # users deleted since they were counted
                 return [], count.users
             bound, rows = rows[0].pk, rows[1:]
@@ -352,21 +351,25 @@ class GroupResourceMixin:
     def get_queryset(self, params=None):
         """``params``: a read's query parameters; members are read only when their
         projection keeps them (groups.wants_members)."""
-        with_members = params is None or _members_wanted(params)
+        with_members = params is None or self.members_wanted(params)
         return group_queryset(self.request.scim_organization, with_members=with_members)
+
+    def members_wanted(self, params):
+        """Decided once per request (a read has one set of parameters), not per group."""
+        if not hasattr(self, "_members_wanted"):
+            attributes = _param(params, "attributes")
+            excluded = _param(params, "excludedAttributes")
+            self._members_wanted = wants_members(attributes, excluded)
+        return self._members_wanted
 
     def represent(self, row, params):
         attributes = _param(params, "attributes")
         resource = self.scim_adapter(row, request=self.request).to_dict(
             member_display=wants_member_display(attributes),
-            with_members=_members_wanted(params),
+            with_members=self.members_wanted(params),
         )
         excluded = _param(params, "excludedAttributes")
         return project(resource, attributes, excluded, self.core_schema, self.extension_schemas)
-
-
-def _members_wanted(params):
-    return wants_members(_param(params, "attributes"), _param(params, "excludedAttributes"))
 
 
 class GroupsView(GroupResourceMixin, ResourceView, scim_views.GroupsView):
