@@ -9,6 +9,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("orgs/<slug:slug>/", views.dashboard, name="org-dashboard"),
     path("api/v1/members/", api.MemberList.as_view(), name="api-members"),
     path("scim/v2/", include("cosmo_scim.urls")),

@@ -44,7 +44,8 @@ class HostAdapter:
 
     def project_person(self, person, *, email, given_name, family_name):
         """Copy the IdP's view of login email and names onto the account. Returns changed
-        field names. Called only when no other organization has an active claim on it."""
+        field names. Called only for an account the calling organization owns exclusively
+        (``ownership.owns_account``), with an address no other account uses."""
         email_field = get_user_model().EMAIL_FIELD
         wanted = {email_field: email, "first_name": given_name, "last_name": family_name}
         changed = [name for name, value in wanted.items() if getattr(person, name) != value]
@@ -58,18 +59,39 @@ class HostAdapter:
         """The address the person logs in with, where their invitation goes."""
         return getattr(person, get_user_model().EMAIL_FIELD)
 
-    def email_taken_by_another_person(self, person, email):
-        return _people_with_email(email).exclude(pk=person.pk).exists()
-
     # -- memberships ----------------------------------------------------------------------
 
     def person_active_elsewhere(self, person, organization):
-        """Does another organization hold an active membership of this person?"""
+        """Does another organization hold an active membership of this person? (Then a
+        deactivation here must not end the person's sessions: they are still working
+        there.)"""
         return (
             conf.membership_model()
             ._default_manager.filter(user=person, is_active=True)
             .exclude(organization=organization)
             .exists()
+        )
+
+    def person_belongs_elsewhere(self, person, organization):
+        """Does another organization hold any membership of this person — active,
+        inactive or awaiting consent? (Then no organization owns the account alone.)"""
+        return (
+            conf.membership_model()
+            ._default_manager.filter(user=person)
+            .exclude(organization=organization)
+            .exists()
+        )
+
+    def administered_organization_ids(self, person):
+        """Ids of the organizations ``person`` administers: those where their membership is
+        active and has the host's admin role. The Django admin scopes everything of
+        cosmo_scim to these (cosmo_scim/admin_scope.py), so a host whose admin role is named
+        or stored differently overrides this. One query; it runs on every admin request, so
+        a SCIM deactivation or a role change takes effect on the very next one."""
+        return set(
+            conf.membership_model()
+            ._default_manager.filter(user=person, is_active=True, role="admin")
+            .values_list("organization_id", flat=True)
         )
 
     def get_membership(self, organization, person):

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from . import invitations
+from . import invitations, lifecycle
 from .host import host_adapter
 
 
@@ -92,7 +92,7 @@ def accept(request):
             form.add_error("password", "That is not the password of this account.")
             return _page(request, token, invitation, form)
     with transaction.atomic():
-        reason = invitations.accept(invitation)
+        reason = lifecycle.accept_invitation(invitation)
         if reason is not None:
             return _unusable(request, reason, invitation)
         if isinstance(form, SetPasswordForm):

@@ -19,13 +19,13 @@ import secrets
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from . import conf
+from .host import host_adapter
 from .models import Invitation, ScimUser
 
 logger = logging.getLogger("cosmo_scim.invitations")
@@ -102,7 +102,10 @@ def deliver(invitation_id):
     )
     if not claimed:
         return False
-    invitation = Invitation.objects.select_related("organization").get(pk=invitation_id)
+    invitation = Invitation.objects.select_related("organization", "membership__user").get(
+        pk=invitation_id
+    )
+    _address_to_login(invitation)
     try:
         _message(invitation, token).send()
     except OSError as exc:  # smtplib.SMTPException is an OSError, like refused connections
@@ -123,6 +126,18 @@ def deliver(invitation_id):
         raise
     Invitation.objects.filter(pk=invitation_id).update(sent_at=timezone.now(), last_error="")
     return True
+
+
+def _address_to_login(invitation):
+    """Send to the account's login email as it is now. An IdP changes the login only of an
+    account its organization owns (ownership.py); any other address it sets stays in its
+    SCIM profile, and no invitation ever goes there."""
+    if invitation.membership is None:
+        return
+    login = host_adapter().person_email(invitation.membership.user)
+    if login and login != invitation.email:
+        invitation.email = login
+        Invitation.objects.filter(pk=invitation.pk).update(email=login)
 
 
 def send_pending():
@@ -152,14 +167,21 @@ def send_pending():
     return sent
 
 
+def _membership_wanted():
+    """The invitation's membership is active, or awaits the person's consent: the IdP
+    assigns them, so the link is worth sending and accepting."""
+    return Q(membership__is_active=True) | Q(membership__scim_user__consent_pending=True)
+
+
 def reset_for_resend(invitation):
-    """Let an admin send again a failed, expired or pending invitation of a still-active,
-    not yet accepted membership. The old link stops working. True when reset."""
+    """Let an admin send again a failed, expired or pending invitation of a membership the
+    IdP still assigns and the person has not taken up. The old link stops working. True
+    when reset."""
     return bool(
         Invitation.objects.filter(
+            _membership_wanted(),
             pk=invitation.pk,
             status__in=(Status.PENDING, Status.FAILED, Status.EXPIRED),
-            membership__is_active=True,
         ).update(
             status=Status.PENDING,
             token_hash=None,
@@ -187,6 +209,11 @@ def find(token):
     )
 
 
+def _awaits_consent(membership):
+    scim_user = ScimUser.objects.filter(membership_id=membership.pk).first()
+    return scim_user is not None and scim_user.consent_pending
+
+
 def refusal(invitation):
     """None if the invitation can be accepted now, else why not."""
     if invitation is None:
@@ -195,7 +222,7 @@ def refusal(invitation):
         return USED
     if invitation.status == Status.REVOKED or invitation.membership is None:
         return REVOKED
-    if not invitation.membership.is_active:
+    if not invitation.membership.is_active and not _awaits_consent(invitation.membership):
         return REVOKED
     if invitation.status == Status.EXPIRED or (
         invitation.expires_at is not None and invitation.expires_at <= timezone.now()
@@ -206,21 +233,17 @@ def refusal(invitation):
     return None
 
 
-def accept(invitation):
-    """Mark the invitation used and its membership taken up. Single use: under a row lock
-    the invitation must still be acceptable. Returns the refusal, or None when accepted."""
-    with transaction.atomic():
-        current = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("organization", "membership")
-            .get(pk=invitation.pk)
-        )
-        reason = refusal(current)
-        if reason is not None:
-            return reason
-        now = timezone.now()
-        current.status = Status.ACCEPTED
-        current.accepted_at = now
-        current.save(update_fields=["status", "accepted_at"])
-        ScimUser.objects.filter(membership_id=current.membership_id).update(accepted_at=now)
-    return None
+def lock(invitation):
+    """The invitation re-read under a row lock (the caller holds the transaction)."""
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organization", "membership")
+        .get(pk=invitation.pk)
+    )
+
+
+def mark_accepted(invitation, now):
+    """Record the link as used (``lifecycle.accept_invitation`` decides it may be)."""
+    invitation.status = Status.ACCEPTED
+    invitation.accepted_at = now
+    invitation.save(update_fields=["status", "accepted_at"])

@@ -6,8 +6,10 @@ changes here, in one transaction, and a signal announces it. Receivers defer slo
 ``on_commit``.
 
 Deactivation leaves no access window: in the transaction that switches the membership off,
-the person's sessions end, the organization's API keys they created are revoked and their
-outstanding invitation links stop working — all before the SCIM response goes out.
+the organization's API keys the person created are revoked, their outstanding invitation
+links stop working and — when no other organization still has them active — their sessions
+end, all before the SCIM response goes out. Whether the IdP may change the person's
+*account*, and whether a new membership needs the person's consent, is ownership.py's rule.
 """
 
 from dataclasses import dataclass, field, fields
@@ -16,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import audit, conf, invitations, sessions, signals
+from . import audit, conf, invitations, ownership, sessions, signals
 from .host import host_adapter
 from .models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
 from .user_rows import with_emails_and_groups
@@ -32,12 +34,12 @@ class UserNameTaken(LifecycleError):
     pass
 
 
-class EmailTaken(LifecycleError):
-    pass
-
-
 class AlreadyProvisioned(LifecycleError):
     pass
+
+
+# The new login email is another member's of this organization (ownership.sync_account).
+EmailTaken = ownership.EmailTaken
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def profile_of(scim_user):
             Email(e["value"], e["type"], bool(e["primary"]), e["display"])
             for e in scim_user.email_rows
         ],
-        active=scim_user.membership.is_active,
+        active=scim_user.active,
     )
 
 
@@ -130,18 +132,8 @@ def _save_emails(scim_user, emails, *, replace):
     )
 
 
-def _project(host, person, organization, profile):
-    """Copy login email and names onto the person's account — only while no other
-    organization holds an active membership of them. Otherwise this IdP could change how a
-    member of another organization logs in (account takeover)."""
-    if host.person_active_elsewhere(person, organization):
-        return []
-    email = profile.login_email() or person.get_username()
-    if host.email_taken_by_another_person(person, email):
-        raise EmailTaken(f"The email {email} belongs to another account")
-    return host.project_person(
-        person, email=email, given_name=profile.given_name, family_name=profile.family_name
-    )
+# Profile fields that the person's account mirrors (login email and names).
+ACCOUNT_FIELDS = frozenset({"emails", "user_name", "given_name", "family_name"})
 
 
 def provision(organization, profile, actor):
@@ -161,10 +153,18 @@ def provision(organization, profile, actor):
                 person = host.create_person(
                     email=email, given_name=profile.given_name, family_name=profile.family_name
                 )
+                ownership.record_creation(person, organization)
             membership = None if new_person else host.get_membership(organization, person)
             adopted = membership is not None
+            # An account this organization did not create joins only with the person's
+            # consent: until they accept, the membership grants nothing.
+            consent = (
+                not new_person and not adopted and ownership.needs_consent(person, organization)
+            )
             if not adopted:
-                membership = host.create_membership(organization, person, active=active)
+                membership = host.create_membership(
+                    organization, person, active=active and not consent
+                )
             else:
                 # A member added by hand before SCIM was switched on: the IdP adopts them.
                 if ScimUser.objects.filter(membership=membership).exists():
@@ -181,15 +181,19 @@ def provision(organization, profile, actor):
                 idp_key=actor.api_key,
                 # Adopted members were in the organization already: nothing to accept.
                 accepted_at=now if adopted else None,
+                consent_pending=active and consent,
                 **{name: getattr(profile, name) for name in COLUMN_FIELDS},
             )
             _save_emails(scim_user, profile.emails, replace=False)
+            reason = ""
             if not new_person:  # a new account was created with the IdP's values already
-                _project(host, person, organization, profile)
+                reason = ownership.sync_account(host, person, organization, profile) or ""
             invitation = None
             if active and not adopted:
                 invitation = invitations.create(scim_user, host.person_email(person))
-            audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
+            audit.record(
+                Action.PROVISIONED, scim_user, actor, _initial_values(profile, active), reason
+            )
             _announce(signals.user_provisioned, scim_user, actor, invitation=invitation)
     except IntegrityError as exc:
         # Two concurrent POSTs of one userName: the database's unique index decides.
@@ -257,8 +261,12 @@ def update(scim_user, change, actor):
                 current.save()
                 if "emails" in changes:
                     _save_emails(current, profile.emails, replace=True)
-                _project(host, current.membership.user, current.organization, profile)
-                audit.record(Action.UPDATED, current, actor, changes)
+                reason = ""
+                if ACCOUNT_FIELDS & changes.keys():
+                    reason = ownership.sync_account(
+                        host, current.membership.user, current.organization, profile
+                    )
+                audit.record(Action.UPDATED, current, actor, changes, reason or "")
                 _announce(signals.user_updated, current, actor, changes=changes)
             if profile.active is not None and profile.active != before.active:
                 changes["active"] = (before.active, profile.active)
@@ -288,17 +296,23 @@ def _initial_values(profile, active):
     return {name: change for name, change in values.items() if change[1] not in ("", None, [])}
 
 
-def _end_access(membership):
-    """Everything through which the person could still act for this organization."""
+def _end_access(host, membership):
+    """Everything through which the person could still act for this organization: its
+    keys they created, its invitation links, its pages and admin (the host checks the
+    membership on every request). Their sessions end too, unless another organization
+    still has them active: one organization must not log a person out of another."""
     person = membership.user
-    sessions.end_all(person)
+    session_keys = sessions.keys_of(person)
+    if session_keys and not host.person_active_elsewhere(person, membership.organization_id):
+        sessions.end(session_keys)
     APIKey.objects.revoke_created_by(membership.organization_id, person)
     invitations.revoke_pending(membership)
 
 
 def _reinvite(host, scim_user):
     """A membership that was never taken up gets a fresh invitation on reactivation; the
-    old links were revoked at deactivation (and are again here, in case)."""
+    old links were revoked at deactivation (and are again here, in case). The invitation
+    goes to the account's login email, never to an address only the IdP has set."""
     if scim_user.accepted_at is None:
         invitations.revoke_pending(scim_user.membership)
         return invitations.create(scim_user, host.person_email(scim_user.membership.user))
@@ -306,16 +320,27 @@ def _reinvite(host, scim_user):
 
 
 def _set_active(host, scim_user, active, actor, reason=""):
-    """Switch the membership on or off and announce it. Callers hold the row lock."""
-    host.set_membership_active(scim_user.membership, active)
+    """Switch the membership on or off and announce it. Callers hold the row lock.
+
+    A membership never taken up whose account this organization did not create is not
+    switched on: it awaits the person's consent again (``consent_pending``)."""
+    membership = scim_user.membership
+    consent = (
+        active
+        and scim_user.accepted_at is None
+        and ownership.needs_consent(membership.user, scim_user.organization)
+    )
+    if membership.is_active != (active and not consent):
+        host.set_membership_active(membership, active and not consent)
+    scim_user.consent_pending = consent
     scim_user.last_modified = timezone.now()
     scim_user.version += 1
-    scim_user.save(update_fields=["last_modified", "version"])
+    scim_user.save(update_fields=["last_modified", "version", "consent_pending"])
     invitation = None
     if active:
         invitation = _reinvite(host, scim_user)
     else:
-        _end_access(scim_user.membership)
+        _end_access(host, membership)
     audit.record(
         Action.REACTIVATED if active else Action.DEACTIVATED,
         scim_user,
@@ -334,7 +359,7 @@ def deactivate(scim_user, actor):
     with transaction.atomic():
         current = _locked(scim_user)
         _link_to_key(current, actor)
-        if current.membership.is_active:
+        if current.active:
             _set_active(host_adapter(), current, False, actor)
 
 
@@ -342,7 +367,7 @@ def reactivate(scim_user, actor):
     with transaction.atomic():
         current = _locked(scim_user)
         _link_to_key(current, actor)
-        if not current.membership.is_active:
+        if not current.active:
             _set_active(host_adapter(), current, True, actor)
 
 
@@ -359,7 +384,7 @@ def remove(scim_user, actor, precondition=None):
         if precondition is not None:
             precondition(current)
         membership = current.membership
-        if membership.is_active:
+        if current.active:
             _set_active(host, current, False, actor)
         # The user leaves every group's ``members`` with its membership: each such group
         # is a new version, or a client holding its ETag would be told nothing changed.
@@ -388,7 +413,7 @@ def deactivate_membership(membership, actor, reason):
         scim_user = ScimUser.objects.filter(membership_id=membership.pk).first()
         if scim_user is not None:
             current = _locked(scim_user)
-            if not current.membership.is_active:
+            if not current.active:
                 return False
             _set_active(host, current, False, actor, reason)
             return True
@@ -401,7 +426,7 @@ def deactivate_membership(membership, actor, reason):
         if not locked.is_active:
             return False
         host.set_membership_active(locked, False)
-        _end_access(locked)
+        _end_access(host, locked)
         audit.record_unprovisioned(
             Action.DEACTIVATED,
             locked,
@@ -418,3 +443,33 @@ def deactivate_membership(membership, actor, reason):
             actor=actor,
         )
         return True
+
+
+def accept_invitation(invitation):
+    """The person takes up their membership by accepting its invitation. Single use: under
+    a row lock the invitation must still be acceptable. A membership that awaited the
+    person's consent (an account this organization did not create) starts granting access
+    now. Returns the refusal (invitations.refusal), or None when accepted."""
+    host = host_adapter()
+    with transaction.atomic():
+        current = invitations.lock(invitation)
+        reason = invitations.refusal(current)
+        if reason is not None:
+            return reason
+        now = timezone.now()
+        invitations.mark_accepted(current, now)
+        scim_user = (
+            ScimUser.objects.select_for_update(of=("self",))
+            .select_related("membership__user", "organization")
+            .filter(membership_id=current.membership_id)
+            .first()
+        )
+        if scim_user is None:
+            return None
+        changes = {}
+        if scim_user.consent_pending:
+            host.set_membership_active(scim_user.membership, True)
+            changes["active"] = (False, True)
+        ScimUser.objects.filter(pk=scim_user.pk).update(accepted_at=now, consent_pending=False)
+        audit.record(Action.ACCEPTED, scim_user, Actor(user=scim_user.membership.user), changes)
+    return None

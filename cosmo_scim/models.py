@@ -159,6 +159,11 @@ class ScimUser(models.Model):
     # invitation is outstanding; set at provisioning for members the IdP adopted, who were
     # in the organization already.
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # The IdP assigned the person (SCIM ``active`` is true) but the membership grants nothing
+    # yet: the account existed before this organization's provisioning attached it (another
+    # organization made it, or a sign-up did), so the person must consent by accepting the
+    # invitation first. Until then the host's membership stays inactive (lifecycle.py).
+    consent_pending = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "SCIM user"
@@ -179,8 +184,36 @@ class ScimUser(models.Model):
 
     @property
     def active(self):
-        """SCIM ``active``: whether the membership is (the name reads carry it under)."""
-        return self.membership.is_active
+        """SCIM ``active``: the IdP's assignment. The membership is active, or it awaits the
+        person's consent (the name reads carry it under, user_rows.ACTIVE)."""
+        return self.membership.is_active or self.consent_pending
+
+
+class AccountOwner(models.Model):
+    """The organization whose provisioning created a person's account.
+
+    A person's account (login email, names, password) is shared by every organization they
+    belong to. An organization's IdP may change it only while that organization *owns* it
+    exclusively: its provisioning created the account, and the person belongs to no other
+    organization (lifecycle.owns_account). Kept apart from ScimUser so that it outlives a
+    SCIM DELETE: the account an organization created stays its own when it provisions the
+    person again. An account without a row (a sign-up, an operator, one made before this
+    table existed) belongs to no organization, and no IdP ever changes it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "account owner"
+
+    def __str__(self):
+        return f"{self.user} (created by {self.organization})"
 
 
 class ScimUserCount(models.Model):
@@ -294,6 +327,7 @@ class AuditEvent(models.Model):
         DEACTIVATED = "deactivated", "Deactivated"
         REACTIVATED = "reactivated", "Reactivated"
         REMOVED = "removed", "Removed"
+        ACCEPTED = "accepted", "Invitation accepted"
         GROUP_CREATED = "group_created", "Group created"
         GROUP_UPDATED = "group_updated", "Group updated"
         GROUP_MEMBERS_CHANGED = "group_members_changed", "Group members changed"

@@ -7,9 +7,10 @@ a row per login (``user_logged_in``), dropped at logout (``user_logged_out``), r
 deactivation must end the person's sessions.
 
 A session whose key changes without a new login (``update_session_auth_hash`` after a
-password change) must be indexed again by the view that changed it: call
-:func:`remember` there. The signed-cookie backend keeps no server-side state and so cannot
-be ended at all; use a database or cache backend.
+password change) is indexed again by :class:`cosmo_scim.middleware.SessionIndexMiddleware`,
+which the host lists in MIDDLEWARE (system check cosmo_scim.W002). The signed-cookie
+backend keeps no server-side state and so cannot be ended at all; use a database or cache
+backend.
 """
 
 from importlib import import_module
@@ -24,19 +25,23 @@ def _store(session_key=None):
 
 
 def remember(request, user):
-    """Index the request's session under ``user``, pruning keys that no longer exist."""
-    session_key = request.session.session_key
-    if not session_key:
-        return
+    """Index the request's session under ``user`` (at login)."""
+    if request.session.session_key:
+        index(request.session.session_key, user.pk)
+
+
+def index(session_key, user_id):
+    """Index ``session_key`` under the person ``user_id``, pruning keys of theirs that no
+    longer exist (a rotated session's old key, an expired one)."""
     stale = [
         key
-        for key in UserSession.objects.filter(user=user)
+        for key in UserSession.objects.filter(user_id=user_id)
         .exclude(session_key=session_key)
         .values_list("session_key", flat=True)
         if not _store().exists(key)
     ]
     UserSession.objects.filter(session_key__in=stale).delete()
-    UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+    UserSession.objects.update_or_create(session_key=session_key, defaults={"user_id": user_id})
 
 
 def forget(request):
@@ -44,9 +49,13 @@ def forget(request):
         UserSession.objects.filter(session_key=request.session.session_key).delete()
 
 
-def end_all(user):
-    """Delete every indexed session of ``user``; their next request is anonymous."""
-    rows = UserSession.objects.filter(user=user)
-    for session_key in rows.values_list("session_key", flat=True):
+def keys_of(user):
+    """The indexed session keys of ``user``."""
+    return list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+
+
+def end(session_keys):
+    """Delete these sessions (:func:`keys_of`); their next request is anonymous."""
+    for session_key in session_keys:
         _store(session_key).delete()
-    rows.delete()
+    UserSession.objects.filter(session_key__in=session_keys).delete()

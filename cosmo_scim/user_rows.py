@@ -5,7 +5,7 @@ Reads (the SCIM layer's ``user_queryset``) and the lifecycle service's locked re
 them; as prefetches that was two more queries per read or write.
 """
 
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Case, Value, When
 from django.db.models.functions import JSONObject
 
 from . import conf
@@ -49,5 +49,12 @@ def with_emails_and_groups(queryset):
 
 
 def membership_active(queryset):
-    """The membership's ``is_active`` as ``active``, without joining the membership."""
-    return queryset.annotate(active=ACTIVE.annotation(queryset.db))
+    """SCIM ``active`` (ScimUser.active): the membership's ``is_active``, without joining
+    the membership, or true while the membership awaits the person's consent."""
+    return queryset.annotate(
+        active=Case(
+            When(consent_pending=True, then=Value(True)),
+            default=ACTIVE.annotation(queryset.db),
+            output_field=BooleanField(),
+        )
+    )

@@ -50,11 +50,11 @@ def test_each_action_is_recorded_with_key_request_and_target(scim_key, org):
         assert secret not in str(event.changes) and "Okta-sends" not in str(event.changes)
 
 
-def test_no_event_for_a_rejected_or_rolled_back_request(scim, org, make_user):
-    make_user(email="taken@acme.example")
+def test_no_event_for_a_rejected_or_rolled_back_request(scim, org, make_member):
+    make_member(org, email="taken@acme.example")
     scim_id = scim.post("/Users", user_body("jane@acme.example")).json()["id"]
     before = actions(org)
-    # 409: the new email belongs to another account — the whole update rolls back.
+    # 409: the new email is another member's login — the whole update rolls back.
     response = scim.put(f"/Users/{scim_id}", user_body("jane@acme.example", "taken@acme.example"))
     assert response.status_code == 409
     assert scim.post("/Users", user_body("jane@acme.example")).status_code == 409

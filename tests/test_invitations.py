@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from helpers import accept_link, deactivate_patch, reactivate_patch, user_body
 
-from cosmo_scim import invitations
+from cosmo_scim import invitations, lifecycle
 from cosmo_scim.models import Invitation, ScimUser
 
 # Real commits: invitations are queued with on_commit, as in production.
@@ -219,7 +219,7 @@ def test_reactivating_an_unaccepted_member_sends_a_fresh_invitation(scim, provis
 
 
 def test_reactivating_an_accepted_member_sends_nothing(scim, provisioned):
-    invitations.accept(Invitation.objects.get())
+    lifecycle.accept_invitation(Invitation.objects.get())
     scim.patch(f"/Users/{provisioned}", deactivate_patch())
     scim.patch(f"/Users/{provisioned}", reactivate_patch())
     assert len(mail.outbox) == 1

@@ -222,7 +222,9 @@ USER_ATTRIBUTES = AttributeRegistry(
         "title": Scalar("title"),
         "locale": Scalar("locale"),
         "preferredLanguage": Scalar("preferred_language"),
-        "active": Scalar("membership__is_active", BOOLEAN),
+        # The read annotation (user_rows.membership_active): a membership awaiting the
+        # person's consent is active as far as the IdP is concerned.
+        "active": Scalar("active", BOOLEAN),
         "meta.created": Scalar("created", DATETIME),
         "meta.lastModified": Scalar("last_modified", DATETIME),
         f"{ENTERPRISE_SCHEMA}:employeeNumber": Scalar("employee_number"),

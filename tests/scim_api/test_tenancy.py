@@ -83,7 +83,14 @@ def test_same_user_name_in_two_organizations_is_two_memberships(scim, other_scim
     ours = scim.create_user("bob@globex.com", given="Robert", family="Stone", title="Advisor")
     assert ours["id"] != theirs["id"]
     memberships = Membership.objects.filter(user__email="bob@globex.com")
-    assert memberships.count() == 2 and all(m.is_active for m in memberships)
+    assert memberships.count() == 2
+    # Acme did not create Bob's account: its membership awaits his consent (the invitation)
+    # and grants nothing until then, while Acme's IdP sees the user it assigned as active.
+    assert {m.organization.slug: m.is_active for m in memberships} == {
+        "globex": True,
+        "acme": False,
+    }
+    assert ours["active"] is True
     globex_view = other_scim.get(f"/Users/{theirs['id']}").json()
     assert globex_view["name"]["givenName"] == "Bob" and "title" not in globex_view
     # Deactivating him in Acme leaves his Globex membership active.

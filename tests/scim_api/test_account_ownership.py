@@ -1,0 +1,275 @@
+"""Accounts belong to whoever owns them (cosmo_scim/ownership.py), written as the attacks.
+
+A person has one account shared by every organization they belong to. An organization's
+IdP may change it only while that organization created it and is the person's only one; an
+account it did not create joins only when the person accepts; a deactivation ends access to
+that organization, not the person's sessions elsewhere; and no SCIM response tells one
+organization whether an address exists outside it.
+"""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from helpers import accept_link
+from scimkit import okta_user, patch_op
+
+from cosmo_project.organizations.models import Membership
+from cosmo_scim.models import AccountOwner, AuditEvent, Invitation, ScimUser
+from cosmo_scim.ownership import ACCOUNT_KEPT
+
+# Real commits: invitations are sent on commit, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DEACTIVATE = patch_op({"op": "replace", "value": {"active": False}})
+REACTIVATE = patch_op({"op": "replace", "path": "active", "value": True})
+
+
+def set_email(address):
+    return patch_op(
+        {"op": "replace", "path": 'emails[type eq "work"].value', "value": address},
+    )
+
+
+def membership(slug, email):
+    return Membership.objects.get(organization__slug=slug, user__email=email)
+
+
+def recipients():
+    return [address for message in mail.outbox for address in message.to]
+
+
+def accept(link, password):
+    """Accept an invitation as its person, with the account's password."""
+    path = re.sub(r"^https?://[^/]+", "", link)
+    browser = Client()
+    token = path.strip("/").split("/")[-1]
+    response = browser.post("/invitations/accept/", {"token": token, "password": password})
+    assert response.status_code == 302, response.content
+    return browser
+
+
+# -- reproduction 2: cross-tenant takeover through a shared account --------------------------
+
+
+def test_attacker_cannot_move_another_organizations_account_to_its_address(scim, other_scim):
+    """Globex provisions Carol (never accepted), then deactivates her. Acme attaches the
+    same account, moves her email to its own address, deactivates and reactivates her: the
+    re-invitation used to go to the attacker, who then set the password and was inside
+    Globex when Globex reactivated Carol."""
+    carol = other_scim.create_user("carol@globex.example")
+    assert other_scim.patch(f"/Users/{carol['id']}", DEACTIVATE).status_code == 200
+    ours = scim.create_user("carol@globex.example")
+    moved = scim.patch(f"/Users/{ours['id']}", set_email("attacker@evil.example"))
+    assert moved.status_code == 200
+    assert moved.json()["emails"][0]["value"] == "attacker@evil.example"  # Acme's profile
+    assert scim.patch(f"/Users/{ours['id']}", DEACTIVATE).status_code == 200
+    assert scim.patch(f"/Users/{ours['id']}", REACTIVATE).status_code == 200
+    assert other_scim.patch(f"/Users/{carol['id']}", REACTIVATE).status_code == 200
+
+    account = membership("globex", "carol@globex.example").user
+    assert account.email == "carol@globex.example"
+    assert "attacker@evil.example" not in recipients()
+    assert set(recipients()) == {"carol@globex.example"}
+    # Acme's audit trail says why the account was left alone.
+    updated = AuditEvent.objects.get(organization__slug="acme", action="updated")
+    assert updated.reason == ACCOUNT_KEPT
+
+
+def test_idp_cannot_change_login_of_a_member_of_another_organization(scim, other_scim, make_user):
+    bob = make_user("bob@globex.com", password="bob-secret-pass", first_name="Bob")
+    other_scim.create_user("bob@globex.com", given="Bob", family="Stone")
+    ours = scim.create_user("bob@globex.com", given="Bob", family="Stone")
+    response = scim.patch(
+        f"/Users/{ours['id']}",
+        patch_op(
+            {"op": "replace", "path": 'emails[type eq "work"].value', "value": "evil@acme.com"},
+            {"op": "replace", "path": "name.givenName", "value": "Mallory"},
+        ),
+    )
+    assert response.status_code == 200
+    assert response.json()["emails"][0]["value"] == "evil@acme.com"
+    bob.refresh_from_db()
+    assert (bob.email, bob.first_name) == ("bob@globex.com", "Bob")
+    assert bob.check_password("bob-secret-pass")
+
+
+def test_no_idp_changes_an_account_it_did_not_create_even_when_alone(scim, other_scim):
+    """Used to be allowed once the other organization had deactivated the person: any
+    membership there, active or not, means the account is shared."""
+    other = other_scim.create_user("bob@globex.com")
+    ours = scim.create_user("bob@globex.com")
+    other_scim.patch(f"/Users/{other['id']}", DEACTIVATE)
+    scim.patch(
+        f"/Users/{ours['id']}",
+        patch_op({"op": "replace", "path": "name.familyName", "value": "Stone-Smith"}),
+    )
+    assert membership("acme", "bob@globex.com").user.last_name == "Doe"
+
+
+def test_the_creating_organization_keeps_its_account_in_step_while_alone(
+    scim, other_scim, org, other_org
+):
+    created = scim.create_user("jane@acme.example")
+    assert AccountOwner.objects.get(user__email="jane@acme.example").organization == org
+    scim.patch(f"/Users/{created['id']}", set_email("jane.doe@acme.example"))
+    jane = membership("acme", "jane.doe@acme.example").user
+    assert jane.email == "jane.doe@acme.example"
+    # Once Globex has her too, the account is shared: Acme changes only its profile.
+    other_scim.create_user("jane.doe@acme.example")
+    scim.patch(f"/Users/{created['id']}", set_email("jane@elsewhere.example"))
+    jane.refresh_from_db()
+    assert jane.email == "jane.doe@acme.example"
+    assert Membership.objects.filter(user=jane).count() == 2
+
+
+def test_provisioning_again_after_delete_keeps_ownership(scim, org):
+    created = scim.create_user("jane@acme.example")
+    assert scim.delete(f"/Users/{created['id']}").status_code == 204
+    again = scim.create_user("jane@acme.example", given="Janet")
+    jane = membership("acme", "jane@acme.example")
+    assert jane.is_active and not ScimUser.objects.get(scim_id=again["id"]).consent_pending
+    assert jane.user.first_name == "Janet"
+
+
+def test_a_member_added_by_hand_is_adopted_but_their_account_is_not_rewritten(
+    scim, org, make_member
+):
+    existing = make_member(org, email="jane@acme.example", first_name="Jane", is_active=False)
+    response = scim.post("/Users", okta_user("jane@acme.example", given="Janet"))
+    assert response.status_code == 201
+    existing.refresh_from_db()
+    assert existing.is_active and existing.scim_user.accepted_at is not None
+    assert existing.user.first_name == "Jane"
+
+
+# -- reproduction 4: attaching needs consent; deactivation ends access here only ------------
+
+
+def test_attaching_an_existing_account_grants_nothing_until_the_person_accepts(
+    scim, other_org, make_member
+):
+    bob = make_member(other_org, email="bob@globex.example", password="bob-passphrase-77").user
+    created = scim.post("/Users", okta_user("bob@globex.example"))
+    assert created.status_code == 201 and created.json()["active"] is True
+    assert scim.get(f"/Users/{created.json()['id']}").json()["active"] is True
+    listed = scim.get('/Users?filter=active eq true and userName eq "bob@globex.example"')
+    assert listed.json()["totalResults"] == 1
+    attached = membership("acme", bob.email)
+    assert attached.is_active is False  # pending: grants nothing yet
+    browser = Client()
+    browser.force_login(bob)
+    assert browser.get("/orgs/acme/").status_code == 403
+
+    [invitation] = mail.outbox
+    assert invitation.to == [bob.email]
+    accepted = accept(accept_link(invitation), "bob-passphrase-77")
+    assert accepted.get("/orgs/acme/").status_code == 200
+    attached.refresh_from_db()
+    assert attached.is_active
+    assert not ScimUser.objects.get(membership=attached).consent_pending
+    event = AuditEvent.objects.get(organization__slug="acme", action="accepted")
+    assert event.changes == {"active": [False, True]}
+
+
+def test_deactivating_an_attached_account_does_not_log_the_person_out_elsewhere(
+    scim, other_org, make_member
+):
+    bob = make_member(other_org, email="bob@globex.example").user
+    at_globex = Client()
+    at_globex.force_login(bob)
+    assert at_globex.get(f"/orgs/{other_org.slug}/").status_code == 200
+    created = scim.create_user("bob@globex.example")
+    for _ in range(3):  # repeatable: it must never keep Bob logged out of Globex
+        assert scim.patch(f"/Users/{created['id']}", DEACTIVATE).status_code == 200
+        assert at_globex.get(f"/orgs/{other_org.slug}/").status_code == 200
+        assert scim.patch(f"/Users/{created['id']}", REACTIVATE).status_code == 200
+    assert membership("acme", bob.email).is_active is False  # still awaiting consent
+    statuses = set(Invitation.objects.filter(organization__slug="acme").values_list("status"))
+    assert statuses == {("revoked",), ("pending",)}
+
+
+def test_deactivation_ends_access_here_but_not_the_session_used_elsewhere(
+    scim, org, other_org, make_member
+):
+    created = scim.create_user("jane@acme.example")
+    jane = membership("acme", "jane@acme.example")
+    make_member(other_org, user=jane.user)
+    browser = Client()
+    browser.force_login(jane.user)
+    assert browser.get("/orgs/acme/").status_code == 200
+    assert scim.patch(f"/Users/{created['id']}", DEACTIVATE).status_code == 200
+    assert browser.get("/orgs/acme/").status_code == 403
+    assert browser.get(f"/orgs/{other_org.slug}/").status_code == 200
+
+
+def test_a_pending_invitation_of_an_attached_account_can_be_resent(scim, other_org, make_member):
+    from cosmo_scim import invitations
+
+    make_member(other_org, email="bob@globex.example")
+    scim.create_user("bob@globex.example")
+    invitation = Invitation.objects.get(organization__slug="acme")
+    assert invitations.reset_for_resend(invitation)
+
+
+# -- reproduction 5: no response depends on what exists outside the organization -----------
+
+
+def _shape(response):
+    body = response.json()
+    for volatile in ("id", "meta"):
+        body.pop(volatile, None)
+    return response.status_code, body
+
+
+def test_email_change_answers_the_same_whether_the_address_exists_elsewhere(
+    scim, other_org, make_member, make_user
+):
+    outsider = make_member(other_org, email="ceo@globex.example").user
+    make_user("operator@cosmo.example", is_staff=True)
+    first = scim.create_user("jane@acme.example")
+    second = scim.create_user("john@acme.example")
+    taken = scim.patch(f"/Users/{first['id']}", set_email("ceo@globex.example"))
+    staff = scim.patch(f"/Users/{second['id']}", set_email("operator@cosmo.example"))
+    free = scim.patch(f"/Users/{second['id']}", set_email("nobody@nowhere.example"))
+    assert taken.status_code == staff.status_code == free.status_code == 200
+    assert taken.json()["emails"][0]["value"] == "ceo@globex.example"
+    assert free.json()["emails"][0]["value"] == "nobody@nowhere.example"
+    outsider.refresh_from_db()
+    assert outsider.email == "ceo@globex.example"
+    assert membership("acme", "jane@acme.example")  # Jane's login stayed
+    assert membership("acme", "nobody@nowhere.example")  # John's moved: nobody had it
+
+
+def test_provisioning_answers_the_same_whether_the_account_exists_elsewhere(
+    scim, other_org, make_member
+):
+    make_member(other_org, email="bob@globex.example")
+    existing = scim.post("/Users", okta_user("bob@globex.example", externalId="x"))
+    fresh = scim.post("/Users", okta_user("new@globex.example", externalId="x2"))
+    status, body = _shape(existing)
+    fresh_status, fresh_body = _shape(fresh)
+    assert status == fresh_status == 201
+    body.pop("userName"), fresh_body.pop("userName")
+    body.pop("emails"), fresh_body.pop("emails")
+    body.pop("externalId"), fresh_body.pop("externalId")
+    assert body == fresh_body
+
+
+def test_an_address_of_another_member_of_this_organization_is_refused(scim, org, make_member):
+    make_member(org, email="ceo@acme.com")
+    created = scim.create_user("jane@acme.com")
+    response = scim.patch(f"/Users/{created['id']}", set_email("ceo@acme.com"))
+    assert response.status_code == 409 and response.json()["scimType"] == "uniqueness"
+    assert scim.get(f"/Users/{created['id']}").json()["emails"][0]["value"] == "jane@acme.com"
+
+
+def test_provisioning_an_existing_person_never_touches_their_other_membership(
+    scim, other_org, make_member
+):
+    existing = make_member(other_org, role="admin")
+    scim.post("/Users", okta_user(existing.user.email))
+    existing.refresh_from_db()
+    assert existing.is_active and existing.role == "admin"
+    assert Membership.objects.filter(user=existing.user).count() == 2
