@@ -1,4 +1,4 @@
-"""Deep pages of the unfiltered /Users list are sought from remembered starts (issue 7):
+"""Deep pages of the unfiltered /Users list are sought from remembered starts:
 the answer must be exactly OFFSET's, through inserts, deletes, updates and other tenants."""
 
 from django.db import connection

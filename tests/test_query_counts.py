@@ -1,5 +1,5 @@
 """Every SCIM request kind makes a fixed number of queries, whatever the organization's size
-and the page size (issue 7). Times are measured by bench/scim_bench.py, never asserted here.
+and the page size. Times are measured by bench/scim_bench.py, never asserted here.
 
 Authentication is one query (the key with its organization); ``last_used_at`` is written at
 most once per KEY_LAST_USED_RESOLUTION, so each test makes a first request to absorb it.

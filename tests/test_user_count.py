@@ -1,4 +1,4 @@
-"""The per-organization user count behind an unfiltered list's totalResults (issue 7).
+"""The per-organization user count behind an unfiltered list's totalResults.
 
 The database keeps ScimUserCount through triggers, so the count must equal the rows through
 every write path: SCIM POST and DELETE, a host deleting a membership, bulk inserts that send

@@ -1,4 +1,4 @@
-"""What Microsoft Entra ID sends (shared/IDP_BEHAVIOUR.md), in both of its dialects."""
+"""What Microsoft Entra ID sends (docs/idp-dialects.md#microsoft-entra-id), in both of its dialects."""
 
 import pytest
 from scimkit import okta_user, patch_op

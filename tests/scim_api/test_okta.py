@@ -1,4 +1,4 @@
-"""What Okta sends (shared/IDP_BEHAVIOUR.md, "Okta"), end to end through HTTP."""
+"""What Okta sends (docs/idp-dialects.md#okta), end to end through HTTP."""
 
 import pytest
 from scimkit import okta_user, patch_op
