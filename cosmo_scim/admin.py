@@ -1,5 +1,9 @@
 """Django admin: organization API keys, invitations and the provisioning audit trail.
 
+Each admin here is scoped to the organizations the signed-in person administers
+(:class:`~cosmo_scim.admin_scope.ScopedToOrganizationAdmin`); only superusers see every
+organization's.
+
 The plaintext key exists in exactly one place: the response to the form that created (or
 rotated) it, rendered directly, not redirected, so it is never put in a session, a message
 cookie or a log. Only its hash is stored.
@@ -7,15 +11,16 @@ cookie or a log. Only its hash is stored.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from rest_framework_api_key.admin import APIKey as LibraryAPIKey
 
 from . import invitations, roles
+from .admin_scope import ScopedToOrganizationAdmin
 from .entitlements import ENTERPRISE_REQUIRED, scim_allowed
 from .host import host_adapter
 from .models import APIKey, AuditEvent, Invitation, KeyNotRotatable, RoleMapping
@@ -46,7 +51,7 @@ if admin.site.is_registered(LibraryAPIKey):
 
 
 @admin.register(APIKey)
-class APIKeyAdmin(admin.ModelAdmin):
+class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     form = APIKeyForm
     list_display = (
         "name",
@@ -129,8 +134,9 @@ class APIKeyAdmin(admin.ModelAdmin):
     def rotate_view(self, request, object_id):
         """Confirm (GET), then rotate (POST): the new key is shown once, the old one is
         revoked in the same transaction. A POST only, so a prefetching browser or a crawler
-        following the link cannot break an IdP's connection."""
-        api_key = get_object_or_404(APIKey.objects.select_related("organization"), pk=object_id)
+        following the link cannot break an IdP's connection. Another organization's key is
+        a 404, like a key that does not exist."""
+        api_key = self.get_object(request, unquote(object_id))
         if not self.has_change_permission(request, api_key):
             raise PermissionDenied
         change_url = reverse("admin:cosmo_scim_apikey_change", args=[api_key.pk])
@@ -164,7 +170,7 @@ class APIKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     """Invitations are made by provisioning, not by hand; admins watch them and resend."""
 
     list_display = (
@@ -217,7 +223,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     """The provisioning trail: read-only, so it can be trusted."""
 
     list_display = (
@@ -274,7 +280,7 @@ class RoleMappingForm(forms.ModelForm):
 
 
 @admin.register(RoleMapping)
-class RoleMappingAdmin(admin.ModelAdmin):
+class RoleMappingAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     """ "IdP group → organization role", per organization."""
 
     form = RoleMappingForm

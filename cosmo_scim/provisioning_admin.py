@@ -7,19 +7,25 @@ entitlement, SCIM keys, member, invitation and group counts, the latest provisio
 events — and
 the orphaned access report with its deactivate action, which goes through the lifecycle
 service like an IdP's deactivation.
+
+The overview is cosmo_scim's, so it follows cosmo_scim's scope rule (admin_scope.py): an
+organization's admins (and superusers) see and use it, nobody else — Django permissions on
+the organization model do not reach it. The organization pages themselves stay the host's:
+changing an organization (its plan) is governed by the host's Django permissions, and an
+org admin without them sees their own organizations only, read-only, as the way in to
+their overviews.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import conf, lifecycle, orphans
+from . import admin_scope, conf, lifecycle, orphans
 from .entitlements import scim_allowed
 from .models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
 
@@ -27,7 +33,7 @@ from .models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, Scim
 RECENT_EVENTS = 20
 
 
-class ProvisioningAdminMixin:
+class ProvisioningAdminMixin(admin_scope.MissingObjectIs404):
     """Mix into the host's ``ModelAdmin`` of ``COSMO_SCIM["ORGANIZATION_MODEL"]``."""
 
     change_form_template = "admin/cosmo_scim/organization/change_form.html"
@@ -58,21 +64,35 @@ class ProvisioningAdminMixin:
 
     scim_provisioning.short_description = "SCIM"
 
+    def _host_grants_view(self, request, obj=None):
+        """What the host's own Django permissions allow on its organization pages."""
+        return super().has_view_permission(request, obj)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self._host_grants_view(request):
+            return queryset
+        return admin_scope.scoped(request, queryset, "pk")
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or admin_scope.acts_for_any(request)
+
+    def has_view_permission(self, request, obj=None):
+        if self._host_grants_view(request, obj):
+            return True
+        if obj is None:
+            return admin_scope.acts_for_any(request)
+        return admin_scope.acts_for(request, obj.pk)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        organization = self.get_object(request, object_id)
+        organization = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
-        if organization is not None:
+        if admin_scope.acts_for(request, organization.pk):
             extra_context["scim_overview_url"] = self._scim_url(organization)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _organization(self, request, object_id):
-        organization = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self.has_view_or_change_permission(request, organization):
-            raise PermissionDenied
-        return organization
-
     def scim_overview_view(self, request, object_id):
-        organization = self._organization(request, object_id)
+        organization = admin_scope.organization_or_404(request, unquote(object_id))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -98,7 +118,6 @@ class ProvisioningAdminMixin:
             "scim_provisioned": orphans.scim_provisioned(organization),
             "orphans": orphans.find(organization),
             "stale_days": conf.get("IDP_LINK_STALE_DAYS"),
-            "can_deactivate": self.has_change_permission(request, organization),
             "deactivate_url": self._scim_url(organization, "_deactivate_orphans"),
         }
         return TemplateResponse(request, "admin/cosmo_scim/provisioning_overview.html", context)
@@ -108,9 +127,7 @@ class ProvisioningAdminMixin:
         that are orphaned *now* are touched, whatever ids the form carries."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        organization = self._organization(request, object_id)
-        if not self.has_change_permission(request, organization):
-            raise PermissionDenied
+        organization = admin_scope.organization_or_404(request, unquote(object_id))
         overview = self._scim_url(organization)
         reason = request.POST.get("reason", "").strip()
         selected = set(request.POST.getlist("membership"))

@@ -176,14 +176,20 @@ def test_a_scim_key_of_an_organization_that_left_enterprise_is_not_renewed(
     assert not api_key.revoked and APIKey.objects.count() == 1
 
 
-def test_rotation_needs_the_change_permission(client, org, make_key, make_user):
+def test_django_permissions_do_not_let_staff_rotate_a_key(client, org, make_key, make_user):
+    """Rotation is for the key's organization's admins (tests/admin_tenancy/): a staff user
+    holding Django's view and change permissions on API keys, but administering no
+    organization, finds no key to rotate."""
     from django.contrib.auth.models import Permission
 
     staff = make_user("viewer@cosmo.example", "pw-123456789", is_staff=True)
     staff.user_permissions.add(
-        Permission.objects.get(codename="view_apikey", content_type__app_label="cosmo_scim")
+        *Permission.objects.filter(
+            codename__in=("view_apikey", "change_apikey"), content_type__app_label="cosmo_scim"
+        )
     )
     client.force_login(staff)
     api_key, _ = make_key(org)
-    assert client.post(rotate_url(api_key)).status_code == 403
+    assert client.post(rotate_url(api_key)).status_code == 404
     assert not APIKey.objects.get(pk=api_key.pk).revoked
+    assert APIKey.objects.count() == 1

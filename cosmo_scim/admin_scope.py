@@ -1,0 +1,149 @@
+"""Whose organizations a person may see and change in Django admin: the one scope rule.
+
+Cosmo is multi-tenant; its customers' admins use the same Django admin. So the admin must
+not be governed by Django's model permissions, which are global ("may change API keys" —
+of every organization). The rule instead:
+
+- a **superuser** acts for every organization (the product's operators);
+- anyone else acts for the organizations they **administer**: an active membership with the
+  host's admin role, as ``HostAdapter.administered_organization_ids`` decides. A staff flag
+  or Django model permissions never add an organization to that.
+
+The right comes from the membership, read once per request, so a SCIM deactivation or a
+role change takes it away on the very next request. Every cosmo_scim ``ModelAdmin`` applies
+the rule through :class:`ScopedToOrganizationAdmin`; the host's organization admin applies
+it through ``ProvisioningAdminMixin`` (provisioning_admin.py), with the helpers below.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from . import conf
+from .host import host_adapter
+
+_CACHE = "_cosmo_scim_administered_ids"
+
+
+def sees_everything(request):
+    """Superusers keep the whole-product view."""
+    user = request.user
+    return user.is_active and user.is_superuser
+
+
+def administered_ids(request):
+    """The ids of the organizations the request's user administers, read once per request
+    (and again if the request's user changes, as it does at login)."""
+    user = request.user
+    cached = getattr(request, _CACHE, None)
+    if cached is not None and cached[0] == user.pk:
+        return cached[1]
+    ids = _administered_by(user)
+    setattr(request, _CACHE, (user.pk, ids))
+    return ids
+
+
+def _administered_by(user):
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    return frozenset(host_adapter().administered_organization_ids(user))
+
+
+def administers_any(user):
+    """Does this person administer an organization? For a login, where the person is not
+    the request's user yet."""
+    return bool(_administered_by(user))
+
+
+def acts_for_any(request):
+    """May the user act for at least one organization (enter the cosmo_scim admin)?"""
+    return sees_everything(request) or bool(administered_ids(request))
+
+
+def acts_for(request, organization_id):
+    return sees_everything(request) or organization_id in administered_ids(request)
+
+
+def scoped(request, queryset, field="organization"):
+    """``queryset`` limited to the rows of the organizations the user acts for; ``field`` is
+    the path to the organization ("pk" for a queryset of organizations)."""
+    if sees_everything(request):
+        return queryset
+    return queryset.filter(**{f"{field}__in": administered_ids(request)})
+
+
+def organizations(request):
+    """The organizations the user acts for: what an organization field may offer."""
+    return scoped(request, conf.organization_model()._default_manager.all(), "pk")
+
+
+def organization_or_404(request, object_id):
+    """The organization ``object_id`` names if the user acts for it; a 404 otherwise, the
+    same as for an id that does not exist."""
+    queryset = organizations(request)
+    model = queryset.model
+    try:
+        return queryset.get(pk=model._meta.pk.to_python(object_id))
+    except (model.DoesNotExist, ValidationError, ValueError) as missing:
+        raise Http404 from missing
+
+
+class MissingObjectIs404:
+    """Django's change, history and delete views answer an object missing from
+    ``get_queryset`` with a redirect and a "does not exist" message. A scoped queryset
+    hides other organizations' rows: a plain 404 for a hidden and for a missing row alike."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+
+class ScopedToOrganizationAdmin(MissingObjectIs404):
+    """Mix into every ``ModelAdmin`` of a model with an ``organization`` foreign key.
+
+    Lists, filters, actions and forms see only the rows of the organizations the user acts
+    for; any other row is a 404 by URL, exactly like a row that does not exist (so ids do
+    not reveal other tenants). Within those organizations the user may view, add, change
+    and delete; a subclass narrows that for its model (keys are never deleted, say) by
+    overriding a ``has_*_permission`` method and returning False.
+    """
+
+    organization_field = "organization"
+
+    def get_queryset(self, request):
+        return scoped(request, super().get_queryset(request), self.organization_field)
+
+    def _allowed(self, request, obj):
+        if obj is None:
+            return acts_for_any(request)
+        return acts_for(request, getattr(obj, f"{self.organization_field}_id"))
+
+    def has_module_permission(self, request):
+        return acts_for_any(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request):
+        return self._allowed(request, None)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.organization_field:
+            kwargs["queryset"] = organizations(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        # Django's plain related filter lists every organization by name; this one lists
+        # only those with rows in the scoped queryset.
+        return [
+            (name, admin.RelatedOnlyFieldListFilter) if name == self.organization_field else name
+            for name in super().get_list_filter(request)
+        ]
