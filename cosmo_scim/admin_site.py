@@ -1,0 +1,47 @@
+"""The Django admin site organizations' own admins can sign in to.
+
+Django's default site admits staff only, and staff see what their global model permissions
+allow in every organization. A customer's admin is neither: they are an org admin (the
+admin role in an active membership) and must reach only their organizations' keys,
+invitations, audit trail and role mappings. This site admits them with their own email and
+password, no staff flag needed; what they then see is decided per model by the scope rule
+(cosmo_scim/admin_scope.py). The host installs it by listing
+``cosmo_scim.admin_apps.OrgAdminConfig`` instead of ``django.contrib.admin`` (Django's
+documented way of overriding the default site); check ``cosmo_scim.W001`` warns if not.
+
+Django imports this module when the default site is first used, after the apps are loaded:
+the login form's module imports the user model.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+
+from . import admin_scope
+
+
+class OrgAdminAuthenticationForm(AdminAuthenticationForm):
+    """Admits staff and org admins. Anyone else — a viewer or developer member, a
+    deactivated admin — gets Django's usual refusal, which does not say whether the password
+    was right."""
+
+    def confirm_login_allowed(self, user):
+        AuthenticationForm.confirm_login_allowed(self, user)  # refuses inactive accounts
+        if not (user.is_staff or admin_scope.administers_any(user)):
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+
+
+class OrgAdminSite(admin.AdminSite):
+    login_form = OrgAdminAuthenticationForm
+
+    def has_permission(self, request):
+        """Active staff, and anyone who administers an organization right now. Asked on
+        every admin request, so a deactivated or demoted org admin is out on their next
+        one (and sent to the login page)."""
+        user = request.user
+        return user.is_active and (user.is_staff or bool(admin_scope.administered_ids(request)))
