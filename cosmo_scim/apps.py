@@ -8,4 +8,4 @@ class CosmoScimConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the app's signal receivers)
+        from . import checks, receivers  # noqa: F401  (registers checks, connects receivers)
