@@ -1,6 +1,9 @@
 """``manage.py seed_demo``: an Enterprise organization, its admin and a SCIM key to try.
 
-For the README's demo command. Re-running is safe: it reuses the organization and admin and
+For the README's demo command. The admin is what a customer's admin is: an org admin (the
+admin role in an active membership) with no staff flag, who signs in to /admin/ and sees
+only Acme's keys, invitations and audit trail (``createsuperuser`` makes an operator who
+sees every organization). Re-running is safe: it reuses the organization and admin and
 issues a fresh key (keys are shown only once).
 """
 
@@ -26,7 +29,7 @@ class Command(BaseCommand):
         user_model = get_user_model()
         admin = user_model.objects.filter(email__iexact=DEMO_ADMIN_EMAIL).first()
         if admin is None:
-            admin = user_model.objects.create_superuser(
+            admin = user_model.objects.create_user(
                 DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, first_name="Ada", last_name="Admin"
             )
         Membership.objects.update_or_create(
@@ -42,6 +45,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  Organization : {organization.name} ({base}/orgs/{DEMO_SLUG}/)")
         self.stdout.write(
             f"  Admin login  : {base}/admin/  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}"
+            f"  (admin of {organization.name})"
         )
         self.stdout.write(f"  SCIM base URL: {base}/scim/v2/")
         self.stdout.write(f"  SCIM API key : {key}")
