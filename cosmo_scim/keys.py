@@ -1,42 +1,18 @@
-"""Organization API keys: how they look, how they are hashed, how a presented key is checked.
+"""How a presented organization API key is checked, and how a refusal is logged.
 
-A key reads ``cosmo_<prefix>.<secret>``: the ``cosmo_`` marker makes a leaked key easy to
-recognise (secret scanners, log review), the 8-character prefix is stored in clear to find
-the row, and the 40-character secret (~238 bits) is only ever stored as a SHA-512 hash —
-djangorestframework-api-key's fast hasher, safe because the input is random and long, and
-fast enough to run on every SCIM request.
+The key's shape and hashing are key_format.py's; whether a key may act is the model's
+(``APIKey.refusal``).
 """
 
 import logging
 
-from django.utils.crypto import get_random_string
-from rest_framework_api_key.crypto import KeyGenerator
+from .key_format import parse_prefix
+from .models import EXPIRED, REVOKED, APIKey
 
 logger = logging.getLogger("cosmo_scim.auth")
 
-MARKER = "cosmo_"
-PREFIX_LENGTH = 8
-SECRET_LENGTH = 40
-
-
-class CosmoKeyGenerator(KeyGenerator):
-    def __init__(self):
-        super().__init__(prefix_length=PREFIX_LENGTH, secret_key_length=SECRET_LENGTH)
-
-    def generate(self):
-        prefix = get_random_string(PREFIX_LENGTH)
-        key = f"{MARKER}{prefix}.{get_random_string(SECRET_LENGTH)}"
-        return key, prefix, self.hash(key)
-
-
-def parse_prefix(key):
-    """The row prefix of a presented key, or None when it is not shaped like one of ours."""
-    if not key.startswith(MARKER):
-        return None
-    prefix, dot, secret = key[len(MARKER) :].partition(".")
-    if len(prefix) != PREFIX_LENGTH or not dot or len(secret) != SECRET_LENGTH:
-        return None
-    return prefix
+# What a client is told when its key is one of ours but cannot act (APIKey.refusal).
+REJECTIONS = {REVOKED: "API key has been revoked", EXPIRED: "API key has expired"}
 
 
 class KeyRejected(Exception):
@@ -62,8 +38,6 @@ def authenticate(authorization_header):
     One query (the key with its organization joined). Expired and revoked keys are refused
     here, so every caller — the host API and SCIM — applies the same rule.
     """
-    from .models import APIKey
-
     key = bearer_token(authorization_header)
     prefix = parse_prefix(key)
     if prefix is None:
@@ -71,10 +45,9 @@ def authenticate(authorization_header):
     api_key = APIKey.objects.select_related("organization").filter(prefix=prefix).first()
     if api_key is None or not api_key.is_valid(key):
         raise KeyRejected("Unknown API key", prefix)
-    if api_key.revoked:
-        raise KeyRejected("API key has been revoked", prefix)
-    if api_key.has_expired:
-        raise KeyRejected("API key has expired", prefix)
+    refusal = api_key.refusal()
+    if refusal is not None:
+        raise KeyRejected(REJECTIONS[refusal], prefix)
     api_key.touch()
     return api_key
 

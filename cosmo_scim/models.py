@@ -10,11 +10,19 @@ from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from . import conf
-from .keys import CosmoKeyGenerator
+from .key_format import CosmoKeyGenerator
 
 
 class KeyNotRotatable(Exception):
     """A key that may not be rotated; the message says why, for the admin."""
+
+
+# Why a key cannot act (APIKey.refusal), as the admin words it for a rotation.
+REVOKED, EXPIRED = "revoked", "expired"
+ROTATION_REFUSALS = {
+    REVOKED: "A revoked key cannot be rotated",
+    EXPIRED: "An expired key cannot be rotated",
+}
 
 
 class APIKeyManager(BaseAPIKeyManager):
@@ -32,10 +40,9 @@ class APIKeyManager(BaseAPIKeyManager):
 
         with transaction.atomic():
             old = self.select_for_update().select_related("organization").get(pk=api_key.pk)
-            if old.revoked:
-                raise KeyNotRotatable("A revoked key cannot be rotated; create a new key.")
-            if old.has_expired:
-                raise KeyNotRotatable("An expired key cannot be rotated; create a new key.")
+            refusal = old.refusal()
+            if refusal is not None:
+                raise KeyNotRotatable(f"{ROTATION_REFUSALS[refusal]}; create a new key.")
             if old.scim and not scim_allowed(old.organization):
                 raise KeyNotRotatable(
                     f"{ENTERPRISE_REQUIRED} {old.organization} is not on it, so its SCIM key "
@@ -105,6 +112,17 @@ class APIKey(AbstractAPIKey):
         verbose_name = "API key"
         verbose_name_plural = "API keys"
         indexes = [models.Index(fields=("organization", "revoked"), name="cosmo_scim_key_org")]
+
+    def refusal(self, now=None):
+        """Why this key cannot act now — :data:`REVOKED` or :data:`EXPIRED` — or None when
+        it can. The one rule: authentication, rotation, the orphaned access report and the
+        admin all ask it. Expiry follows djangorestframework-api-key's ``has_expired``: a key
+        stops working once its expiry date is past (``expiry_date < now``)."""
+        if self.revoked:
+            return REVOKED
+        if self.expiry_date is not None and self.expiry_date < (now or timezone.now()):
+            return EXPIRED
+        return None
 
     def touch(self):
         """Record use, writing at most once per KEY_LAST_USED_RESOLUTION seconds."""

@@ -57,16 +57,13 @@ class _Keys:
             key = self.successor[key.pk]
         return key
 
-    def usable(self, key):
-        return not key.revoked and not (key.expiry_date and key.expiry_date <= self.now)
-
     def problem(self, key):
         """Why a link through this key is stale, or None while it is live."""
         key = self.current(key)
         name = f"key {key.name!r} ({key.prefix})"
         if key.revoked:
             return f"provisioned through {name}, which is revoked"
-        if not self.usable(key):
+        if key.refusal(self.now) is not None:
             return f"provisioned through {name}, which expired on {key.expiry_date:%Y-%m-%d}"
         last_request = key.last_used_at or key.created
         if self.quiet_since is not None and last_request < self.quiet_since:
@@ -83,7 +80,7 @@ class _Keys:
         )
 
     def any_usable_scim_key(self):
-        return any(key.scim and self.usable(key) for key in self.by_pk.values())
+        return any(key.scim and key.refusal(self.now) is None for key in self.by_pk.values())
 
 
 def scim_provisioned(organization, keys=None):

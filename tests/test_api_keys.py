@@ -112,3 +112,20 @@ def test_rejections_log_the_prefix_never_the_key(org, make_key, caplog):
     keys.log_rejection(rejected.value, "203.0.113.9")
     assert api_key.prefix in caplog.text
     assert key.partition(".")[2][:-1] not in caplog.text
+
+
+def test_one_rule_decides_whether_a_key_can_act(org, make_key):
+    """APIKey.refusal is the rule authentication, rotation, the orphaned access report and
+    the admin share; a key works up to its expiry instant, as the library's has_expired."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cosmo_scim.models import EXPIRED, REVOKED
+
+    now = timezone.now()
+    api_key, _ = make_key(org, expiry_date=now)
+    assert api_key.refusal(now) is None
+    assert api_key.refusal(now + timedelta(microseconds=1)) == EXPIRED
+    api_key.revoked = True
+    assert api_key.refusal(now) == REVOKED
