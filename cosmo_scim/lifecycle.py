@@ -354,23 +354,6 @@ def _set_active(host, scim_user, active, actor, reason=""):
         _announce(signals.user_deactivated, scim_user, actor)
 
 
-def deactivate(scim_user, actor):
-    """End the member's access now (Okta unassign, Entra disable)."""
-    with transaction.atomic():
-        current = _locked(scim_user)
-        _link_to_key(current, actor)
-        if current.active:
-            _set_active(host_adapter(), current, False, actor)
-
-
-def reactivate(scim_user, actor):
-    with transaction.atomic():
-        current = _locked(scim_user)
-        _link_to_key(current, actor)
-        if not current.active:
-            _set_active(host_adapter(), current, True, actor)
-
-
 def remove(scim_user, actor, precondition=None):
     """Take the member out of the organization (RFC 7644 §3.6 DELETE). The person's account
     and the audit trail stay; provisioning the userName again creates a fresh membership.
