@@ -158,12 +158,12 @@ def seed_org(slug, n):
             {col(S, "display_name")}, {col(S, "title")}, {col(S, "locale")},
             {col(S, "preferred_language")}, {col(S, "employee_number")}, {col(S, "department")},
             {col(S, "manager_id")}, {col(S, "created")}, {col(S, "last_modified")},
-            {col(S, "version")})
+            {col(S, "version")}, {col(S, "consent_pending")})
             SELECT gen_random_uuid()::text, %(org)s, m.{col(M, "id")},
             'User' || lpad(i::text, 6, '0') || '@{slug.title()}.example',
             %(slug)s || '-ext-' || lpad(i::text, 6, '0'), 'Given' || i, 'Family' || i, '',
             'Given' || i || ' Family' || i, '', '', '', i::text, 'Dept ' || (i %% 50), '',
-            now(), now(), 1
+            now(), now(), 1, false
             FROM {table(M)} m JOIN {table(U)} u ON u.{col(U, "id")} = m.{col(M, "user")},
             LATERAL (SELECT {index_of} AS i) AS idx
             WHERE m.{col(M, "organization")} = %(org)s""",
