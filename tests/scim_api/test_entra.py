@@ -1,4 +1,5 @@
-"""What Microsoft Entra ID sends (docs/idp-dialects.md#microsoft-entra-id), in both of its dialects."""
+"""What Microsoft Entra ID sends, in both of its dialects
+(docs/idp-dialects.md#microsoft-entra-id)."""
 
 import pytest
 from scimkit import okta_user, patch_op
