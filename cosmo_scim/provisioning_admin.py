@@ -185,10 +185,14 @@ def _key_rows(organization):
 
 
 def _member_counts(organization):
+    """Provisioned members by state. One awaiting consent (an attached account that has not
+    accepted) has an inactive membership but is not deactivated: the IdP assigns them."""
+    pending = Q(consent_pending=True)
     return ScimUser.objects.filter(organization=organization).aggregate(
         provisioned=Count("pk"),
         active=Count("pk", filter=Q(membership__is_active=True)),
-        deactivated=Count("pk", filter=Q(membership__is_active=False)),
+        awaiting_consent=Count("pk", filter=pending),
+        deactivated=Count("pk", filter=Q(membership__is_active=False) & ~pending),
     )
 
 

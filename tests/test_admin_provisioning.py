@@ -52,7 +52,12 @@ def test_overview_shows_plan_keys_counts_and_orphans(admin_client, org, make_key
         ("Okta", "active"),
         ("Old Okta", "revoked"),
     ]
-    assert context["counts"] == {"provisioned": 2, "active": 1, "deactivated": 1}
+    assert context["counts"] == {
+        "provisioned": 2,
+        "active": 1,
+        "awaiting_consent": 0,
+        "deactivated": 1,
+    }
     # jane's invitation is out; gone's was revoked by the deactivation.
     assert context["invitations"] == {"pending": 1, "failed": 0}
     assert (context["groups"], context["role_mappings"]) == (0, 0)
@@ -193,3 +198,13 @@ def test_host_permissions_on_organizations_do_not_reach_the_overview(
 def test_staff_without_permission_get_nothing(client, org, make_user):
     client.force_login(make_user("staff@cosmo.example", is_staff=True))
     assert client.get(overview_url(org)).status_code == 404
+
+
+def test_an_attached_account_counts_as_awaiting_consent_not_deactivated(
+    admin_client, org, make_key, make_org, make_member
+):
+    _, key = make_key(org, name="Okta")
+    make_member(make_org("globex"), email="bob@globex.example")
+    ScimClient(Client(), key).create_user("bob@globex.example")
+    counts = admin_client.get(overview_url(org)).context["counts"]
+    assert counts == {"provisioned": 1, "active": 0, "awaiting_consent": 1, "deactivated": 0}
