@@ -21,7 +21,6 @@ from rest_framework_api_key.admin import APIKey as LibraryAPIKey
 
 from . import invitations, roles
 from .admin_scope import ScopedToOrganizationAdmin
-from .entitlements import ENTERPRISE_REQUIRED, scim_allowed
 from .host import host_adapter
 from .models import APIKey, AuditEvent, Invitation, KeyNotRotatable, RoleMapping
 from .tasks import send_invitation_on_commit
@@ -35,11 +34,12 @@ class APIKeyForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         organization = cleaned.get("organization") or getattr(self.instance, "organization", None)
-        if cleaned.get("scim") and organization is not None and not scim_allowed(organization):
+        host = host_adapter()
+        if cleaned.get("scim") and organization is not None and not host.scim_allowed(organization):
             self.add_error(
                 "scim",
-                f"{ENTERPRISE_REQUIRED} {organization} is not on a plan that includes SCIM; "
-                "upgrade the organization or create the key without the SCIM permission.",
+                f"{host.scim_refusal(organization)} Upgrade the organization or create the "
+                "key without the SCIM permission.",
             )
         return cleaned
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.core import checks
 
+from . import conf
+
 SESSION_INDEX_MIDDLEWARE = "cosmo_scim.middleware.SessionIndexMiddleware"
 
 
@@ -45,3 +47,27 @@ def check_session_index_middleware(app_configs=None, **kwargs):
             id="cosmo_scim.W002",
         )
     ]
+
+
+# Settings that became host adapter methods: a host still setting one would silently lose
+# its rule (an Enterprise-only product would open SCIM to every plan, or the reverse).
+MOVED_TO_ADAPTER = {"SCIM_ALLOWED": "scim_allowed", "ROLE_RULE": "role_for"}
+
+
+@checks.register()
+def check_settings(app_configs=None, **kwargs):
+    """COSMO_SCIM keys cosmo_scim does not know are mistakes: refuse to start."""
+    errors = []
+    for name in getattr(settings, "COSMO_SCIM", {}):
+        if name in conf.DEFAULTS:
+            continue
+        moved = MOVED_TO_ADAPTER.get(name)
+        hint = (
+            f"Override HostAdapter.{moved} in your COSMO_SCIM['HOST_ADAPTER'] instead."
+            if moved
+            else "The keys are listed in docs/integrate.md."
+        )
+        errors.append(
+            checks.Error(f"Unknown COSMO_SCIM setting {name!r}.", hint=hint, id="cosmo_scim.E001")
+        )
+    return errors

@@ -21,15 +21,9 @@ DEFAULTS = {
     # into: fields ``organization`` (FK to ORGANIZATION_MODEL), ``name`` and ``members``
     # (many-to-many to MEMBERSHIP_MODEL). Required.
     "TEAM_MODEL": None,
-    # Dotted path of ``callable(organization, roles) -> role``: the role of a member whose
-    # mapped IdP groups give ``roles`` (a set, empty when no group is mapped). The default
-    # picks the highest of admin > developer > viewer, else "viewer".
-    "ROLE_RULE": "cosmo_scim.hooks.highest_role",
-    # Dotted path of ``callable(organization) -> bool``: may this organization use SCIM?
-    # The default allows organizations whose ``plan`` is "enterprise".
-    "SCIM_ALLOWED": "cosmo_scim.hooks.is_enterprise_plan",
-    # Dotted path of the class through which the app creates and changes the host's people
-    # and memberships (see cosmo_scim/host.py).
+    # Dotted path of the class through which the app reaches the host: its people,
+    # memberships and teams, and its product rules (which organizations may use SCIM, the
+    # role a member's IdP groups give, who administers an organization). See host.py.
     "HOST_ADAPTER": "cosmo_scim.host.HostAdapter",
     # The most resources one list or search response returns (advertised as
     # filter.maxResults; a larger ``count`` is capped to it).

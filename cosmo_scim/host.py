@@ -29,6 +29,35 @@ def _people_with_email(email):
 
 
 class HostAdapter:
+    # -- the product's rules --------------------------------------------------------------
+
+    def scim_allowed(self, organization):
+        """May this organization provision over SCIM? The one plan check: the admin's key
+        form, key rotation, ``create_api_key`` and every SCIM request ask it. Default: the
+        organization's ``plan`` is ``"enterprise"``."""
+        return getattr(organization, "plan", None) == "enterprise"
+
+    def scim_refusal(self, organization):
+        """The sentence an admin, the key command and a refused IdP read when
+        :meth:`scim_allowed` says no. Name your plan here when you override the rule."""
+        return f"SCIM provisioning is not part of {organization}'s plan."
+
+    def role_for(self, organization, roles):
+        """A member's role from the roles their mapped IdP groups give (a set, empty when no
+        group of theirs is mapped): the highest of admin > developer > viewer, else viewer.
+
+        Okta and Entra put a person in several groups at once (``Engineering`` and
+        ``Admins``); the most privileged mapped group wins, and leaving every mapped group
+        falls back to the least privileged role rather than keeping a stale one.
+        """
+        if not roles:
+            return ROLE_RANKING[-1]
+
+        def rank(role):
+            return ROLE_RANKING.index(role) if role in ROLE_RANKING else len(ROLE_RANKING)
+
+        return min(sorted(roles), key=rank)
+
     # -- people ---------------------------------------------------------------------------
 
     def find_person(self, email):
@@ -153,6 +182,10 @@ class HostAdapter:
 
     def remove_team_members(self, team, membership_pks):
         team.members.remove(*membership_pks)
+
+
+# Highest first. A role the ranking does not know ranks below all of them.
+ROLE_RANKING = ("admin", "developer", "viewer")
 
 
 def host_adapter():

@@ -36,17 +36,17 @@ class APIKeyManager(BaseAPIKeyManager):
         transaction, so there is no moment with both or neither. ``by`` becomes the new
         key's creator: the person who has now seen its secret.
         """
-        from .entitlements import ENTERPRISE_REQUIRED, scim_allowed
+        from .host import host_adapter
 
         with transaction.atomic():
             old = self.select_for_update().select_related("organization").get(pk=api_key.pk)
             refusal = old.refusal()
             if refusal is not None:
                 raise KeyNotRotatable(f"{ROTATION_REFUSALS[refusal]}; create a new key.")
-            if old.scim and not scim_allowed(old.organization):
+            host = host_adapter()
+            if old.scim and not host.scim_allowed(old.organization):
                 raise KeyNotRotatable(
-                    f"{ENTERPRISE_REQUIRED} {old.organization} is not on it, so its SCIM key "
-                    "cannot be renewed."
+                    f"{host.scim_refusal(old.organization)} Its SCIM key cannot be renewed."
                 )
             new = self.model(
                 organization=old.organization,

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import admin_scope, conf, lifecycle, orphans
-from .entitlements import scim_allowed
+from .host import host_adapter
 from .models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
 
 # How many provisioning events the overview shows; the audit trail admin has the rest.
@@ -99,7 +99,8 @@ class ProvisioningAdminMixin(admin_scope.MissingObjectIs404):
             "title": f"SCIM provisioning: {organization}",
             "organization": organization,
             "plan": _plan(organization),
-            "scim_allowed": scim_allowed(organization),
+            "scim_allowed": host_adapter().scim_allowed(organization),
+            "scim_refusal": host_adapter().scim_refusal(organization),
             "scim_base_url": _scim_base_url(request),
             "keys": _key_rows(organization),
             "add_key_url": reverse("admin:cosmo_scim_apikey_add")

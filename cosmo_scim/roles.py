@@ -1,7 +1,7 @@
 """Organization roles that follow the IdP's groups.
 
 An organization maps IdP groups to roles (:class:`cosmo_scim.models.RoleMapping`, edited in
-Django admin). A SCIM member's role is what ``COSMO_SCIM["ROLE_RULE"]`` makes of the roles of
+Django admin). A SCIM member's role is what ``HostAdapter.role_for`` makes of the roles of
 their mapped groups: by default the highest, else the lowest role. Okta and Entra express
 "who is an admin" as group membership, so a manual role edit of a SCIM-managed member lasts
 only until the next sync of their groups.
@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from . import conf
 from .host import host_adapter
 from .models import RoleMapping, ScimGroupMember, ScimUser
 
@@ -65,12 +64,15 @@ def recompute(organization, scim_user_pks):
     if not scim_user_pks:
         return
     mapped = _mapped_roles(organization, scim_user_pks)
-    rule = conf.hook("ROLE_RULE")
     memberships = ScimUser.objects.filter(
         organization=organization, pk__in=scim_user_pks
     ).values_list("pk", "membership_id")
-    host_adapter().set_roles(
-        {membership_pk: rule(organization, mapped[pk]) for pk, membership_pk in memberships}
+    host = host_adapter()
+    host.set_roles(
+        {
+            membership_pk: host.role_for(organization, mapped[pk])
+            for pk, membership_pk in memberships
+        }
     )
 
 

@@ -35,3 +35,14 @@ def test_the_checks_run_with_djangos(settings):
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "SessionIndex" not in m]
     found = ids(checks.run_checks())
     assert "cosmo_scim.W002" in found and "cosmo_scim.W001" not in found
+
+
+def test_a_setting_that_became_an_adapter_method_stops_startup(settings):
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "SCIM_ALLOWED": "myapp.rules.allowed"}
+    (error,) = scim_checks.check_settings()
+    assert error.id == "cosmo_scim.E001" and error.level == checks.ERROR
+    assert "HostAdapter.scim_allowed" in error.hint
+
+
+def test_cosmo_sets_only_known_settings():
+    assert scim_checks.check_settings() == []

@@ -27,7 +27,7 @@ from django_scim import views as scim_views
 from django_scim.exceptions import SCIMException
 
 from .. import conf, keys
-from ..entitlements import ENTERPRISE_REQUIRED, scim_allowed
+from ..host import host_adapter
 from ..user_count import user_count
 from . import schemas
 from .errors import (
@@ -109,8 +109,9 @@ class ScimView(scim_views.SCIMView):
             ) from None
         if not api_key.scim:
             raise ScimError(403, "This API key does not have the SCIM permission")
-        if not scim_allowed(api_key.organization):
-            raise ScimError(403, f"{ENTERPRISE_REQUIRED} {api_key.organization} is not on it.")
+        host = host_adapter()
+        if not host.scim_allowed(api_key.organization):
+            raise ScimError(403, host.scim_refusal(api_key.organization))
         request.scim_key = api_key
         request.scim_organization = api_key.organization
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cosmo_scim import conf
-from cosmo_scim.entitlements import ENTERPRISE_REQUIRED, scim_allowed
+from cosmo_scim.host import host_adapter
 from cosmo_scim.models import APIKey
 
 
@@ -29,8 +29,9 @@ class Command(BaseCommand):
             organization = organization_model.objects.get(slug=org_slug)
         except organization_model.DoesNotExist:
             raise CommandError(f"No organization with slug {org_slug!r}.") from None
-        if scim and not scim_allowed(organization):
-            raise CommandError(f"{ENTERPRISE_REQUIRED} {organization} may not use SCIM.")
+        host = host_adapter()
+        if scim and not host.scim_allowed(organization):
+            raise CommandError(host.scim_refusal(organization))
         if expires_in_days is not None and expires_in_days < 1:
             raise CommandError("--expires-in-days must be at least 1.")
         if not name.strip() or len(name) > 50:
