@@ -1,7 +1,7 @@
 """What the User and Group adapters share on top of django-scim2's adapter protocol."""
 
+from ..protocol.preconditions import etag
 from .locations import resource_url
-from .users import etag
 
 
 class ResourceAdapterMixin:

@@ -10,12 +10,12 @@ from django_scim.adapters import SCIMGroup
 
 from .. import group_lifecycle
 from ..models import ScimGroup, ScimGroupMember
-from . import schemas
+from ..protocol.errors import invalid_value, uniqueness
+from ..protocol.patch.patcher import apply_patch
+from ..protocol.schema.resolve import GROUP
 from .adapters import ResourceAdapterMixin
-from .errors import invalid_value, uniqueness
 from .groups import parse_group, represent
 from .locations import collection_url
-from .patch import apply_patch
 from .user_adapter import actor_of
 
 
@@ -82,7 +82,7 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
         GroupsView read ``self.obj`` under the row lock, in the transaction this runs in,
         so a concurrent PATCH's members are in the representation this one is applied to.
         """
-        patched = apply_patch(self.to_dict(), operations, schemas.GROUP)
+        patched = apply_patch(self.to_dict(), operations, GROUP)
         self.from_dict(patched)
         self.save()
 

@@ -8,11 +8,14 @@ changes nothing), writing builds what GET returns from rows the caller loaded in
 from dataclasses import dataclass
 
 from ..group_lifecycle import GroupProfile
-from .errors import invalid_value
-from .filters import DATETIME, AttributeRegistry, MultiValued, Scalar
-from .projection import project
-from .schemas import GROUP_SCHEMA
-from .users import MAX_LENGTH, _lower_keys, etag
+from ..protocol import caseless
+from ..protocol.coerce import json_object
+from ..protocol.errors import invalid_value
+from ..protocol.filters.registry import DATETIME, AttributeRegistry, MultiValued, Scalar
+from ..protocol.preconditions import etag
+from ..protocol.projection import project
+from ..protocol.urns import GROUP_SCHEMA, names_schema
+from .users import MAX_LENGTH
 
 MAX_MEMBERS = 10_000
 
@@ -37,11 +40,10 @@ def _member_ids(value):
         raise invalid_value(f"A group holds at most {MAX_MEMBERS} members")
     ids = set()
     for index, item in enumerate(value):
-        entry = _lower_keys(item, f"members[{index}]")
-        member_id = entry.get("value")
+        member_id = caseless.get(json_object(item, f"members[{index}]"), "value")
         if not isinstance(member_id, str) or not member_id.strip():
             raise invalid_value(f"members[{index}].value must be a User id")
-        member_type = entry.get("type")
+        member_type = caseless.get(item, "type")
         if member_type is not None and str(member_type).lower() != "user":
             raise invalid_value(f"members[{index}]: only Users can be members of a group")
         ids.add(member_id.strip())
@@ -53,20 +55,17 @@ def parse_group(body):
 
     ``id`` and ``meta`` are readOnly and ignored (RFC 7644 §3.5.1).
     """
-    data = _lower_keys(body, "The request body")
-    schemas = data.get("schemas")
-    if schemas is not None and (
-        not isinstance(schemas, list)
-        or GROUP_SCHEMA.lower() not in [str(s).lower() for s in schemas]
-    ):
+    json_object(body, "The request body")
+    schemas = caseless.get(body, "schemas")
+    if schemas is not None and not names_schema(schemas, GROUP_SCHEMA):
         raise invalid_value(f"schemas must include {GROUP_SCHEMA}")
-    display_name = data.get("displayname")
+    display_name = caseless.get(body, "displayName")
     if not isinstance(display_name, str) or not display_name.strip():
         raise invalid_value("displayName is required and must be a non-empty string")
     display_name = display_name.strip()
     if len(display_name) > MAX_LENGTH:
         raise invalid_value(f"displayName is longer than {MAX_LENGTH} characters")
-    external_id = data.get("externalid")
+    external_id = caseless.get(body, "externalId")
     if external_id is not None and not isinstance(external_id, str):
         raise invalid_value("externalId must be a string")
     external_id = external_id.strip() if external_id else ""
@@ -74,7 +73,7 @@ def parse_group(body):
         raise invalid_value(f"externalId is longer than {MAX_LENGTH} characters")
     return GroupBody(
         profile=GroupProfile(display_name=display_name, external_id=external_id or None),
-        member_ids=_member_ids(data.get("members")),
+        member_ids=_member_ids(caseless.get(body, "members")),
     )
 
 

@@ -11,14 +11,14 @@ from django_scim.adapters import SCIMUser
 
 from .. import lifecycle
 from ..models import ScimUser
+from ..protocol.errors import invalid_value, not_found, uniqueness
+from ..protocol.patch.patcher import apply_patch
+from ..protocol.preconditions import check_if_match
+from ..protocol.schema.resolve import USER
 from ..user_rows import membership_active, with_emails_and_groups
-from . import schemas
 from .adapters import ResourceAdapterMixin
-from .errors import invalid_value, not_found, uniqueness
 from .groups import user_groups
 from .locations import collection_url
-from .patch import apply_patch
-from .preconditions import check_if_match
 from .users import parse_user, represent
 
 # What a representation reads (users.represent), and what identifies the row for a write.
@@ -137,7 +137,7 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         """The new profile from the operations and the current row, read under the lock
         with its emails and groups."""
         self._check_version(current)
-        self.profile = parse_user(apply_patch(self.to_dict(), self._operations, schemas.USER))
+        self.profile = parse_user(apply_patch(self.to_dict(), self._operations, USER))
         return self.profile
 
     def delete(self):

@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from ..lifecycle import Email, UserProfile
-from .errors import invalid_value
-from .filters import BOOLEAN, DATETIME, AttributeRegistry, MultiValued, Scalar
-
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+from ..protocol.errors import invalid_value
+from ..protocol.filters.registry import BOOLEAN, DATETIME, AttributeRegistry, MultiValued, Scalar
+from ..protocol.preconditions import etag
+from ..protocol.urns import ENTERPRISE_USER_SCHEMA as ENTERPRISE_SCHEMA
+from ..protocol.urns import USER_SCHEMA
 
 MAX_LENGTH = 255
 SHORT_LENGTH = 64
@@ -201,11 +201,6 @@ def represent(scim_user, location, groups=()):
     if enterprise:
         resource[ENTERPRISE_SCHEMA] = enterprise
     return resource
-
-
-def etag(resource_row):
-    """Weak ETag from the row's version counter (RFC 7644 §3.14)."""
-    return f'W/"{resource_row.version}"'
 
 
 # What ``filter`` and ``sortBy`` may name on /Users, and how each maps to the ORM.

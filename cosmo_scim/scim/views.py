@@ -28,30 +28,31 @@ from django_scim.exceptions import SCIMException
 
 from .. import conf, keys
 from ..host import host_adapter
-from ..user_count import user_count
-from . import schemas
-from .errors import (
-    ScimError,
-    error_response,
-    invalid_syntax,
-    invalid_value,
-    not_found,
-    scim_response,
+from ..protocol import caseless
+from ..protocol.errors import ScimError, invalid_syntax, invalid_value, not_found
+from ..protocol.filters.query import filter_queryset
+from ..protocol.pagination import Pagination, parse_pagination, parse_sort
+from ..protocol.preconditions import check_if_match
+from ..protocol.projection import project
+from ..protocol.schema import discovery
+from ..protocol.urns import (
+    ENTERPRISE_USER_SCHEMA,
+    GROUP_SCHEMA,
+    LIST_RESPONSE_SCHEMA,
+    SEARCH_REQUEST_SCHEMA,
+    USER_SCHEMA,
 )
-from .filters import filter_queryset
+from ..user_count import user_count
 from .group_adapter import ScimGroupAdapter, group_queryset
 from .groups import GROUP_ATTRIBUTES, wants_member_display, wants_members
 from .page_starts import PageStarts
-from .pagination import Pagination, parse_pagination, parse_sort
-from .preconditions import check_if_match
-from .projection import project
+from .responses import error_response, scim_response
 from .user_adapter import ScimUserAdapter, user_queryset
-from .users import USER_ATTRIBUTES, USER_SCHEMA
+from .users import USER_ATTRIBUTES
 
 logger = logging.getLogger("cosmo_scim.scim")
 
 WWW_AUTHENTICATE = 'Bearer realm="cosmo-scim"'
-SEARCH_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -166,7 +167,9 @@ class ResourceListMixin:
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         ordering = parse_sort(params, self.filter_attributes)
         everything = self.get_queryset(params)
-        queryset = filter_queryset(everything, _param(params, "filter"), self.filter_attributes)
+        queryset = filter_queryset(
+            everything, caseless.get(params, "filter"), self.filter_attributes
+        )
         if queryset is everything and ordering == [self.filter_attributes.tiebreaker]:
             rows, total = self.page_of_all(queryset, page)
         else:
@@ -174,7 +177,7 @@ class ResourceListMixin:
         resources = [self.represent(row, params) for row in rows]
         return scim_response(
             {
-                "schemas": [schemas.LIST_RESPONSE_SCHEMA],
+                "schemas": [LIST_RESPONSE_SCHEMA],
                 "totalResults": total,
                 "itemsPerPage": len(resources),
                 "startIndex": page.start_index,
@@ -208,17 +211,11 @@ class ResourceListMixin:
         resource = self.scim_adapter(row, request=self.request).to_dict()
         return project(
             resource,
-            _param(params, "attributes"),
-            _param(params, "excludedAttributes"),
+            caseless.get(params, "attributes"),
+            caseless.get(params, "excludedAttributes"),
             self.core_schema,
             self.extension_schemas,
         )
-
-
-def _param(params, name):
-    """A request parameter; names are case-insensitive (RFC 7644 §3.4.2)."""
-    lowered = name.lower()
-    return next((params.get(key) for key in params if key.lower() == lowered), None)
 
 
 class ResourceView(ResourceListMixin, ScimView):
@@ -279,7 +276,7 @@ class UserResourceMixin:
     model_cls_getter = staticmethod(lambda: ScimUserAdapter.model)
     filter_attributes = USER_ATTRIBUTES
     core_schema = USER_SCHEMA
-    extension_schemas = (schemas.ENTERPRISE_USER_SCHEMA,)
+    extension_schemas = (ENTERPRISE_USER_SCHEMA,)
 
     def get_queryset(self, params=None):
         return user_queryset(self.request.scim_organization)
@@ -346,7 +343,7 @@ class GroupResourceMixin:
     scim_adapter_getter = staticmethod(lambda: ScimGroupAdapter)
     model_cls_getter = staticmethod(lambda: ScimGroupAdapter.model)
     filter_attributes = GROUP_ATTRIBUTES
-    core_schema = schemas.GROUP_SCHEMA
+    core_schema = GROUP_SCHEMA
     extension_schemas = ()
 
     def get_queryset(self, params=None):
@@ -358,18 +355,18 @@ class GroupResourceMixin:
     def members_wanted(self, params):
         """Decided once per request (a read has one set of parameters), not per group."""
         if not hasattr(self, "_members_wanted"):
-            attributes = _param(params, "attributes")
-            excluded = _param(params, "excludedAttributes")
+            attributes = caseless.get(params, "attributes")
+            excluded = caseless.get(params, "excludedAttributes")
             self._members_wanted = wants_members(attributes, excluded)
         return self._members_wanted
 
     def represent(self, row, params):
-        attributes = _param(params, "attributes")
+        attributes = caseless.get(params, "attributes")
         resource = self.scim_adapter(row, request=self.request).to_dict(
             member_display=wants_member_display(attributes),
             with_members=self.members_wanted(params),
         )
-        excluded = _param(params, "excludedAttributes")
+        excluded = caseless.get(params, "excludedAttributes")
         return project(resource, attributes, excluded, self.core_schema, self.extension_schemas)
 
 
@@ -408,7 +405,7 @@ class GroupSearchView(GroupResourceMixin, SearchView, scim_views.GroupSearchView
 class ServiceProviderConfigView(ScimView, scim_views.ServiceProviderConfigView):
     def get(self, request, *args, **kwargs):
         return scim_response(
-            schemas.service_provider_config(
+            discovery.service_provider_config(
                 scim_base_url(request),
                 max_results=conf.get("MAX_RESULTS"),
                 sort=True,
@@ -421,13 +418,13 @@ class ResourceTypesView(ScimView, scim_views.ResourceTypesView):
     def get(self, request, uuid=None, *args, **kwargs):
         base = scim_base_url(request)
         if uuid:
-            return scim_response(schemas.get_resource_type(uuid, base))
-        return scim_response(schemas.resource_types_list_response(base))
+            return scim_response(discovery.get_resource_type(uuid, base))
+        return scim_response(discovery.resource_types_list_response(base))
 
 
 class SchemasView(ScimView, scim_views.SchemasView):
     def get(self, request, uuid=None, *args, **kwargs):
         base = scim_base_url(request)
         if uuid:
-            return scim_response(schemas.get_schema(uuid, base))
-        return scim_response(schemas.schemas_list_response(base))
+            return scim_response(discovery.get_schema(uuid, base))
+        return scim_response(discovery.schemas_list_response(base))

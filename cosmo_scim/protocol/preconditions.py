@@ -1,6 +1,12 @@
-"""If-Match on writes (RFC 7644 §3.14, RFC 7232 §3.1): a stale version is a 412."""
+"""Versions (RFC 7644 §3.14): a resource's ETag, and If-Match on writes (RFC 7232 §3.1),
+where a stale version is a 412."""
 
 from .errors import ScimError
+
+
+def etag(resource_row):
+    """Weak ETag from the row's version counter: it changes with every write."""
+    return f'W/"{resource_row.version}"'
 
 
 def check_if_match(request, current_etag):

@@ -2,15 +2,10 @@
 
 import pytest
 
-from cosmo_scim.scim import schemas
-from cosmo_scim.scim.errors import ScimError
-from cosmo_scim.scim.schemas import (
-    ENTERPRISE_USER_SCHEMA,
-    GROUP,
-    GROUP_SCHEMA,
-    USER,
-    USER_SCHEMA,
-)
+from cosmo_scim.protocol.errors import ScimError
+from cosmo_scim.protocol.schema import discovery
+from cosmo_scim.protocol.schema.resolve import GROUP, USER, resolve_attribute
+from cosmo_scim.protocol.urns import ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA
 
 BASE = "https://host/scim/v2/"
 CHARACTERISTICS = {
@@ -37,7 +32,7 @@ def walk(attributes):
 
 
 def test_list_schemas_ids_and_meta():
-    docs = schemas.list_schemas(BASE)
+    docs = discovery.list_schemas(BASE)
     ids = [doc["id"] for doc in docs]
     assert ids[:3] == [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA]
     # scim2-tester's core_schemas_validation wants the RFC 7643 §8.7.2 schemas too.
@@ -51,7 +46,7 @@ def test_list_schemas_ids_and_meta():
 
 
 def test_every_attribute_has_full_characteristics():
-    for doc in schemas.list_schemas(BASE):
+    for doc in discovery.list_schemas(BASE):
         for attr in walk(doc["attributes"]):
             assert set(attr) >= CHARACTERISTICS, attr["name"]
             assert ("subAttributes" in attr) == (attr["type"] == "complex")
@@ -59,7 +54,7 @@ def test_every_attribute_has_full_characteristics():
 
 
 def test_user_schema():
-    attrs = by_name(schemas.get_schema(USER_SCHEMA, BASE)["attributes"])
+    attrs = by_name(discovery.get_schema(USER_SCHEMA, BASE)["attributes"])
     assert set(attrs) == {
         "userName",
         "name",
@@ -94,13 +89,13 @@ def test_user_schema():
 
 def test_common_attributes_not_in_published_schemas():
     # RFC 7643 §3.1: common attributes belong to every resource and no schema.
-    for doc in schemas.list_schemas(BASE)[:3]:
+    for doc in discovery.list_schemas(BASE)[:3]:
         names = {attr["name"] for attr in doc["attributes"]}
         assert not names & {"id", "externalId", "meta"}
 
 
 def test_enterprise_schema():
-    attrs = by_name(schemas.get_schema(ENTERPRISE_USER_SCHEMA, BASE)["attributes"])
+    attrs = by_name(discovery.get_schema(ENTERPRISE_USER_SCHEMA, BASE)["attributes"])
     assert set(attrs) == {"employeeNumber", "department", "manager"}
     manager = by_name(attrs["manager"]["subAttributes"])
     assert set(manager) == {"value", "$ref", "displayName"}
@@ -108,7 +103,7 @@ def test_enterprise_schema():
 
 
 def test_group_schema():
-    attrs = by_name(schemas.get_schema(GROUP_SCHEMA, BASE)["attributes"])
+    attrs = by_name(discovery.get_schema(GROUP_SCHEMA, BASE)["attributes"])
     assert attrs["displayName"]["required"] is True
     assert attrs["displayName"]["uniqueness"] == "server"
     members = by_name(attrs["members"]["subAttributes"])
@@ -118,27 +113,27 @@ def test_group_schema():
 
 
 def test_get_schema_case_insensitive_and_unknown():
-    assert schemas.get_schema(USER_SCHEMA.upper(), BASE)["id"] == USER_SCHEMA
+    assert discovery.get_schema(USER_SCHEMA.upper(), BASE)["id"] == USER_SCHEMA
     with pytest.raises(ScimError) as info:
-        schemas.get_schema("urn:nope", BASE)
+        discovery.get_schema("urn:nope", BASE)
     assert info.value.status == 404
 
 
 def test_rendered_documents_are_copies():
-    schemas.get_schema(USER_SCHEMA, BASE)["attributes"].clear()
-    assert schemas.get_schema(USER_SCHEMA, BASE)["attributes"]
+    discovery.get_schema(USER_SCHEMA, BASE)["attributes"].clear()
+    assert discovery.get_schema(USER_SCHEMA, BASE)["attributes"]
 
 
 def test_list_responses():
-    body = schemas.schemas_list_response(BASE)
+    body = discovery.schemas_list_response(BASE)
     assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]
     assert body["totalResults"] == len(body["Resources"]) == 6
     assert body["startIndex"] == 1
-    assert schemas.resource_types_list_response(BASE)["totalResults"] == 2
+    assert discovery.resource_types_list_response(BASE)["totalResults"] == 2
 
 
 def test_resource_types():
-    user, group = schemas.list_resource_types(BASE)
+    user, group = discovery.list_resource_types(BASE)
     assert user["id"] == "User" and user["endpoint"] == "/Users" and user["schema"] == USER_SCHEMA
     assert user["schemaExtensions"] == [{"schema": ENTERPRISE_USER_SCHEMA, "required": False}]
     assert user["meta"] == {
@@ -146,13 +141,13 @@ def test_resource_types():
         "location": "https://host/scim/v2/ResourceTypes/User",
     }
     assert group["schema"] == GROUP_SCHEMA and group["endpoint"] == "/Groups"
-    assert schemas.get_resource_type("group", BASE)["id"] == "Group"
+    assert discovery.get_resource_type("group", BASE)["id"] == "Group"
     with pytest.raises(ScimError):
-        schemas.get_resource_type("Device", BASE)
+        discovery.get_resource_type("Device", BASE)
 
 
 def test_service_provider_config():
-    config = schemas.service_provider_config(
+    config = discovery.service_provider_config(
         BASE, max_results=200, sort=True, etag=False, documentation_uri="https://docs"
     )
     assert config["schemas"] == ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]
@@ -166,7 +161,7 @@ def test_service_provider_config():
     (scheme,) = config["authenticationSchemes"]
     assert scheme["type"] == "oauthbearertoken" and scheme["primary"] is True
     assert config["meta"]["location"] == "https://host/scim/v2/ServiceProviderConfig"
-    assert "documentationUri" not in schemas.service_provider_config(BASE)
+    assert "documentationUri" not in discovery.service_provider_config(BASE)
 
 
 @pytest.mark.parametrize(
@@ -202,7 +197,7 @@ def test_resolve_definitions():
         f"{ENTERPRISE_USER_SCHEMA}:manager"
     )
     assert GROUP.resolve("members.value").definition["mutability"] == "immutable"
-    assert schemas.resolve_attribute("Group", "displayname").names == ("displayName",)
+    assert resolve_attribute("Group", "displayname").names == ("displayName",)
 
 
 @pytest.mark.parametrize(
@@ -226,8 +221,8 @@ def test_scim2_models_can_build_models_from_our_schemas():
     from scim2_models.provider import ScimProvider
 
     provider = ScimProvider.from_discovery(
-        [scim2_models.Schema.model_validate(d) for d in schemas.list_schemas(BASE)],
-        [scim2_models.ResourceType.model_validate(d) for d in schemas.list_resource_types(BASE)],
-        scim2_models.ServiceProviderConfig.model_validate(schemas.service_provider_config(BASE)),
+        [scim2_models.Schema.model_validate(d) for d in discovery.list_schemas(BASE)],
+        [scim2_models.ResourceType.model_validate(d) for d in discovery.list_resource_types(BASE)],
+        scim2_models.ServiceProviderConfig.model_validate(discovery.service_provider_config(BASE)),
     )
     assert len(provider.models) == 6

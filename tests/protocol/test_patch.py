@@ -1,17 +1,17 @@
-"""The PATCH engine against every form in shared/IDP_BEHAVIOUR.md and RFC 7644 §3.5.2."""
+"""The PATCH engine against every form in docs/idp-dialects.md and RFC 7644 §3.5.2."""
 
 import copy
 
 import pytest
 
-from cosmo_scim.scim.errors import ScimError
-from cosmo_scim.scim.patch import apply_patch, parse_operations
-from cosmo_scim.scim.schemas import (
+from cosmo_scim.protocol.errors import ScimError
+from cosmo_scim.protocol.patch.operations import parse_operations
+from cosmo_scim.protocol.patch.patcher import apply_patch
+from cosmo_scim.protocol.schema.resolve import GROUP, USER
+from cosmo_scim.protocol.urns import (
     ENTERPRISE_USER_SCHEMA,
-    GROUP,
     GROUP_SCHEMA,
     PATCH_OP_SCHEMA,
-    USER,
     USER_SCHEMA,
 )
 

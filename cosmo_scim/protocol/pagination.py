@@ -2,11 +2,12 @@
 
 ::
 
-    page = parse_pagination(request.GET, max_results=100)
-    ordering = parse_sort(request.GET, USER_ATTRIBUTES)
-    qs = filter_queryset(scoped_qs, request.GET.get("filter"), USER_ATTRIBUTES).order_by(*ordering)
-    total = qs.count()
-    resources = page.apply(qs)   # startIndex/itemsPerPage for the ListResponse: page.start_index
+    page = parse_pagination(params, max_results=100)
+    ordering = parse_sort(params, USER_ATTRIBUTES)
+    rows = page.apply(filter_queryset(scoped_queryset, filter_text, USER_ATTRIBUTES)
+                      .order_by(*ordering))   # startIndex for the ListResponse: page.start_index
+
+``params`` is a QueryDict (GET) or the body of a ``.search`` request (RFC 7644 §3.4.3).
 """
 
 import re
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 from django.db.models import F
 from django.db.models.functions import Lower
 
+from . import caseless
 from .errors import ScimError, invalid_value
-from .filters import _PATH_RE, _STRING_TYPES, AttrPath, Scalar
+from .filters.registry import STRING, Scalar
+from .paths import parse_attr_path
 
 # OFFSET is a signed 64-bit integer in PostgreSQL and SQLite: keep huge startIndex values legal.
 MAX_START_INDEX = 2**62
@@ -24,12 +27,9 @@ _INTEGER_RE = re.compile(r"[+-]?[0-9]{1,30}")
 
 
 def _param(params, name):
-    """``params[name]`` (last value of a QueryDict), matching the name case-insensitively."""
-    if name in params:
-        value = params.get(name)
-    else:
-        lowered = name.lower()
-        value = next((params.get(k) for k in params if k.lower() == lowered), None)
+    """``params[name]`` (last value of a QueryDict), matching the name case-insensitively;
+    a blank value counts as absent."""
+    value = caseless.get(params, name)
     if isinstance(value, (list, tuple)):
         value = value[-1] if value else None
     if isinstance(value, str) and not value.strip():
@@ -103,7 +103,7 @@ def parse_sort(params, registry):
         return [tiebreaker]
     attr = _sort_attribute(str(sort_by).strip(), registry)
     expression = F(attr.field)
-    if attr.type in _STRING_TYPES and not attr.case_exact:
+    if attr.type == STRING and not attr.case_exact:
         expression = Lower(expression)
     if descending:
         return [expression.desc(nulls_first=True), f"-{tiebreaker}"]
@@ -111,14 +111,13 @@ def parse_sort(params, registry):
 
 
 def _sort_attribute(text, registry):
-    match = _PATH_RE.fullmatch(text)
-    if match is None:
+    path = parse_attr_path(text)
+    if path is None:
         raise invalid_value(f"Cannot sort by '{text[:100]}'")
-    path = AttrPath(match["uri"], match["name"], match["sub"])
     try:
         kind, attr, _ = registry.resolve(path)
     except ScimError:
         raise invalid_value(f"Cannot sort by unknown attribute '{path}'") from None
-    if kind != "scalar" or not isinstance(attr, Scalar) or not attr.sortable:
+    if kind != "scalar" or not isinstance(attr, Scalar):
         raise invalid_value(f"Cannot sort by '{path}': not a single-valued attribute")
     return attr

@@ -1,10 +1,14 @@
 """``attributes`` / ``excludedAttributes`` (RFC 7644 §3.4.2.5, §3.9).
 
 Applied to the full representation after it is built: the resource is small, and one code
-path for every read keeps GET, list and ``.search`` consistent.
+path for every read keeps GET, list and ``.search`` consistent. A path that names nothing in
+the resource (or does not parse) is ignored: RFC 7644 §3.9 lets a client ask for attributes
+a resource happens not to have.
 """
 
+from . import caseless
 from .errors import invalid_value
+from .paths import parse_attr_path
 
 # Returned whatever the client asks (RFC 7643 §3.1: id is "returned: always"; schemas
 # identifies the resource and every response carries it).
@@ -23,25 +27,24 @@ def _split(raw):
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def _parse_path(text, core_urn, extension_urns):
-    """``(container, name, sub)``: container None for core, else the extension URN key."""
-    lowered = text.lower()
-    for urn in (core_urn, *extension_urns):
-        if lowered == urn.lower():
+def _locate(text, core_urn, extension_urns):
+    """``(container, name, sub)`` of a requested path, or None when it names nothing.
+
+    ``container`` is None for a core attribute, else the extension URN (the key of the
+    extension object); ``name`` is None for a whole extension.
+    """
+    for urn in extension_urns:
+        if text.lower() == urn.lower():
             return urn, None, None
-        if lowered.startswith(urn.lower() + ":"):
-            rest = text[len(urn) + 1 :]
-            container = None if urn == core_urn else urn
-            break
-    else:
-        rest, container = text, None
-    name, _, sub = rest.partition(".")
-    return container, name, sub or None
-
-
-def _find_key(mapping, name):
-    lowered = name.lower()
-    return next((key for key in mapping if key.lower() == lowered), None)
+    path = parse_attr_path(text)
+    if path is None:
+        return None
+    container = None
+    if path.uri is not None and path.uri.lower() != core_urn.lower():
+        container = next((urn for urn in extension_urns if urn.lower() == path.uri.lower()), None)
+        if container is None:
+            return None
+    return container, path.name, path.sub
 
 
 def project(resource, attributes, excluded, core_urn, extension_urns=()):
@@ -58,7 +61,10 @@ def project(resource, attributes, excluded, core_urn, extension_urns=()):
 def _include(resource, paths, core_urn, extension_urns):
     result = {key: resource[key] for key in ALWAYS if key in resource}
     for text in paths:
-        container, name, sub = _parse_path(text, core_urn, extension_urns)
+        located = _locate(text, core_urn, extension_urns)
+        if located is None:
+            continue
+        container, name, sub = located
         source, target = resource, result
         if container is not None:
             if container not in resource:
@@ -68,22 +74,20 @@ def _include(resource, paths, core_urn, extension_urns):
                 continue
             source = resource[container]
             target = result.setdefault(container, {})
-        elif name is None:
-            continue
-        key = _find_key(source, name)
+        key = caseless.find_key(source, name)
         if key is None:
             continue
         value = source[key]
         if sub is None:
             target[key] = value
         elif isinstance(value, dict):
-            sub_key = _find_key(value, sub)
+            sub_key = caseless.find_key(value, sub)
             if sub_key is not None:
                 target.setdefault(key, {})[sub_key] = value[sub_key]
         elif isinstance(value, list):
             merged = target.setdefault(key, [{} for _ in value])
             for item, out in zip(value, merged, strict=False):
-                sub_key = _find_key(item, sub) if isinstance(item, dict) else None
+                sub_key = caseless.find_key(item, sub) if isinstance(item, dict) else None
                 if sub_key is not None:
                     out[sub_key] = item[sub_key]
     for container in extension_urns:
@@ -92,30 +96,35 @@ def _include(resource, paths, core_urn, extension_urns):
     return result
 
 
+def _without(mapping, name):
+    """A copy of ``mapping`` without member ``name`` (any case)."""
+    return {k: v for k, v in mapping.items() if k.lower() != name.lower()}
+
+
 def _exclude(resource, paths, core_urn, extension_urns):
     result = {
         key: (dict(value) if isinstance(value, dict) else value) for key, value in resource.items()
     }
     for text in paths:
-        container, name, sub = _parse_path(text, core_urn, extension_urns)
-        target = result if container is None else result.get(container)
-        if container is not None and name is None:
+        located = _locate(text, core_urn, extension_urns)
+        if located is None:
+            continue
+        container, name, sub = located
+        if name is None:
             result.pop(container, None)
             continue
-        if not isinstance(target, dict) or name is None:
+        target = result if container is None else result.get(container)
+        if not isinstance(target, dict):
             continue
-        key = _find_key(target, name)
+        key = caseless.find_key(target, name)
         if key is None or (container is None and key in ALWAYS):
             continue
         if sub is None:
             del target[key]
         elif isinstance(target[key], dict):
-            target[key] = {k: v for k, v in target[key].items() if k.lower() != sub.lower()}
+            target[key] = _without(target[key], sub)
         elif isinstance(target[key], list):
             target[key] = [
-                {k: v for k, v in item.items() if k.lower() != sub.lower()}
-                if isinstance(item, dict)
-                else item
-                for item in target[key]
+                _without(item, sub) if isinstance(item, dict) else item for item in target[key]
             ]
     return result

@@ -1,0 +1,39 @@
+"""Case-insensitive member names: the one lookup every SCIM object and query goes through.
+
+RFC 7643 §2.1: "Attribute names are case insensitive"; RFC 7644 §3.4.2 makes the query
+parameters' names case-insensitive too, and IdPs use that freedom (Entra's ``Operations`` and
+``op``, ``startindex``…). A name is looked up exactly first, then ignoring case; keys that
+are not strings never match.
+"""
+
+
+def find_key(mapping, name):
+    """The key of ``mapping`` (a dict, a QueryDict) that spells ``name``, or None."""
+    if name in mapping:
+        return name
+    lowered = name.lower()
+    return next(
+        (key for key in mapping if isinstance(key, str) and key.lower() == lowered),
+        None,
+    )
+
+
+def get(mapping, name, default=None):
+    """``mapping``'s member ``name`` whatever its case (a QueryDict's last value)."""
+    key = find_key(mapping, name)
+    return default if key is None else mapping[key]
+
+
+def put(mapping, name, value):
+    """Store ``value`` under the canonical ``name``, dropping a differently-cased key."""
+    key = find_key(mapping, name)
+    if key is not None and key != name:
+        del mapping[key]
+    mapping[name] = value
+
+
+def drop(mapping, name):
+    """Remove member ``name`` whatever its case; nothing when it is absent."""
+    key = find_key(mapping, name)
+    if key is not None:
+        del mapping[key]

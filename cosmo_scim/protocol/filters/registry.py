@@ -1,0 +1,164 @@
+"""What a resource's filters and ``sortBy`` may name, and where each attribute is stored.
+
+An :class:`AttributeRegistry` maps SCIM attribute paths to ORM paths of the model being
+filtered; anything it does not declare, in any position of a filter (inside ``or``, ``not`` or
+brackets), is a 400 ``invalidFilter`` naming it. For example (the /Users registry,
+:data:`cosmo_scim.scim.users.USER_ATTRIBUTES`, is built from the User attribute table)::
+
+    AttributeRegistry(
+        {
+            "userName": Scalar("user_name"),
+            "name.givenName": Scalar("given_name"),
+            "active": Scalar("active", BOOLEAN),
+            "meta.created": Scalar("created", DATETIME),
+            "emails": MultiValued("cosmo_scim.ScimUserEmail", fk="scim_user", attributes={
+                "value": Scalar("value"), "primary": Scalar("primary", BOOLEAN),
+            }),
+        },
+        core_schema="urn:ietf:params:scim:schemas:core:2.0:User",
+    )
+
+Keep ORM paths single-valued from the filtered model (a forward FK, an annotation): a path
+through a reverse/multi-valued relation would be joined separately from the tenant scope.
+Non-caseExact string attributes must be text columns (they are wrapped in LOWER()).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
+
+from ..errors import invalid_filter
+
+# The SCIM attribute types (RFC 7643 §2.3) that can be filtered and sorted on.
+STRING = "string"
+BOOLEAN = "boolean"
+DATETIME = "dateTime"
+_TYPES = {STRING, BOOLEAN, DATETIME}
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A single-valued attribute stored in one column.
+
+    ``field``: ORM path relative to the model being filtered (``user_name``, ``active``);
+    ``type``: SCIM type; ``case_exact``: RFC 7643 caseExact.
+    """
+
+    field: str
+    type: str = STRING
+    case_exact: bool = False
+
+    def __post_init__(self):
+        if self.type not in _TYPES:
+            raise ValueError(f"Unsupported SCIM attribute type {self.type!r}")
+
+
+@dataclass(frozen=True)
+class MultiValued:
+    """A multi-valued complex attribute stored as rows of a child table.
+
+    ``model``: the child model's ``"app_label.Model"`` label (so registries can be declared at
+    import time, before the models are); ``fk``: the child's foreign key to the parent row;
+    ``attributes``: the sub-attributes (``{"value": Scalar("value"), ...}``, ORM paths relative
+    to the child). A filter naming the attribute alone (``emails co "@x"``) means its
+    ``value`` (RFC 7644 §3.4.2.2 compares a multi-valued attribute's values).
+    """
+
+    model: str
+    fk: str
+    attributes: Mapping[str, Scalar]
+    registry: "AttributeRegistry" = field(init=False, repr=False, compare=False)
+
+    default = "value"
+
+    def __post_init__(self):
+        sub = AttributeRegistry(self.attributes, _nested=True)
+        object.__setattr__(self, "registry", sub)
+
+    def exists(self, condition=None):
+        """``Exists`` over this parent's child rows matching ``condition`` (a ``Q``)."""
+        where = Q(**{self.fk: OuterRef("pk")})
+        if condition is not None:
+            where &= condition
+        return Q(Exists(apps.get_model(self.model)._default_manager.filter(where)))
+
+
+class AttributeRegistry:
+    """What a resource's filters (and ``sortBy``) may name, keyed case-insensitively by path.
+
+    Keys are SCIM attribute paths: ``"userName"``, ``"name.givenName"``, ``"meta.created"``,
+    ``"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"``; values are
+    :class:`Scalar` or (top level only) :class:`MultiValued`.  Attributes of ``core_schema`` may
+    also be written fully qualified (``urn:ietf:params:scim:schemas:core:2.0:User:userName``).
+    Every ordering ends with the ``tiebreaker``, the filtered model's unique ``pk``.
+    """
+
+    tiebreaker = "pk"
+
+    def __init__(self, attributes, *, core_schema=None, _nested=False):
+        self.core_schema = core_schema.lower() if core_schema else None
+        self._attrs = {}
+        for key, attr in attributes.items():
+            if isinstance(attr, MultiValued):
+                if _nested:
+                    raise ValueError(f"{key!r}: sub-attributes must be Scalar")
+            elif not isinstance(attr, Scalar):
+                raise TypeError(f"{key!r}: expected Scalar or MultiValued, got {attr!r}")
+            lowered = key.lower()
+            if lowered in self._attrs:
+                raise ValueError(f"Duplicate attribute {key!r}")
+            self._attrs[lowered] = attr
+
+    def __contains__(self, key):
+        return key.lower() in self._attrs
+
+    def get(self, key):
+        return self._attrs.get(key.lower())
+
+    def _bases(self, path):
+        if path.uri is None:
+            return [path.name.lower()]
+        qualified = f"{path.uri}:{path.name}".lower()
+        if path.uri.lower() == self.core_schema:
+            return [qualified, path.name.lower()]
+        return [qualified]
+
+    def resolve(self, path):
+        """Resolve an :class:`~cosmo_scim.protocol.paths.AttrPath` to ``(kind, attr, sub)``;
+        ScimError if unknown.
+
+        kind is ``"scalar"`` (attr: Scalar), ``"multi"`` (attr: MultiValued, sub: sub-attribute
+        name or None) or ``"complex"`` (attr: sub-registry of a complex single-valued attribute).
+        """
+        for base in self._bases(path):
+            if path.sub is not None:
+                found = self._attrs.get(f"{base}.{path.sub.lower()}")
+                if isinstance(found, Scalar):
+                    return "scalar", found, None
+            found = self._attrs.get(base)
+            if isinstance(found, MultiValued):
+                if path.sub is not None and path.sub.lower() not in found.registry:
+                    break
+                return "multi", found, path.sub
+            if path.sub is not None:
+                continue
+            if isinstance(found, Scalar):
+                return "scalar", found, None
+            complex_attr = self.complex(base)
+            if complex_attr is not None:
+                return "complex", complex_attr, None
+        raise invalid_filter(f"Unknown attribute '{path}' in filter")
+
+    def complex(self, base):
+        """Sub-registry of the scalars declared under ``base.`` (``name`` → givenName...)."""
+        prefix = base + "."
+        subs = {k[len(prefix) :]: v for k, v in self._attrs.items() if k.startswith(prefix)}
+        subs = {k: v for k, v in subs.items() if "." not in k and isinstance(v, Scalar)}
+        if not subs:
+            return None
+        return AttributeRegistry(subs, _nested=True)
+
+    def scalars(self):
+        return [attr for attr in self._attrs.values() if isinstance(attr, Scalar)]

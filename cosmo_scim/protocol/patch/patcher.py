@@ -1,0 +1,395 @@
+"""The PATCH engine (RFC 7644 §3.5.2): a pure function of (resource, operations, schema).
+
+:func:`apply_patch` takes the resource's current full SCIM representation (what GET returns:
+core attributes at the top level, extension attributes in an object under the extension URN),
+applies every operation to a deep copy and returns the copy. The caller validates and saves the
+result exactly like a PUT, so a PATCH is atomic by construction: any problem raises a
+:class:`~cosmo_scim.protocol.errors.ScimError` and nothing half-applied ever leaves it.
+Attribute characteristics (type, multiValued, mutability, caseExact, required) come from
+:mod:`cosmo_scim.protocol.schema`, the same definitions ``/Schemas`` publishes.
+"""
+
+import copy
+
+from .. import caseless
+from ..coerce import coerce_attribute, coerce_element, coerce_manager, coerce_value
+from ..errors import ScimError, invalid_path, invalid_syntax, invalid_value, mutability, no_target
+from ..schema.resolve import USER, ResourceSchema, resource_schema
+from ..urns import ENTERPRISE_USER_SCHEMA, names_schema
+from .elements import (
+    ElementIndex,
+    enforce_single_primary,
+    equal,
+    is_unassigned,
+    merge_elements,
+)
+from .operations import parse_operations, parse_target
+
+
+def apply_patch(resource, patch, schema=USER):
+    """Apply a PATCH request to ``resource`` and return the patched copy.
+
+    :param resource: the current full SCIM representation (dict); never modified.
+    :param patch: the request body (``{"schemas": [PatchOp], "Operations": [...]}``) or just
+        the list of operations.
+    :param schema: a :class:`~cosmo_scim.protocol.schema.resolve.ResourceSchema` (``USER``,
+        ``GROUP``) or a resource type name ("User", "Group").
+    :returns: a new dict with the operations applied in order, attribute names canonical, and
+        ``schemas`` listing exactly the extensions present.
+    :raises ScimError: 400 with the RFC 7644 §3.12 ``scimType`` on the first failing operation;
+        its detail names the operation's index.
+    """
+    rs = schema if isinstance(schema, ResourceSchema) else resource_schema(schema)
+    operations = parse_operations(patch)
+    result = copy.deepcopy(resource)
+    patcher = _Patcher(result, rs)
+    for index, operation in enumerate(operations):
+        try:
+            patcher.apply(operation.op, operation.path, operation.value)
+        except ScimError as exc:
+            where = f"Operations[{index}] ({operation.op}"
+            where += f" {operation.path!r})" if operation.path else ")"
+            raise ScimError(exc.status, f"{where}: {exc.detail}", exc.scim_type) from exc
+    patcher.finish()
+    return result
+
+
+def _is_manager(ref):
+    return ref.extension == ENTERPRISE_USER_SCHEMA and ref.attr["name"] == "manager"
+
+
+class _Patcher:
+    def __init__(self, resource, rs):
+        self.resource = resource
+        self.rs = rs
+
+    # Entry point for one operation.
+    def apply(self, op, path, value):
+        if path is None:
+            self._apply_pathless(op, value)
+            return
+        target = parse_target(self.rs, path)
+        if target.ref is None:
+            self._apply_extension(op, target.extension, value)
+        elif target.filter is not None:
+            self._apply_filtered(op, target.ref, target.filter, value)
+        else:
+            self._apply_attribute(op, target.ref, value)
+
+    def _apply_pathless(self, op, value):
+        """No path: RFC 7644 §3.5.2.1/§3.5.2.3 — ``value`` is an object of attributes.
+
+        Each key is treated as a path of its own, so plain (Okta ``{"active": false}``),
+        dotted (Entra aadOptscim062020 ``{"name.givenName": "A"}``), URN-prefixed and value-path
+        keys, and the extension object under its URN key, all work. ``schemas`` is structural
+        (maintained by :meth:`finish`) and is skipped, so echoing a whole resource back works.
+        """
+        if op == "remove":
+            # RFC 7644 §3.5.2.2: "If 'path' is unspecified, the operation fails with HTTP
+            # status code 400 and a 'scimType' error code of 'noTarget'."
+            raise no_target("'remove' requires a 'path'")
+        if not isinstance(value, dict):
+            raise invalid_syntax(f"'{op}' without a path needs an object 'value'")
+        for key, item in value.items():
+            if not isinstance(key, str) or not key.strip():
+                raise invalid_path(f"Invalid attribute name {key!r}")
+            if key.strip().lower() == "schemas":
+                continue
+            self.apply(op, key.strip(), item)
+
+    def _apply_extension(self, op, doc, value):
+        """The path is an extension URN: the value holds that extension's attributes."""
+        urn = doc["id"]
+        if op == "remove":
+            for attr in doc["attributes"]:
+                if attr["mutability"] == "readOnly":
+                    raise mutability(f"{urn} holds readOnly attributes and cannot be removed")
+            caseless.drop(self.resource, urn)
+            return
+        if value is None:
+            caseless.drop(self.resource, urn)
+            return
+        if not isinstance(value, dict):
+            raise invalid_value(f"The value for {urn} must be an object")
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise invalid_path(f"Invalid attribute name {key!r}")
+            if key.strip().lower() == "schemas":
+                # A client serialising the extension as a model of its own echoes its URN
+                # (scim2-models does). Structural, like a path-less value's ``schemas``
+                # (maintained by :meth:`finish`), as long as it names this very extension.
+                if not names_schema(item, urn):
+                    raise invalid_value(f"'schemas' inside the {urn} object must name {urn}")
+                continue
+            self._apply_attribute(op, self.rs.resolve(f"{urn}:{key}"), item)
+
+    def _container(self, ref, create):
+        """The dict holding ``ref.attr``: the resource, or its extension object."""
+        if ref.extension is None:
+            return self.resource
+        container = caseless.get(self.resource, ref.extension)
+        if container is None and create:
+            container = {}
+            caseless.put(self.resource, ref.extension, container)
+        if container is not None and not isinstance(container, dict):
+            raise invalid_value(f"{ref.extension} must be an object")
+        return container
+
+    def _apply_attribute(self, op, ref, value):
+        """A path without a value filter: ``title``, ``name.givenName``, ``members``…"""
+        attr, sub = ref.attr, ref.sub
+        container = self._container(ref, create=op != "remove")
+        current = caseless.get(container, attr["name"]) if container is not None else None
+        if self._check_mutability(op, ref, current, value):
+            return
+        if _is_manager(ref):
+            self._apply_manager(op, ref, container, value)
+            return
+        if op == "remove" or value is None:
+            # replace/add with null: RFC 7643 §2.5, null is equivalent to "unassigned".
+            self._remove_attribute(ref, container, current, value if op == "remove" else None)
+            return
+        if sub is None:
+            new = coerce_attribute(attr, value)
+            if attr["multiValued"]:
+                if op == "add":
+                    # RFC 7644 §3.5.2.1: add to a multi-valued attribute adds the new values.
+                    merged, written = merge_elements(attr, current or [], new)
+                else:
+                    # RFC 7644 §3.5.2.3: replace without filter replaces all values.
+                    merged, written = new, new
+                enforce_single_primary(attr, merged, written)
+                self._store(container, attr, merged)
+            elif attr["type"] == "complex":
+                # RFC 7644 §3.5.2.1/§3.5.2.3: sub-attributes not given are left unchanged.
+                merged = dict(current) if isinstance(current, dict) else {}
+                for name, item in new.items():
+                    caseless.put(merged, name, item)
+                self._store(container, attr, merged)
+            else:
+                caseless.put(container, attr["name"], new)
+            return
+        item = coerce_value(sub, value, f"{attr['name']}.{sub['name']}")
+        if attr["multiValued"]:
+            # ``emails.value`` without a filter addresses every element; with no element yet
+            # there is nothing to address, so one is created to hold the value.
+            elements = list(current or [])
+            if not elements:
+                elements = [{}]
+            for element in elements:
+                caseless.put(element, sub["name"], item)
+            enforce_single_primary(attr, elements, [])
+            self._store(container, attr, elements)
+        else:
+            obj = dict(current) if isinstance(current, dict) else {}
+            caseless.put(obj, sub["name"], item)
+            self._store(container, attr, obj)
+
+    def _apply_manager(self, op, ref, container, value):
+        """The enterprise ``manager``: a reference to one User, set or removed as a whole.
+
+        Entra sends it as a bare id string or ``[{"$ref": null, "value": id}]``, others as
+        ``{"value": id}``; all normalise to ``{"value": id}`` (plus a given non-null ``$ref``).
+        ``$ref``/``displayName`` describe the *referenced* user, so a new value replaces the
+        whole object instead of merging (merging would keep the previous manager's ``$ref``),
+        and removing ``manager.value`` removes the manager.
+        """
+        if op == "remove" or value is None:
+            if container is not None:  # no enterprise extension: no manager to remove
+                caseless.drop(container, ref.attr["name"])
+            return
+        if ref.sub is not None:
+            if ref.sub["name"] == "value":
+                value = {"value": value}
+            else:
+                current = caseless.get(container, ref.attr["name"]) or {}
+                value = {**current, ref.sub["name"]: value}
+        manager = coerce_manager(ref.attr, value)
+        if manager is None:
+            caseless.drop(container, ref.attr["name"])
+        else:
+            caseless.put(container, ref.attr["name"], manager)
+
+    def _remove_attribute(self, ref, container, current, value):
+        attr, sub = ref.attr, ref.sub
+        if container is None or current is None:
+            return
+        if sub is None:
+            if attr["required"]:
+                raise invalid_value(f"{attr['name']} is required and cannot be removed")
+            if attr["multiValued"] and value is not None and not is_unassigned(value):
+                # Entra default dialect removes group members by value list:
+                # {"op": "Remove", "path": "members", "value": [{"value": id}]}.
+                doomed = ElementIndex(attr, coerce_attribute(attr, value))
+                remaining = [element for element in current if doomed.find(element) is None]
+                self._store(container, attr, remaining)
+                return
+            # RFC 7644 §3.5.2.2: a multi-valued attribute without filter loses all its values.
+            caseless.drop(container, attr["name"])
+            return
+        if attr["multiValued"]:
+            elements = [dict(element) for element in current if isinstance(element, dict)]
+            for element in elements:
+                caseless.drop(element, sub["name"])
+            self._store(container, attr, [element for element in elements if element])
+        elif isinstance(current, dict):
+            obj = dict(current)
+            caseless.drop(obj, sub["name"])
+            self._store(container, attr, obj)
+
+    def _apply_filtered(self, op, ref, value_filter, value):
+        """A value path: ``emails[type eq "work"]``, ``emails[type eq "work"].value``…"""
+        attr, sub = ref.attr, ref.sub
+        if attr["mutability"] == "readOnly":
+            raise mutability(f"{ref.canonical_path} is readOnly")
+        container = self._container(ref, create=op != "remove")
+        if container is None:
+            return  # removing from an extension the resource does not have: nothing to do
+        current = caseless.get(container, attr["name"])
+        elements = [copy.deepcopy(e) for e in (current or [])]
+        matches = [element for element in elements if value_filter.matches(element)]
+        if sub is not None:
+            self._check_sub_mutability(op, ref, matches)
+        elif op != "add":
+            for element in matches:
+                self._check_element_mutability(attr, element, value if op == "replace" else None)
+        if op == "remove" or value is None:
+            # RFC 7644 §3.5.2.2: the values matched by the filter are removed; none matching
+            # is not an error (Okta may remove a member that is already gone).
+            if sub is None:
+                elements = [e for e in elements if not any(e is m for m in matches)]
+            else:
+                for element in matches:
+                    caseless.drop(element, sub["name"])
+                elements = [e for e in elements if e]
+            self._store(container, attr, elements)
+            return
+        if sub is not None:
+            item = coerce_value(sub, value, f"{attr['name']}.{sub['name']}")
+            for element in matches:
+                caseless.put(element, sub["name"], item)
+            if not matches:
+                elements.append(self._new_element(value_filter, {sub["name"]: item}))
+                matches = [elements[-1]]
+        else:
+            new = coerce_element(attr, value)
+            if not matches:
+                elements.append(self._new_element(value_filter, new))
+                matches = [elements[-1]]
+            else:
+                updated = []
+                for index, element in enumerate(elements):
+                    if not any(element is m for m in matches):
+                        continue
+                    if op == "replace":
+                        # RFC 7644 §3.5.2.3: "all matching record values SHALL be replaced".
+                        elements[index] = element = dict(new)
+                    else:
+                        for name, item in new.items():
+                            caseless.put(element, name, item)
+                    updated.append(element)
+                matches = updated
+        written = [m for m in matches if caseless.get(m, "primary") is True]
+        enforce_single_primary(attr, elements, written)
+        self._store(container, attr, elements)
+
+    @staticmethod
+    def _new_element(value_filter, values):
+        """Create the element a value path describes when no element matches.
+
+        RFC 7644 §3.5.2.3 wants ``noTarget`` for a replace whose filter matches nothing, but
+        Entra sends one replace per attribute by path (``emails[type eq "work"].value``) for
+        emails the user may not have yet (docs/idp-dialects.md, Entra default dialect):
+        refusing would break every Entra user update. The element is built from the filter's
+        ``eq`` terms plus the value; a filter that does not describe one element
+        (``or``, ``ne``, ``co``…) cannot be turned into one and gives ``noTarget``.
+        """
+        if value_filter.template is None:
+            raise no_target(f"No value matches the filter {value_filter.text!r}")
+        element = dict(value_filter.template)
+        for name, item in values.items():
+            caseless.put(element, name, item)
+        return element
+
+    def _check_mutability(self, op, ref, current, value):
+        """Enforce RFC 7644 §3.5.2: no operation may modify a readOnly attribute, and an
+        immutable one may only be given a value when it has none.
+
+        Returns True when the operation is a no-op to skip: writing a readOnly attribute with
+        the value it already has. Okta's group rename sends the group's own ``id`` next to
+        the new ``displayName`` (docs/idp-dialects.md); a different id is refused.
+        """
+        attr, sub = ref.attr, ref.sub
+        if attr["mutability"] == "readOnly":
+            if op != "remove" and sub is None and value is not None and equal(attr, current, value):
+                return True
+            raise mutability(f"{ref.canonical_path} is readOnly")
+        if sub is not None:
+            if sub["mutability"] == "readOnly":
+                raise mutability(f"{ref.canonical_path} is readOnly")
+            if sub["mutability"] == "immutable":
+                elements = current if isinstance(current, list) else [current]
+                self._check_sub_mutability(op, ref, [e for e in elements if e])
+        if (
+            attr["mutability"] == "immutable"
+            and current is not None
+            and (op == "remove" or not equal(attr, current, value))
+        ):
+            raise mutability(f"{ref.canonical_path} is immutable")
+        return False
+
+    @staticmethod
+    def _check_sub_mutability(op, ref, elements):
+        """A sub-attribute targeted by path: readOnly never, immutable only while unset."""
+        sub = ref.sub
+        if sub["mutability"] == "readOnly":
+            raise mutability(f"{ref.canonical_path} is readOnly")
+        if sub["mutability"] == "immutable" and any(
+            isinstance(e, dict) and caseless.get(e, sub["name"]) is not None for e in elements
+        ):
+            # RFC 7644 §3.5.2: "a client MAY 'add' a value to an 'immutable' attribute if
+            # the attribute had no previous value" — and no other change.
+            raise mutability(f"{ref.canonical_path} is immutable")
+
+    @staticmethod
+    def _check_element_mutability(attr, element, new):
+        """Replacing/removing a matched element must not change its immutable sub-attributes
+        (``members[value eq "x"]`` replaced by ``{"value": "y"}`` would rewrite a member id).
+        Removing the whole element is allowed (RFC 7644 §3.5.2.2 member removal)."""
+        if new is None:
+            return
+        new = new if isinstance(new, dict) else {}
+        for sub in attr.get("subAttributes", ()):
+            if sub["mutability"] != "immutable":
+                continue
+            old_value, new_value = (
+                caseless.get(element, sub["name"]),
+                caseless.get(new, sub["name"]),
+            )
+            if old_value is not None and new_value is not None and old_value != new_value:
+                raise mutability(f"{attr['name']}.{sub['name']} is immutable")
+
+    @staticmethod
+    def _store(container, attr, value):
+        if is_unassigned(value):
+            caseless.drop(container, attr["name"])
+        else:
+            caseless.put(container, attr["name"], value)
+
+    def finish(self):
+        """Drop empty extension objects and make ``schemas`` list exactly the extensions present
+        (RFC 7643 §3: ``schemas`` names the schemas whose attributes the resource carries)."""
+        schemas = self.resource.get("schemas")
+        schemas = list(schemas) if isinstance(schemas, list) else [self.rs.core_urn]
+        for urn in self.rs.extension_urns:
+            container = caseless.get(self.resource, urn)
+            if is_unassigned(container):
+                caseless.drop(self.resource, urn)
+                schemas = [s for s in schemas if str(s).lower() != urn.lower()]
+            elif not names_schema(schemas, urn):
+                schemas.append(urn)
+            else:
+                caseless.put(
+                    self.resource, urn, self.resource.pop(caseless.find_key(self.resource, urn))
+                )
+        self.resource["schemas"] = schemas
