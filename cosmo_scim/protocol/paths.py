@@ -48,4 +48,3 @@ def parse_attr_path(text):
     if match is None:
         return None
     return AttrPath(match["uri"], match["name"], match["sub"])
-
