@@ -25,7 +25,7 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rs
 INSTALLED_APPS = [
     # Django's admin with cosmo_scim's default site: organizations' admins sign in with
     # their own account and see only their organizations (docs/security.md).
-    "cosmo_scim.admin_apps.OrgAdminConfig",
+    "cosmo_scim.apps.OrgAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

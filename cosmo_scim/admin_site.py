@@ -5,20 +5,20 @@ allow in every organization. A customer's admin is neither: they are an org admi
 admin role in an active membership) and must reach only their organizations' keys,
 invitations, audit trail and role mappings. This site admits them with their own email and
 password, no staff flag needed; what they then see is decided per model by the scope rule
-(cosmo_scim/admin_scope.py). The host installs it by listing
-``cosmo_scim.admin_apps.OrgAdminConfig`` instead of ``django.contrib.admin`` (Django's
+(cosmo_scim/admin/scope.py). The host installs it by listing
+``cosmo_scim.apps.OrgAdminConfig`` instead of ``django.contrib.admin`` (Django's
 documented way of overriding the default site); check ``cosmo_scim.W001`` warns if not.
 
 Django imports this module when the default site is first used, after the apps are loaded:
-the login form's module imports the user model.
+the login form's module imports the user model. The scope rule is imported where it is
+used, not here: cosmo_scim.admin registers its model admins on the default site as it is
+imported, and the default site is being set up while this module is imported.
 """
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-
-from . import admin_scope
 
 
 class OrgAdminAuthenticationForm(AdminAuthenticationForm):
@@ -28,7 +28,9 @@ class OrgAdminAuthenticationForm(AdminAuthenticationForm):
 
     def confirm_login_allowed(self, user):
         AuthenticationForm.confirm_login_allowed(self, user)  # refuses inactive accounts
-        if not (user.is_staff or admin_scope.administers_any(user)):
+        from .admin import scope
+
+        if not (user.is_staff or scope.administers_any(user)):
             raise ValidationError(
                 self.error_messages["invalid_login"],
                 code="invalid_login",
@@ -43,5 +45,7 @@ class OrgAdminSite(admin.AdminSite):
         """Active staff, and anyone who administers an organization right now. Asked on
         every admin request, so a deactivated or demoted org admin is out on their next
         one (and sent to the login page)."""
+        from .admin import scope
+
         user = request.user
-        return user.is_active and (user.is_staff or bool(admin_scope.administered_ids(request)))
+        return user.is_active and (user.is_staff or bool(scope.administered_ids(request)))

@@ -28,7 +28,7 @@ def check_admin_site(app_configs=None, **kwargs):
             "django.contrib.admin's default site is not cosmo_scim's OrgAdminSite: "
             "organizations' admins cannot sign in to the admin, and staff reach cosmo_scim "
             "through global model permissions.",
-            hint='List "cosmo_scim.admin_apps.OrgAdminConfig" in INSTALLED_APPS instead of '
+            hint='List "cosmo_scim.apps.OrgAdminConfig" in INSTALLED_APPS instead of '
             '"django.contrib.admin" (see docs/integrate.md).',
             id="cosmo_scim.W001",
         )

@@ -114,7 +114,7 @@ class HostAdapter:
     def administered_organization_ids(self, person):
         """Ids of the organizations ``person`` administers: those where their membership is
         active and has the host's admin role. The Django admin scopes everything of
-        cosmo_scim to these (cosmo_scim/admin_scope.py), so a host whose admin role is named
+        cosmo_scim to these (cosmo_scim/admin/scope.py), so a host whose admin role is named
         or stored differently overrides this. One query; it runs on every admin request, so
         a SCIM deactivation or a role change takes effect on the very next one."""
         return set(

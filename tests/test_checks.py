@@ -21,7 +21,7 @@ def test_a_host_on_djangos_default_site_is_warned(monkeypatch):
     monkeypatch.setattr(admin, "site", admin.AdminSite())
     (warning,) = scim_checks.check_admin_site()
     assert warning.id == "cosmo_scim.W001" and warning.level == checks.WARNING
-    assert "cosmo_scim.admin_apps.OrgAdminConfig" in warning.hint
+    assert "cosmo_scim.apps.OrgAdminConfig" in warning.hint
 
 
 def test_a_host_without_the_session_index_middleware_is_warned(settings):

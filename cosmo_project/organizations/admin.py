@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cosmo_scim.provisioning_admin import ProvisioningAdminMixin
+from cosmo_scim.admin import ProvisioningAdminMixin
 
 from .models import Membership, Organization, Team
 

@@ -1,8 +1,5 @@
-"""Django admin: organization API keys, invitations and the provisioning audit trail.
-
-Each admin here is scoped to the organizations the signed-in person administers
-(:class:`~cosmo_scim.admin_scope.ScopedToOrganizationAdmin`); only superusers see every
-organization's.
+"""Organization API keys in Django admin: create (the SCIM checkbox), show once, rotate,
+revoke.
 
 The plaintext key exists in exactly one place: the response to the form that created (or
 rotated) it, rendered directly, not redirected, so it is never put in a session, a message
@@ -19,11 +16,9 @@ from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from rest_framework_api_key.admin import APIKey as LibraryAPIKey
 
-from . import invitations, roles
-from .admin_scope import ScopedToOrganizationAdmin
-from .host import host_adapter
-from .models import APIKey, AuditEvent, Invitation, KeyNotRotatable, RoleMapping
-from .tasks import send_invitation_on_commit
+from ..host import host_adapter
+from ..models import APIKey, KeyNotRotatable
+from .scope import ScopedToOrganizationAdmin
 
 
 class APIKeyForm(forms.ModelForm):
@@ -167,143 +162,3 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     def revoke_keys(self, request, queryset):
         count = queryset.filter(revoked=False).update(revoked=True)
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
-
-
-@admin.register(Invitation)
-class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
-    """Invitations are made by provisioning, not by hand; admins watch them and resend."""
-
-    list_display = (
-        "email",
-        "organization",
-        "status",
-        "sent_at",
-        "send_attempts",
-        "expires_at",
-        "last_error",
-    )
-    list_filter = ("status", "organization")
-    search_fields = ("email",)
-    list_select_related = ("organization",)
-    fields = (
-        "organization",
-        "membership",
-        "email",
-        "status",
-        "created_at",
-        "sent_at",
-        "send_attempts",
-        "last_error",
-        "expires_at",
-        "accepted_at",
-    )
-    readonly_fields = fields
-    actions = ("resend",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Resend selected invitations (old links stop working)")
-    def resend(self, request, queryset):
-        resent = 0
-        for invitation in queryset:
-            if invitations.reset_for_resend(invitation):
-                send_invitation_on_commit(invitation.pk)
-                resent += 1
-        self.message_user(request, f"Resending {resent} invitation(s).", messages.SUCCESS)
-        if resent < len(queryset):
-            self.message_user(
-                request,
-                "Accepted or revoked invitations, and those of deactivated members, were skipped.",
-                messages.WARNING,
-            )
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
-    """The provisioning trail: read-only, so it can be trusted."""
-
-    list_display = (
-        "created_at",
-        "organization",
-        "action",
-        "user_name",
-        "acted_by",
-        "reason",
-        "request_id",
-    )
-    list_filter = ("organization", "action", "created_at")
-    date_hierarchy = "created_at"
-    search_fields = ("user_name",)
-    list_select_related = ("organization",)
-
-    @admin.display(description="By")
-    def acted_by(self, event):
-        """The IdP's key (by name and prefix), or the admin or command that acted."""
-        if event.api_key_prefix:
-            return f"key {event.api_key_name} ({event.api_key_prefix})"
-        return event.actor_name
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-ROLE_SYNC_WARNING = (
-    "Members of a SCIM-provisioned group that matches a mapping get its role; a member in "
-    "several mapped groups gets the highest, a member who leaves every mapped group gets the "
-    "default role. Roles of SCIM-managed members follow the identity provider: a manual role "
-    "edit is overwritten at the next sync of their groups, and saving a mapping here "
-    "re-applies the mappings to everyone in the organization's groups at once."
-)
-
-
-class RoleMappingForm(forms.ModelForm):
-    role = forms.ChoiceField(choices=())
-
-    class Meta:
-        model = RoleMapping
-        fields = ("organization", "match", "value", "role")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The host's own roles: the mapping can only name a role the host has.
-        self.fields["role"].choices = host_adapter().role_choices()
-
-
-@admin.register(RoleMapping)
-class RoleMappingAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
-    """ "IdP group → organization role", per organization."""
-
-    form = RoleMappingForm
-    fieldsets = ((None, {"fields": RoleMappingForm.Meta.fields, "description": ROLE_SYNC_WARNING}),)
-    list_display = ("organization", "match", "value", "role")
-    list_filter = ("organization", "match", "role")
-    search_fields = ("value", "organization__name")
-    list_select_related = ("organization",)
-
-    def get_readonly_fields(self, request, obj=None):
-        # Moving a mapping to another organization would leave the first one's roles stale.
-        return ("organization",) if obj is not None else ()
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        roles.recompute_grouped(obj.organization)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        roles.recompute_grouped(obj.organization)
-
-    def delete_queryset(self, request, queryset):
-        organizations = {mapping.organization for mapping in queryset}
-        super().delete_queryset(request, queryset)
-        for organization in organizations:
-            roles.recompute_grouped(organization)

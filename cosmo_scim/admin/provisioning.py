@@ -8,7 +8,7 @@ events — and
 the orphaned access report with its deactivate action, which goes through the lifecycle
 service like an IdP's deactivation.
 
-The overview is cosmo_scim's, so it follows cosmo_scim's scope rule (admin_scope.py): an
+The overview is cosmo_scim's, so it follows cosmo_scim's scope rule (scope.py): an
 organization's admins (and superusers) see and use it, nobody else — Django permissions on
 the organization model do not reach it. The organization pages themselves stay the host's:
 changing an organization (its plan) is governed by the host's Django permissions, and an
@@ -25,15 +25,16 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import admin_scope, conf, lifecycle, orphans
-from .host import host_adapter
-from .models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
+from .. import conf, lifecycle, orphans
+from ..host import host_adapter
+from ..models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
+from . import scope
 
 # How many provisioning events the overview shows; the audit trail admin has the rest.
 RECENT_EVENTS = 20
 
 
-class ProvisioningAdminMixin(admin_scope.MissingObjectIs404):
+class ProvisioningAdminMixin(scope.MissingObjectIs404):
     """Mix into the host's ``ModelAdmin`` of ``COSMO_SCIM["ORGANIZATION_MODEL"]``."""
 
     change_form_template = "admin/cosmo_scim/organization/change_form.html"
@@ -72,27 +73,27 @@ class ProvisioningAdminMixin(admin_scope.MissingObjectIs404):
         queryset = super().get_queryset(request)
         if self._host_grants_view(request):
             return queryset
-        return admin_scope.scoped(request, queryset, "pk")
+        return scope.scoped(request, queryset, "pk")
 
     def has_module_permission(self, request):
-        return super().has_module_permission(request) or admin_scope.acts_for_any(request)
+        return super().has_module_permission(request) or scope.acts_for_any(request)
 
     def has_view_permission(self, request, obj=None):
         if self._host_grants_view(request, obj):
             return True
         if obj is None:
-            return admin_scope.acts_for_any(request)
-        return admin_scope.acts_for(request, obj.pk)
+            return scope.acts_for_any(request)
+        return scope.acts_for(request, obj.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         organization = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
-        if admin_scope.acts_for(request, organization.pk):
+        if scope.acts_for(request, organization.pk):
             extra_context["scim_overview_url"] = self._scim_url(organization)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def scim_overview_view(self, request, object_id):
-        organization = admin_scope.organization_or_404(request, unquote(object_id))
+        organization = scope.organization_or_404(request, unquote(object_id))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -128,7 +129,7 @@ class ProvisioningAdminMixin(admin_scope.MissingObjectIs404):
         that are orphaned *now* are touched, whatever ids the form carries."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        organization = admin_scope.organization_or_404(request, unquote(object_id))
+        organization = scope.organization_or_404(request, unquote(object_id))
         overview = self._scim_url(organization)
         reason = request.POST.get("reason", "").strip()
         selected = set(request.POST.getlist("membership"))

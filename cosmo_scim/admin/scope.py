@@ -12,15 +12,15 @@ of every organization). The rule instead:
 The right comes from the membership, read once per request, so a SCIM deactivation or a
 role change takes it away on the very next request. Every cosmo_scim ``ModelAdmin`` applies
 the rule through :class:`ScopedToOrganizationAdmin`; the host's organization admin applies
-it through ``ProvisioningAdminMixin`` (provisioning_admin.py), with the helpers below.
+it through ``ProvisioningAdminMixin`` (provisioning.py), with the helpers below.
 """
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from . import conf
-from .host import host_adapter
+from .. import conf
+from ..host import host_adapter
 
 _CACHE = "_cosmo_scim_administered_ids"
 

@@ -1,0 +1,15 @@
+"""cosmo_scim in Django admin: API keys, invitations, the audit trail, role mappings, and
+the per-organization *SCIM provisioning* overview the host mixes into its organization
+admin (:class:`ProvisioningAdminMixin`).
+
+Everything here is scoped to the organizations the signed-in person administers
+(scope.py); only superusers see every organization's. The site that lets org admins in is
+``cosmo_scim.admin_site.OrgAdminSite``, outside this package: Django imports the site while
+it sets the default site up, and importing this package registers the model admins on that
+very site.
+"""
+
+from . import api_keys, audit_trail, invitations, role_mappings  # noqa: F401 (registrations)
+from .provisioning import ProvisioningAdminMixin
+
+__all__ = ["ProvisioningAdminMixin"]

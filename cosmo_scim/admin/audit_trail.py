@@ -1,0 +1,41 @@
+"""The provisioning audit trail in Django admin: read-only, so it can be trusted."""
+
+from django.contrib import admin
+
+from ..models import AuditEvent
+from .scope import ScopedToOrganizationAdmin
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
+    """The provisioning trail: read-only, so it can be trusted."""
+
+    list_display = (
+        "created_at",
+        "organization",
+        "action",
+        "user_name",
+        "acted_by",
+        "reason",
+        "request_id",
+    )
+    list_filter = ("organization", "action", "created_at")
+    date_hierarchy = "created_at"
+    search_fields = ("user_name",)
+    list_select_related = ("organization",)
+
+    @admin.display(description="By")
+    def acted_by(self, event):
+        """The IdP's key (by name and prefix), or the admin or command that acted."""
+        if event.api_key_prefix:
+            return f"key {event.api_key_name} ({event.api_key_prefix})"
+        return event.actor_name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

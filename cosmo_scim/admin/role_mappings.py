@@ -1,0 +1,61 @@
+"""IdP group → organization role mappings in Django admin; saving one re-ranks the
+organization's grouped members at once."""
+
+from django import forms
+from django.contrib import admin
+
+from .. import roles
+from ..host import host_adapter
+from ..models import RoleMapping
+from .scope import ScopedToOrganizationAdmin
+
+ROLE_SYNC_WARNING = (
+    "Members of a SCIM-provisioned group that matches a mapping get its role; a member in "
+    "several mapped groups gets the highest, a member who leaves every mapped group gets the "
+    "default role. Roles of SCIM-managed members follow the identity provider: a manual role "
+    "edit is overwritten at the next sync of their groups, and saving a mapping here "
+    "re-applies the mappings to everyone in the organization's groups at once."
+)
+
+
+class RoleMappingForm(forms.ModelForm):
+    role = forms.ChoiceField(choices=())
+
+    class Meta:
+        model = RoleMapping
+        fields = ("organization", "match", "value", "role")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The host's own roles: the mapping can only name a role the host has.
+        self.fields["role"].choices = host_adapter().role_choices()
+
+
+@admin.register(RoleMapping)
+class RoleMappingAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
+    """ "IdP group → organization role", per organization."""
+
+    form = RoleMappingForm
+    fieldsets = ((None, {"fields": RoleMappingForm.Meta.fields, "description": ROLE_SYNC_WARNING}),)
+    list_display = ("organization", "match", "value", "role")
+    list_filter = ("organization", "match", "role")
+    search_fields = ("value", "organization__name")
+    list_select_related = ("organization",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a mapping to another organization would leave the first one's roles stale.
+        return ("organization",) if obj is not None else ()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        roles.recompute_grouped(obj.organization)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        roles.recompute_grouped(obj.organization)
+
+    def delete_queryset(self, request, queryset):
+        organizations = {mapping.organization for mapping in queryset}
+        super().delete_queryset(request, queryset)
+        for organization in organizations:
+            roles.recompute_grouped(organization)
