@@ -22,5 +22,5 @@ urlpatterns = [
     path("orgs/<slug:slug>/", views.dashboard, name="org-dashboard"),
     path("api/v1/members/", api.MemberList.as_view(), name="api-members"),
     path("scim/v2/", include("cosmo_scim.urls")),
-    path("invitations/", include("cosmo_scim.invitation_urls")),
+    path("invitations/", include("cosmo_scim.invitations.urls")),
 ]

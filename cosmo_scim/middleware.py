@@ -10,7 +10,7 @@ two attribute reads and no query.
 
 from django.contrib.auth import SESSION_KEY
 
-from . import sessions
+from .provisioning import sessions
 
 
 class SessionIndexMiddleware:

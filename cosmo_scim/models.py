@@ -203,7 +203,7 @@ class ScimUser(models.Model):
     @property
     def active(self):
         """SCIM ``active``: the IdP's assignment. The membership is active, or it awaits the
-        person's consent (the name reads carry it under, user_rows.ACTIVE)."""
+        person's consent (the name reads carry it under, user_reads.ACTIVE)."""
         return self.membership.is_active or self.consent_pending
 
 
@@ -240,9 +240,10 @@ class ScimUserCount(models.Model):
 
     Counting the rows instead costs a scan of the organization's index entries on each page
     (about 15 ms at 100,000 members). The database keeps this row itself, through the
-    triggers installed by :mod:`cosmo_scim.user_count`, in the transaction of every insert
-    and delete of a ScimUser: no write path (the lifecycle service, a host deleting a
-    membership, a bulk load) can leave it wrong.
+    triggers migration ``0005_user_count`` installs (and ``0006`` re-installs on SQLite), in
+    the transaction of every insert and delete of a ScimUser: no write path (the lifecycle
+    service, a host deleting a membership, a bulk load) can leave it wrong.
+    :mod:`cosmo_scim.provisioning.user_count` reads it.
     """
 
     organization = models.OneToOneField(

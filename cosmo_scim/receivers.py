@@ -7,7 +7,8 @@ commit; the session receivers keep the per-user session index (see sessions.py).
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
-from . import sessions, signals
+from . import signals
+from .provisioning import sessions
 from .tasks import send_invitation_on_commit
 
 

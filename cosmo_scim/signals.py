@@ -1,8 +1,8 @@
 """Signals the lifecycle service sends after each state change, inside its transaction.
 
 Every signal carries ``organization``, ``membership``, ``scim_user`` and ``actor`` (an
-:class:`cosmo_scim.lifecycle.Actor`: the API key that acted, the request id and the remote
-address). ``user_updated`` also carries ``changes``: ``{field: (before, after)}``;
+:class:`cosmo_scim.provisioning.lifecycle.Actor`: the API key that acted, the request id
+and the remote address). ``user_updated`` also carries ``changes``: ``{field: (before, after)}``;
 ``user_provisioned`` and ``user_reactivated`` carry ``invitation``: the new, unsent
 Invitation, or None when the member has nothing to accept.
 ``user_deactivated`` is also sent when an administrator deactivates a member the IdP never

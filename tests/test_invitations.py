@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 from helpers import accept_link, deactivate_patch, reactivate_patch, user_body
 
-from cosmo_scim import invitations, lifecycle
+from cosmo_scim import invitations
 from cosmo_scim.models import Invitation, ScimUser
+from cosmo_scim.provisioning import lifecycle
 
 # Real commits: invitations are queued with on_commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)

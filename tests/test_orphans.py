@@ -1,4 +1,4 @@
-"""The orphaned access report (cosmo_scim/orphans.py): who is listed and why, the
+"""The orphaned access report (cosmo_scim/provisioning/orphans.py): who is listed and why, the
 deactivation behind it, and ``manage.py scim_orphans``."""
 
 from datetime import timedelta
@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils import timezone
 from scimkit import ScimClient, patch_op
 
-from cosmo_scim import lifecycle, orphans, signals
+from cosmo_scim import signals
 from cosmo_scim.models import APIKey, AuditEvent, ScimUser
+from cosmo_scim.provisioning import lifecycle, orphans
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from cosmo_scim.models import ScimUser, ScimUserCount
-from cosmo_scim.user_count import user_count
+from cosmo_scim.provisioning.user_count import user_count
 from tests.scim_api.groups_kit import bulk_scim_users
 from tests.scimkit import okta_user
 

@@ -25,9 +25,10 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .. import conf, lifecycle, orphans
+from .. import conf
 from ..host import host_adapter
 from ..models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
+from ..provisioning import lifecycle, orphans
 from . import scope
 
 # How many provisioning events the overview shows; the audit trail admin has the rest.

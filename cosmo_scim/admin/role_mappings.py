@@ -4,9 +4,9 @@ organization's grouped members at once."""
 from django import forms
 from django.contrib import admin
 
-from .. import roles
 from ..host import host_adapter
 from ..models import RoleMapping
+from ..provisioning import roles
 from .scope import ScopedToOrganizationAdmin
 
 ROLE_SYNC_WARNING = (

@@ -3,7 +3,7 @@
 The trigger SQL is written here, not imported, so this migration keeps meaning what it
 meant when it ran. PostgreSQL counts per statement (a transition table, so a bulk insert
 of 100,000 users is one upsert per organization); SQLite has only row triggers. On other
-databases no trigger is installed and the count is never read (cosmo_scim.user_count).
+databases no trigger is installed and the count is never read (cosmo_scim.provisioning.user_count).
 """
 
 import django.db.models.deletion

@@ -1,5 +1,5 @@
 """Account ownership (AccountOwner) and consent before an attached account's membership
-grants anything (ScimUser.consent_pending); see cosmo_scim.lifecycle.
+grants anything (ScimUser.consent_pending); see cosmo_scim.provisioning.lifecycle.
 
 SQLite cannot add a NOT NULL column in place: Django rebuilds cosmo_scim_scimuser, which
 drops the user-count triggers of migration 0005, so they are installed again here (the

@@ -2,17 +2,17 @@
 
 django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_operations``
 (PATCH) and ``delete`` (DELETE); here those become ``create`` / ``update`` / ``delete`` of
-:mod:`cosmo_scim.group_lifecycle`.
+:mod:`cosmo_scim.provisioning.group_lifecycle`.
 """
 
 from django.db.models import Prefetch
 from django_scim.adapters import SCIMGroup
 
-from .. import group_lifecycle
 from ..models import ScimGroup, ScimGroupMember
 from ..protocol.errors import invalid_value, uniqueness
 from ..protocol.patch.patcher import apply_patch
 from ..protocol.schema.resolve import GROUP
+from ..provisioning import group_lifecycle
 from .adapters import ResourceAdapterMixin
 from .groups import parse_group, represent
 from .locations import collection_url

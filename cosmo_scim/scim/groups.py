@@ -1,5 +1,5 @@
-"""The SCIM Group resource: JSON ⇄ :class:`cosmo_scim.group_lifecycle.GroupProfile` plus
-member ids.
+"""The SCIM Group resource: JSON ⇄
+:class:`cosmo_scim.provisioning.group_lifecycle.GroupProfile` plus member ids.
 
 Only translates: reading checks types and sizes (a problem is a 400 ``invalidValue`` that
 changes nothing), writing builds what GET returns from rows the caller loaded in bulk.
@@ -7,7 +7,6 @@ changes nothing), writing builds what GET returns from rows the caller loaded in
 
 from dataclasses import dataclass
 
-from ..group_lifecycle import GroupProfile
 from ..protocol import caseless
 from ..protocol.coerce import json_object
 from ..protocol.errors import invalid_value
@@ -15,6 +14,7 @@ from ..protocol.filters.registry import DATETIME, AttributeRegistry, MultiValued
 from ..protocol.preconditions import etag
 from ..protocol.projection import project
 from ..protocol.urns import GROUP_SCHEMA, names_schema
+from ..provisioning.group_lifecycle import GroupProfile
 from .users import MAX_LENGTH
 
 MAX_MEMBERS = 10_000

@@ -9,13 +9,13 @@ from dataclasses import asdict
 from django.db.models.query import ValuesIterable
 from django_scim.adapters import SCIMUser
 
-from .. import lifecycle
 from ..models import ScimUser
 from ..protocol.errors import invalid_value, not_found, uniqueness
 from ..protocol.patch.patcher import apply_patch
 from ..protocol.preconditions import check_if_match
 from ..protocol.schema.resolve import USER
-from ..user_rows import membership_active, with_emails_and_groups
+from ..provisioning import lifecycle
+from ..provisioning.user_reads import membership_active, with_emails_and_groups
 from .adapters import ResourceAdapterMixin
 from .groups import user_groups
 from .locations import collection_url

@@ -1,4 +1,4 @@
-"""The SCIM User resource: JSON ⇄ :class:`cosmo_scim.lifecycle.UserProfile`.
+"""The SCIM User resource: JSON ⇄ :class:`cosmo_scim.provisioning.lifecycle.UserProfile`.
 
 This module only translates. Reading a body checks types and sizes (every problem is a 400
 ``invalidValue`` that changes nothing); writing builds the representation GET returns.
@@ -16,7 +16,6 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from ..lifecycle import Email, UserProfile
 from ..protocol import caseless
 from ..protocol.coerce import boolean, json_object, reference_id
 from ..protocol.errors import invalid_value
@@ -24,6 +23,7 @@ from ..protocol.filters.registry import BOOLEAN, DATETIME, AttributeRegistry, Mu
 from ..protocol.paths import parse_attr_path
 from ..protocol.preconditions import etag
 from ..protocol.urns import ENTERPRISE_USER_SCHEMA, USER_SCHEMA, names_schema
+from ..provisioning.lifecycle import Email, UserProfile
 
 MAX_LENGTH = 255
 SHORT_LENGTH = 64
@@ -268,7 +268,7 @@ USER_ATTRIBUTES = AttributeRegistry(
     {
         "id": Scalar("scim_id", case_exact=True),
         **{column.path: Scalar(column.field, case_exact=column.case_exact) for column in COLUMNS},
-        # The read annotation (user_rows.membership_active): a membership awaiting the
+        # The read annotation (user_reads.membership_active): a membership awaiting the
         # person's consent is active as far as the IdP is concerned.
         "active": Scalar("active", BOOLEAN),
         "meta.created": Scalar("created", DATETIME),

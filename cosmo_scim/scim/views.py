@@ -42,7 +42,7 @@ from ..protocol.urns import (
     SEARCH_REQUEST_SCHEMA,
     USER_SCHEMA,
 )
-from ..user_count import user_count
+from ..provisioning.user_count import user_count
 from .group_adapter import ScimGroupAdapter, group_queryset
 from .groups import GROUP_ATTRIBUTES, wants_member_display, wants_members
 from .page_starts import PageStarts

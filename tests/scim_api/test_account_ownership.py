@@ -1,4 +1,5 @@
-"""Accounts belong to whoever owns them (cosmo_scim/ownership.py), written as the attacks.
+"""Accounts belong to whoever owns them (cosmo_scim/provisioning/ownership.py), written as
+the attacks.
 
 A person has one account shared by every organization they belong to. An organization's
 IdP may change it only while that organization created it and is the person's only one; an
@@ -17,7 +18,7 @@ from scimkit import okta_user, patch_op
 
 from cosmo_project.organizations.models import Membership
 from cosmo_scim.models import AccountOwner, AuditEvent, Invitation, ScimUser
-from cosmo_scim.ownership import ACCOUNT_KEPT
+from cosmo_scim.provisioning.ownership import ACCOUNT_KEPT
 
 # Real commits: invitations are sent on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)

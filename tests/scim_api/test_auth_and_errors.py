@@ -191,7 +191,7 @@ def test_bad_paging_and_sorting_are_400(scim, params):
 
 
 def test_unexpected_exceptions_are_scim_500_without_internals(scim, monkeypatch):
-    from cosmo_scim import lifecycle
+    from cosmo_scim.provisioning import lifecycle
 
     def explode(*args, **kwargs):
         raise RuntimeError("relation cosmo_scim_scimuser: secret internals")

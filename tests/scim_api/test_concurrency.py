@@ -105,7 +105,7 @@ def test_concurrent_provisioning_keeps_the_user_count_exact(org, make_key):
     """The count triggers take the organization's count row lock in each provisioning
     transaction: eight simultaneous POSTs (the first ones creating the row) and then eight
     simultaneous DELETEs leave it equal to the rows."""
-    from cosmo_scim.user_count import user_count
+    from cosmo_scim.provisioning.user_count import user_count
 
     _, key = make_key(org)
     responses = race(

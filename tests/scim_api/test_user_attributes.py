@@ -4,10 +4,10 @@ User: the published schema, the lifecycle's UserProfile, the models' column size
 
 from dataclasses import fields
 
-from cosmo_scim import lifecycle
 from cosmo_scim.models import ScimUser, ScimUserEmail
 from cosmo_scim.protocol.schema.definitions import COMMON_ATTRIBUTES
 from cosmo_scim.protocol.schema.resolve import USER
+from cosmo_scim.provisioning import lifecycle
 from cosmo_scim.scim.users import COLUMNS, EMAIL_COLUMNS, USER_ATTRIBUTES
 
 

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from cosmo_scim import conf
-from cosmo_scim.host import host_adapter
-from cosmo_scim.models import APIKey
+
+from ...host import host_adapter
+from ...models import APIKey
 
 
 class Command(BaseCommand):

@@ -1,13 +1,15 @@
 """``manage.py scim_orphans ORG_SLUG [--deactivate --reason TEXT]``.
 
 The orphaned access report of the admin, for scripts and scheduled reviews (the rule is in
-cosmo_scim/orphans.py). Without ``--deactivate`` it only lists; with it, each listed member
-is deactivated through the lifecycle service and the audit trail names this command.
+cosmo_scim/provisioning/orphans.py). Without ``--deactivate`` it only lists; with it, each
+listed member is deactivated through the lifecycle service and the audit trail names this
+command.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cosmo_scim import conf, lifecycle, orphans
+from ... import conf
+from ...provisioning import lifecycle, orphans
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 
-from .models import ScimUser, ScimUserCount
+from ..models import ScimUser, ScimUserCount
 
 # The databases for which migration 0005 installs the counting triggers.
 COUNTED_VENDORS = ("postgresql", "sqlite")

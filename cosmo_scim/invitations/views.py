@@ -15,8 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from . import invitations, lifecycle
-from .host import host_adapter
+from .. import invitations
+from ..host import host_adapter
+from ..provisioning import lifecycle
 
 
 class PasswordForm(forms.Form):

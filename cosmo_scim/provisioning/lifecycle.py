@@ -18,10 +18,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import audit, conf, invitations, ownership, sessions, signals
-from .host import host_adapter
-from .models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
-from .user_rows import with_emails_and_groups
+from .. import conf, invitations, signals
+from ..host import host_adapter
+from ..models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
+from . import audit, ownership, sessions
+from .user_reads import with_emails_and_groups
 
 Action = AuditEvent.Action
 

@@ -24,9 +24,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from . import conf
-from .host import host_adapter
-from .models import Invitation, ScimUser
+from .. import conf
+from ..host import host_adapter
+from ..models import Invitation, ScimUser
 
 logger = logging.getLogger("cosmo_scim.invitations")
 

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from .host import host_adapter
-from .models import RoleMapping, ScimGroupMember, ScimUser
+from ..host import host_adapter
+from ..models import RoleMapping, ScimGroupMember, ScimUser
 
 
 def _mapping_condition(mappings):

@@ -23,7 +23,7 @@ another tenant's people). Only an address of another member of this same organiz
 refused (:class:`EmailTaken`): that is the organization's own information.
 """
 
-from .models import AccountOwner
+from ..models import AccountOwner
 
 # The audit trail's reason when the account was left as it was. One wording for every
 # cause, so that the trail does not reveal, either, what exists outside the organization.

@@ -8,9 +8,9 @@ them; as prefetches that was two more queries per read or write.
 from django.db.models import BooleanField, Case, Value, When
 from django.db.models.functions import JSONObject
 
-from . import conf
+from .. import conf
+from ..models import ScimGroupMember, ScimUser, ScimUserEmail
 from .correlated import Correlated, JSONRows
-from .models import ScimGroupMember, ScimUser, ScimUserEmail
 
 ACTIVE = Correlated(
     ScimUser,

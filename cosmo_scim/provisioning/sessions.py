@@ -17,7 +17,7 @@ from importlib import import_module
 
 from django.conf import settings
 
-from .models import UserSession
+from ..models import UserSession
 
 
 def _store(session_key=None):

@@ -15,10 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import audit, roles, signals
-from .host import host_adapter
+from .. import signals
+from ..host import host_adapter
+from ..models import AuditEvent, ScimGroup, ScimGroupMember, ScimUser
+from . import audit, roles
 from .lifecycle import LifecycleError
-from .models import AuditEvent, ScimGroup, ScimGroupMember, ScimUser
 
 Action = AuditEvent.Action
 

@@ -27,8 +27,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from . import conf
-from .models import APIKey, ScimUser
+from .. import conf
+from ..models import APIKey, ScimUser
 
 NOT_PROVISIONED = "not provisioned"
 STALE_LINK = "stale IdP link"

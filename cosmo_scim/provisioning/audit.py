@@ -6,7 +6,7 @@ field holds a secret (SCIM passwords are never accepted), and the key is named b
 and prefix only.
 """
 
-from .models import AuditEvent
+from ..models import AuditEvent
 
 
 def _json(value):

@@ -1,0 +1,13 @@
+"""Invitation links; the host mounts them with
+``path("invitations/", include("cosmo_scim.invitations.urls"))``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "cosmo_scim_invitations"
+
+urlpatterns = [
+    path("accept/", views.accept, name="accept-submit"),
+    path("<str:token>/", views.show, name="accept"),
+]
