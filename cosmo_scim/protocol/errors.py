@@ -52,3 +52,8 @@ uniqueness = _bad_request("uniqueness", status=409)  # a unique value is taken
 
 def not_found(detail="Resource not found"):
     return ScimError(404, detail)
+
+
+def precondition_failed(detail):
+    """412: the If-Match named a version other than the one the write would change."""
+    return ScimError(412, detail)

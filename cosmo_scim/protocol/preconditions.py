@@ -1,7 +1,11 @@
-"""Versions (RFC 7644 §3.14): a resource's ETag, and If-Match on writes (RFC 7232 §3.1),
-where a stale version is a 412."""
+"""Versions (RFC 7644 §3.14): a resource's ETag, and the versions a write's If-Match
+(RFC 7232 §3.1) allows. The service compares them with the row it locks; a stale one is a
+412."""
 
-from .errors import ScimError
+import re
+
+# Exactly what etag() makes, W/"<version>": any other spelling names no version of ours.
+_ETAG = re.compile(r'W/"([1-9][0-9]{0,17})"')
 
 
 def etag(resource_row):
@@ -9,12 +13,15 @@ def etag(resource_row):
     return f'W/"{resource_row.version}"'
 
 
-def check_if_match(request, current_etag):
-    """Refuse the write when the client's If-Match names neither ``*`` nor the resource's
-    current ETag. Callers check against the row they are about to change: under its lock
-    where the write takes one."""
-    if_match = request.META.get("HTTP_IF_MATCH")
+def if_match_versions(if_match):
+    """The versions an ``If-Match`` header value allows a write to change: None for no
+    condition (absent, or ``*``), else the set of versions its ETags name. A tag that is not
+    one of ours names none, so a write carrying only such tags fails (412)."""
     if not if_match or if_match.strip() == "*":
-        return
-    if current_etag not in [tag.strip() for tag in if_match.split(",")]:
-        raise ScimError(412, "The resource changed since you read it (ETag mismatch)")
+        return None
+    versions = set()
+    for tag in if_match.split(","):
+        match = _ETAG.fullmatch(tag.strip())
+        if match:
+            versions.add(int(match.group(1)))
+    return versions

@@ -12,6 +12,7 @@ resolved, inserted and deleted in bulk and roles are re-ranked in bulk.
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from .. import signals
 from ..host import host_adapter
 from ..models import AuditEvent, ScimGroup, ScimGroupMember, ScimUser
 from . import audit, roles
-from .lifecycle import LifecycleError
+from .lifecycle import LifecycleError, check_version
 
 Action = AuditEvent.Action
 
@@ -113,27 +114,48 @@ def create(organization, profile, member_ids, actor):
     return group
 
 
-def _locked(group):
+# What a group's member links carry when the group is read for a write: enough to tell the
+# members apart and to describe them (SCIM id, names), and their memberships for the team.
+_MEMBER_LINKS = Prefetch(
+    "member_links",
+    queryset=ScimGroupMember.objects.select_related("scim_user").only(
+        "group_id",
+        "scim_user_id",
+        "scim_user__scim_id",
+        "scim_user__display_name",
+        "scim_user__user_name",
+        "scim_user__membership_id",
+    ),
+)
+
+
+def _locked(organization_id, scim_id):
+    """The group, read once and under a row lock so concurrent writes serialise, with its
+    member links. Raises ScimGroup.DoesNotExist when the organization has no such group."""
     return (
         ScimGroup.objects.select_for_update(of=("self",))
         .select_related("organization", "team")
-        .get(pk=group.pk)
+        .prefetch_related(_MEMBER_LINKS)
+        .get(organization_id=organization_id, scim_id=scim_id)
     )
 
 
-def update(group, profile, actor, *, add=(), remove=()):
-    """Set the group's profile, add members (SCIM User ids) and remove members.
-
-    Additions and removals are deltas applied under the row lock, not a replacement list:
-    a PATCH computed from what its request read cannot undo a concurrent PATCH's members.
-    Adding a present member or removing an absent one is a no-op (IdPs re-send them).
-    Returns the changed group.
+def update(organization, scim_id, change, actor, *, expected_versions=None):
+    """Set the group's profile and members: ``change`` is ``(GroupProfile, member ids)``
+    (PUT), or a pure function from the locked group, its member links loaded, to that pair
+    (PATCH: the operations apply to the group as it is under the lock, so a concurrent
+    PATCH's members are never undone). The members are written as the differences from
+    what is there: a member already present or already absent costs nothing (IdPs re-send
+    them). ``expected_versions``: see ``lifecycle.check_version``. Returns the group.
     """
     host = host_adapter()
+    profile = None
     try:
         with transaction.atomic():
-            current = _locked(group)
-            organization = current.organization
+            current = _locked(organization.pk, scim_id)
+            check_version(current, expected_versions)
+            profile, member_ids = change(current) if callable(change) else change
+            member_ids = set(member_ids)
             changes = {
                 name: (getattr(current, name), getattr(profile, name))
                 for name in ("display_name", "external_id")
@@ -144,13 +166,15 @@ def update(group, profile, actor, *, add=(), remove=()):
             ):
                 raise DisplayNameTaken(profile.display_name)
             present = {
-                row[0]: row
-                for row in ScimGroupMember.objects.filter(group=current).values_list(
-                    "scim_user__scim_id", "scim_user_id", "scim_user__membership_id"
+                link.scim_user.scim_id: (
+                    link.scim_user.scim_id,
+                    link.scim_user_id,
+                    link.scim_user.membership_id,
                 )
+                for link in current.member_links.all()
             }
-            added = _resolve(organization, set(add) - present.keys())
-            removed = [present[scim_id] for scim_id in set(remove) & present.keys()]
+            added = _resolve(organization, member_ids - present.keys())
+            removed = [present[gone] for gone in present.keys() - member_ids]
             if not (changes or added or removed):
                 return current
             current.display_name = profile.display_name
@@ -211,16 +235,14 @@ def _change_members(host, group, added, removed, actor):
     )
 
 
-def delete(group, actor):
+def delete(organization, scim_id, actor, *, expected_versions=None):
     """Delete the group and its team (Okta: a pushed group unlinked); its former members
     fall back to the roles their remaining groups give."""
     host = host_adapter()
     with transaction.atomic():
-        current = _locked(group)
-        organization = current.organization
-        former = list(
-            ScimGroupMember.objects.filter(group=current).values_list("scim_user_id", flat=True)
-        )
+        current = _locked(organization.pk, scim_id)
+        check_version(current, expected_versions)
+        former = [link.scim_user_id for link in current.member_links.all()]
         audit.record_group(Action.GROUP_DELETED, current, actor)
         signals.group_deleted.send(
             sender=ScimGroup, organization=organization, group=current, actor=actor

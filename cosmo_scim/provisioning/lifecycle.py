@@ -12,7 +12,7 @@ end, all before the SCIM response goes out. Whether the IdP may change the perso
 *account*, and whether a new membership needs the person's consent, is ownership.py's rule.
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,6 +22,7 @@ from .. import conf, invitations, signals
 from ..host import host_adapter
 from ..models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
 from . import audit, ownership, sessions
+from .user_profile import COLUMN_FIELDS, profile_of
 from .user_reads import with_emails_and_groups
 
 Action = AuditEvent.Action
@@ -39,8 +40,21 @@ class AlreadyProvisioned(LifecycleError):
     pass
 
 
+class VersionMismatch(LifecycleError):
+    """The caller expected another version of the resource than the one it would change
+    (a SCIM If-Match, RFC 7644 §3.14)."""
+
+
 # The new login email is another member's of this organization (ownership.sync_account).
 EmailTaken = ownership.EmailTaken
+
+
+def check_version(row, expected_versions):
+    """Refuse a write when the caller named the versions it may change and the locked row
+    is none of them. ``expected_versions``: None (no condition) or a set of versions.
+    Checked under the row lock, so no write slips in between the check and the change."""
+    if expected_versions is not None and row.version not in expected_versions:
+        raise VersionMismatch("The resource changed since you read it (ETag mismatch)")
 
 
 @dataclass(frozen=True)
@@ -62,60 +76,6 @@ class Actor:
         if self.user is not None:
             return f"{self.user} (admin)"
         return self.via or "system"
-
-
-@dataclass(frozen=True)
-class Email:
-    value: str
-    type: str = ""
-    primary: bool = False
-    display: str = ""
-
-
-@dataclass
-class UserProfile:
-    """The SCIM-owned description of a member, as the IdP last sent it."""
-
-    user_name: str
-    external_id: str | None = None
-    given_name: str = ""
-    family_name: str = ""
-    formatted_name: str = ""
-    display_name: str = ""
-    title: str = ""
-    locale: str = ""
-    preferred_language: str = ""
-    employee_number: str = ""
-    department: str = ""
-    manager_id: str = ""
-    emails: list[Email] = field(default_factory=list)
-    # None: the request did not say (a PUT without ``active`` keeps the current state).
-    active: bool | None = None
-
-    def login_email(self):
-        """The address the person logs in with and is invited at: the primary email, else
-        the first one, else a userName that is an address (Entra often sends only a UPN)."""
-        ordered = sorted(self.emails, key=lambda email: not email.primary)
-        if ordered:
-            return ordered[0].value
-        return self.user_name if "@" in self.user_name else None
-
-
-# Profile fields stored as plain columns on ScimUser (emails and active are handled apart).
-COLUMN_FIELDS = tuple(f.name for f in fields(UserProfile) if f.name not in ("emails", "active"))
-
-
-def profile_of(scim_user):
-    """The stored profile of a SCIM user read by :func:`_locked` (emails aggregated)."""
-    return UserProfile(
-        **{name: getattr(scim_user, name) for name in COLUMN_FIELDS},
-        emails=[
-            # SQLite's JSON holds booleans as 0/1.
-            Email(e["value"], e["type"], bool(e["primary"]), e["display"])
-            for e in scim_user.email_rows
-        ],
-        active=scim_user.active,
-    )
 
 
 def _save_emails(scim_user, emails, *, replace):
@@ -202,19 +162,15 @@ def provision(organization, profile, actor):
     return scim_user
 
 
-def _locked(scim_user):
-    """Re-read the SCIM user under a row lock so concurrent changes serialise, with its
-    emails and groups, in one query.
-
-    Found by organization and SCIM id, so a caller may pass an unsaved reference
-    (``ScimUser(organization=…, scim_id=…)``): a PATCH reads its user only here, under the
-    lock. Raises ScimUser.DoesNotExist when there is no such user in that organization.
-    """
+def _locked(organization_id, scim_id):
+    """The SCIM user, read once and under a row lock so concurrent changes serialise, with
+    its emails and groups, in one query. Raises ScimUser.DoesNotExist when the organization
+    has no such user."""
     return with_emails_and_groups(
         ScimUser.objects.select_for_update(of=("self",)).select_related(
             "membership__user", "organization"
         )
-    ).get(organization_id=scim_user.organization_id, scim_id=scim_user.scim_id)
+    ).get(organization_id=organization_id, scim_id=scim_id)
 
 
 def _link_to_key(scim_user, actor):
@@ -227,20 +183,22 @@ def _link_to_key(scim_user, actor):
         ScimUser.objects.filter(pk=scim_user.pk).update(idp_key=api_key)
 
 
-def update(scim_user, change, actor):
-    """Apply a new profile; an ``active`` change deactivates or reactivates.
+def update(organization, scim_id, change, actor, *, expected_versions=None):
+    """Apply a new profile to the organization's user ``scim_id``; an ``active`` change
+    deactivates or reactivates.
 
-    ``change`` is the new :class:`UserProfile`, or a function from the current, locked
-    ScimUser to it (PATCH: the operations must apply to the row as it is under the lock, or
-    two concurrent PATCHes lose one of their changes). ``scim_user`` may be a reference
-    (see :func:`_locked`). Returns the updated ScimUser, with ``email_rows`` and
-    ``group_rows`` as they were before the change.
+    ``change`` is the new :class:`~.user_profile.UserProfile` (PUT), or a pure function from
+    the current, locked ScimUser to it (PATCH: the operations must apply to the row as it
+    is under the lock, or two concurrent PATCHes lose one of their changes).
+    ``expected_versions``: see :func:`check_version`. Returns the updated ScimUser, with
+    ``email_rows`` and ``group_rows`` as they were before the change.
     """
     host = host_adapter()
     profile = None
     try:
         with transaction.atomic():
-            current = _locked(scim_user)
+            current = _locked(organization.pk, scim_id)
+            check_version(current, expected_versions)
             _link_to_key(current, actor)
             before = profile_of(current)
             profile = change(current) if callable(change) else change
@@ -355,18 +313,14 @@ def _set_active(host, scim_user, active, actor, reason=""):
         _announce(signals.user_deactivated, scim_user, actor)
 
 
-def remove(scim_user, actor, precondition=None):
+def remove(organization, scim_id, actor, *, expected_versions=None):
     """Take the member out of the organization (RFC 7644 §3.6 DELETE). The person's account
     and the audit trail stay; provisioning the userName again creates a fresh membership.
-
-    ``scim_user`` may be a reference (see :func:`_locked`). ``precondition``, if given, is
-    called with the locked row before anything changes, and refuses by raising (a SCIM
-    If-Match)."""
+    ``expected_versions``: see :func:`check_version`."""
     host = host_adapter()
     with transaction.atomic():
-        current = _locked(scim_user)
-        if precondition is not None:
-            precondition(current)
+        current = _locked(organization.pk, scim_id)
+        check_version(current, expected_versions)
         membership = current.membership
         if current.active:
             _set_active(host, current, False, actor)
@@ -396,7 +350,7 @@ def deactivate_membership(membership, actor, reason):
     with transaction.atomic():
         scim_user = ScimUser.objects.filter(membership_id=membership.pk).first()
         if scim_user is not None:
-            current = _locked(scim_user)
+            current = _locked(scim_user.organization_id, scim_user.scim_id)
             if not current.active:
                 return False
             _set_active(host, current, False, actor, reason)

@@ -9,14 +9,14 @@ from django.db.models import Prefetch
 from django_scim.adapters import SCIMGroup
 
 from ..models import ScimGroup, ScimGroupMember
-from ..protocol.errors import invalid_value, uniqueness
+from ..protocol.errors import invalid_value, not_found, precondition_failed, uniqueness
 from ..protocol.patch.patcher import apply_patch
 from ..protocol.schema.resolve import GROUP
-from ..provisioning import group_lifecycle
+from ..provisioning import group_lifecycle, lifecycle
 from .adapters import ResourceAdapterMixin
 from .groups import parse_group, represent
 from .locations import collection_url
-from .user_adapter import actor_of
+from .user_adapter import actor_of, expected_versions
 
 
 def group_queryset(organization, with_members=True):
@@ -49,22 +49,50 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
         self.body = parse_group(d)
 
     def save(self):
+        """POST creates the group; PUT replaces its profile and members."""
+        if self.request.method == "POST":
+            body = self.body
+            self._write(
+                lambda organization, actor: group_lifecycle.create(
+                    organization, body.profile, body.member_ids, actor
+                )
+            )
+        else:
+            self._write(self._updating((self.body.profile, self.body.member_ids)))
+
+    def handle_operations(self, operations):
+        """PATCH (RFC 7644 §3.5.2) on the group's representation as the service reads it
+        under its lock, saved as the member differences: every IdP member form (add a value
+        list, remove by ``members[value eq]`` or by value list, remove all, replace) reduces
+        to additions and removals. The PATCH engine is a pure function of (representation,
+        operations)."""
+        users_url = collection_url(self.request, "scim:users")
+        location = self.location
+
+        def patched(current):
+            resource = represent(current, location, users_url)
+            self.body = parse_group(apply_patch(resource, operations, GROUP))
+            return self.body.profile, self.body.member_ids
+
+        self._write(self._updating(patched))
+
+    def _updating(self, change):
+        scim_id = self.obj.scim_id
+        expected = expected_versions(self.request)
+        return lambda organization, actor: group_lifecycle.update(
+            organization, scim_id, change, actor, expected_versions=expected
+        )
+
+    def _write(self, write):
+        """Run a group lifecycle write, map its refusals to SCIM errors, and read the group
+        back as responses show it."""
         organization = self.request.scim_organization
-        actor = actor_of(self.request)
         try:
-            if self.obj.pk is None:
-                self.obj = group_lifecycle.create(
-                    organization, self.body.profile, self.body.member_ids, actor
-                )
-            else:
-                current = {link.scim_user.scim_id for link in self.obj.member_links.all()}
-                group_lifecycle.update(
-                    self.obj,
-                    self.body.profile,
-                    actor,
-                    add=self.body.member_ids - current,
-                    remove=current - self.body.member_ids,
-                )
+            written = write(organization, actor_of(self.request))
+        except ScimGroup.DoesNotExist:
+            raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
+        except lifecycle.VersionMismatch as exc:
+            raise precondition_failed(str(exc)) from None
         except group_lifecycle.DisplayNameTaken:
             raise uniqueness(
                 f"displayName {self.body.profile.display_name!r} is already in use in this "
@@ -72,19 +100,17 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
             ) from None
         except group_lifecycle.UnknownMembers as exc:
             raise invalid_value(str(exc)) from None
-        self.obj = group_queryset(organization).get(pk=self.obj.pk)
-
-    def handle_operations(self, operations):
-        """PATCH (RFC 7644 §3.5.2) on the current representation, then saved as the member
-        differences: every IdP member form (add a value list, remove by ``members[value eq]``
-        or by value list, remove all, replace) reduces to additions and removals.
-
-        GroupsView read ``self.obj`` under the row lock, in the transaction this runs in,
-        so a concurrent PATCH's members are in the representation this one is applied to.
-        """
-        patched = apply_patch(self.to_dict(), operations, GROUP)
-        self.from_dict(patched)
-        self.save()
+        self.obj = group_queryset(organization).get(pk=written.pk)
 
     def delete(self):
-        group_lifecycle.delete(self.obj, actor_of(self.request))
+        try:
+            group_lifecycle.delete(
+                self.request.scim_organization,
+                self.obj.scim_id,
+                actor_of(self.request),
+                expected_versions=expected_versions(self.request),
+            )
+        except ScimGroup.DoesNotExist:
+            raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
+        except lifecycle.VersionMismatch as exc:
+            raise precondition_failed(str(exc)) from None

@@ -10,9 +10,9 @@ from django.db.models.query import ValuesIterable
 from django_scim.adapters import SCIMUser
 
 from ..models import ScimUser
-from ..protocol.errors import invalid_value, not_found, uniqueness
+from ..protocol.errors import invalid_value, not_found, precondition_failed, uniqueness
 from ..protocol.patch.patcher import apply_patch
-from ..protocol.preconditions import check_if_match
+from ..protocol.preconditions import if_match_versions
 from ..protocol.schema.resolve import USER
 from ..provisioning import lifecycle
 from ..provisioning.user_reads import membership_active, with_emails_and_groups
@@ -80,34 +80,44 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         self.profile = parse_user(d)
 
     def save(self):
-        """POST provisions the parsed profile; PUT replaces the user's with it, once the
-        service holds the row (see :meth:`_replaced`)."""
-        self._write(self.profile if self.request.method == "POST" else self._replaced)
+        """POST provisions the parsed profile; PUT replaces the user's with it."""
+        if self.request.method == "POST":
+            self._write(
+                lambda organization, actor: lifecycle.provision(organization, self.profile, actor)
+            )
+        else:
+            self._write(self._updating(self.profile))
 
-    def _replaced(self, current):
-        """PUT: the parsed profile, after If-Match is checked against the locked row."""
-        self._check_version(current)
-        return self.profile
+    def handle_operations(self, operations):
+        """PATCH (RFC 7644 §3.5.2): the operations are applied to the user's representation
+        as the service reads it under its lock, then saved like a PUT — so two concurrent
+        PATCHes (Entra sends one attribute per request) both survive. The PATCH engine is a
+        pure function of (representation, operations)."""
+        groups_url = collection_url(self.request, "scim:groups")
+        location = self.location
 
-    def _check_version(self, current):
-        """If-Match against the row the service has locked, so no write can slip in
-        between the version check and the change (RFC 7644 §3.14). ``self.obj`` becomes
-        that row: the response is rendered from it."""
-        self.obj = current
-        check_if_match(self.request, self.etag)
+        def patched(current):
+            resource = represent(current, location, user_groups(current, groups_url))
+            self.profile = parse_user(apply_patch(resource, operations, USER))
+            return self.profile
 
-    def _write(self, change):
-        """Hand the new profile (POST), or the function that computes it from the locked
-        row (PUT, PATCH), to the lifecycle service; map its refusals to SCIM errors."""
-        actor = actor_of(self.request)
-        organization = self.request.scim_organization
+        self._write(self._updating(patched))
+
+    def _updating(self, change):
+        scim_id = self.obj.scim_id
+        expected = expected_versions(self.request)
+        return lambda organization, actor: lifecycle.update(
+            organization, scim_id, change, actor, expected_versions=expected
+        )
+
+    def _write(self, write):
+        """Run a lifecycle write and map its refusals to SCIM errors."""
         try:
-            if self.request.method == "POST":
-                written = lifecycle.provision(organization, change, actor)
-            else:
-                written = lifecycle.update(self.obj, change, actor)
+            written = write(self.request.scim_organization, actor_of(self.request))
         except ScimUser.DoesNotExist:
             raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
+        except lifecycle.VersionMismatch as exc:
+            raise precondition_failed(str(exc)) from None
         except lifecycle.UserNameTaken as exc:
             raise uniqueness(
                 f"userName {exc.args[0]!r} is already in use in this organization"
@@ -124,27 +134,24 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
             written.group_rows = []
         self.obj = written
 
-    def handle_operations(self, operations):
-        """PATCH (RFC 7644 §3.5.2): apply the operations to the current representation,
-        then save the result like a PUT — atomic by construction. The service calls
-        :meth:`_patched` with the row as it is under its lock, so two concurrent PATCHes
-        (Entra sends one attribute per request) both survive. ``self.obj`` is only a
-        reference here (UsersView.get_object): the row is read once, locked."""
-        self._operations = operations
-        self._write(self._patched)
-
-    def _patched(self, current):
-        """The new profile from the operations and the current row, read under the lock
-        with its emails and groups."""
-        self._check_version(current)
-        self.profile = parse_user(apply_patch(self.to_dict(), self._operations, USER))
-        return self.profile
-
     def delete(self):
         try:
-            lifecycle.remove(self.obj, actor_of(self.request), self._check_version)
+            lifecycle.remove(
+                self.request.scim_organization,
+                self.obj.scim_id,
+                actor_of(self.request),
+                expected_versions=expected_versions(self.request),
+            )
         except ScimUser.DoesNotExist:
             raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
+        except lifecycle.VersionMismatch as exc:
+            raise precondition_failed(str(exc)) from None
+
+
+def expected_versions(request):
+    """The versions the request's If-Match allows its write to change (None: any), for the
+    service to check under its lock (RFC 7644 §3.14)."""
+    return if_match_versions(request.META.get("HTTP_IF_MATCH"))
 
 
 def actor_of(request):

@@ -1,4 +1,4 @@
-"""The SCIM User resource: JSON ⇄ :class:`cosmo_scim.provisioning.lifecycle.UserProfile`.
+"""The SCIM User resource: JSON ⇄ :class:`cosmo_scim.provisioning.user_profile.UserProfile`.
 
 This module only translates. Reading a body checks types and sizes (every problem is a 400
 ``invalidValue`` that changes nothing); writing builds the representation GET returns.
@@ -23,7 +23,7 @@ from ..protocol.filters.registry import BOOLEAN, DATETIME, AttributeRegistry, Mu
 from ..protocol.paths import parse_attr_path
 from ..protocol.preconditions import etag
 from ..protocol.urns import ENTERPRISE_USER_SCHEMA, USER_SCHEMA, names_schema
-from ..provisioning.lifecycle import Email, UserProfile
+from ..provisioning.user_profile import Email, UserProfile
 
 MAX_LENGTH = 255
 SHORT_LENGTH = 64

@@ -19,7 +19,6 @@ import re
 import uuid
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import transaction
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -32,7 +31,6 @@ from ..protocol import caseless
 from ..protocol.errors import ScimError, invalid_syntax, invalid_value, not_found
 from ..protocol.filters.query import filter_queryset
 from ..protocol.pagination import Pagination, parse_pagination, parse_sort
-from ..protocol.preconditions import check_if_match
 from ..protocol.projection import project
 from ..protocol.schema import discovery
 from ..protocol.urns import (
@@ -223,19 +221,31 @@ class ResourceView(ResourceListMixin, ScimView):
     flows with our adapter; reads are ours (scoped, counted, paged, projected)."""
 
     def get_object(self, params=None):
-        """The resource named in the URL; ``params``: a read's query parameters."""
+        """The resource named in the URL; ``params``: a read's query parameters.
+
+        A write gets a reference (organization and SCIM id) instead: the lifecycle service
+        reads the resource once, under its row lock, and decides 404 and If-Match's 412
+        from that read (one write pattern for Users and Groups)."""
         scim_id = self.kwargs.get(self.lookup_url_kwarg)
         if not scim_id:
             raise self.method_not_allowed(self.request)
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            model = self.scim_adapter.model
+            return model(organization=self.request.scim_organization, scim_id=scim_id)
         obj = self.get_queryset(params).filter(scim_id=scim_id).first()
         if obj is None:
             raise not_found(f"{self.scim_adapter.resource_type} {scim_id} not found")
-        self.check_preconditions(obj)
         return obj
 
-    def check_preconditions(self, obj):
-        if self.request.method in ("PUT", "PATCH", "DELETE"):
-            check_if_match(self.request, self.scim_adapter(obj, request=self.request).etag)
+    def patch(self, request, *args, **kwargs):
+        """django-scim2's PATCH flow without its outer transaction: the lifecycle service
+        owns the transaction, and an outer one only added a SAVEPOINT and its RELEASE."""
+        adapter = self.scim_adapter(self.get_object(), request=request)
+        operations = self.load_body(request.body).get("Operations")
+        if not operations:
+            raise invalid_syntax("A PATCH needs an Operations array")
+        adapter.handle_operations(operations)
+        return scim_response(adapter.to_dict(), headers={"Location": adapter.location})
 
     def get_single(self, request):
         obj = self.get_object(request.GET)
@@ -314,26 +324,6 @@ class UserResourceMixin:
 class UsersView(UserResourceMixin, ResourceView, scim_views.UsersView):
     """/Users and /Users/{id}."""
 
-    def get_object(self, params=None):
-        """A write works on a reference: the lifecycle service reads the user once, under
-        its row lock, and 404 and If-Match's 412 are decided from that read
-        (ScimUserAdapter._check_version)."""
-        scim_id = self.kwargs.get(self.lookup_url_kwarg)
-        if self.request.method in ("PUT", "PATCH", "DELETE") and scim_id:
-            organization = self.request.scim_organization
-            return ScimUserAdapter.model(organization=organization, scim_id=scim_id)
-        return super().get_object(params)
-
-    def patch(self, request, *args, **kwargs):
-        """django-scim2's PATCH flow without its outer transaction: the lifecycle service
-        owns the transaction, and an outer one only added a SAVEPOINT and its RELEASE."""
-        adapter = self.scim_adapter(self.get_object(), request=request)
-        operations = self.load_body(request.body).get("Operations")
-        if not operations:
-            raise invalid_syntax("A PATCH needs an Operations array")
-        adapter.handle_operations(operations)
-        return scim_response(adapter.to_dict(), headers={"Location": adapter.location})
-
 
 class UserSearchView(UserResourceMixin, SearchView, scim_views.UserSearchView):
     """POST /Users/.search."""
@@ -371,31 +361,10 @@ class GroupResourceMixin:
 
 
 class GroupsView(GroupResourceMixin, ResourceView, scim_views.GroupsView):
-    """/Groups and /Groups/{id} (Okta group push, Entra group provisioning).
-
-    A write runs in one transaction that locks the group where it is read (get_object), so
-    If-Match is checked against the version the write will change: two writes carrying the
-    same version cannot both pass (RFC 7644 §3.14). The group lifecycle's own transaction
-    nests inside it.
-    """
-
-    def get_queryset(self, params=None):
-        queryset = super().get_queryset(params)
-        if self.request.method in ("PUT", "PATCH", "DELETE"):
-            queryset = queryset.select_for_update(of=("self",))
-        return queryset
-
-    def put(self, request, *args, **kwargs):
-        with transaction.atomic():
-            return super().put(request, *args, **kwargs)
-
-    def patch(self, request, *args, **kwargs):
-        with transaction.atomic():
-            return super().patch(request, *args, **kwargs)
-
-    def delete(self, request, *args, **kwargs):
-        with transaction.atomic():
-            return super().delete(request, *args, **kwargs)
+    """/Groups and /Groups/{id} (Okta group push, Entra group provisioning). Writes lock
+    the group once, in the group lifecycle's transaction, where If-Match is checked against
+    the version the write will change: two writes carrying the same version cannot both
+    pass (RFC 7644 §3.14)."""
 
 
 class GroupSearchView(GroupResourceMixin, SearchView, scim_views.GroupSearchView):

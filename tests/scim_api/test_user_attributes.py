@@ -7,7 +7,7 @@ from dataclasses import fields
 from cosmo_scim.models import ScimUser, ScimUserEmail
 from cosmo_scim.protocol.schema.definitions import COMMON_ATTRIBUTES
 from cosmo_scim.protocol.schema.resolve import USER
-from cosmo_scim.provisioning import lifecycle
+from cosmo_scim.provisioning import user_profile
 from cosmo_scim.scim.users import COLUMNS, EMAIL_COLUMNS, USER_ATTRIBUTES
 
 
@@ -44,8 +44,8 @@ def test_every_published_stored_string_is_a_column():
 
 
 def test_columns_are_the_profile_fields_and_fit_the_model():
-    assert {column.field for column in COLUMNS} == set(lifecycle.COLUMN_FIELDS)
-    profile_fields = {field.name for field in fields(lifecycle.UserProfile)}
+    assert {column.field for column in COLUMNS} == set(user_profile.COLUMN_FIELDS)
+    profile_fields = {field.name for field in fields(user_profile.UserProfile)}
     assert {column.field for column in COLUMNS} <= profile_fields
     for column in COLUMNS:
         assert ScimUser._meta.get_field(column.field).max_length == column.max_length

@@ -1,0 +1,63 @@
+"""The SCIM-owned description of a member (UserProfile), as the lifecycle service takes it
+from the SCIM layer and stores it on ScimUser.
+
+Apart from lifecycle.py because both sides use it: the SCIM layer builds profiles from
+request bodies (scim/users.py), the service compares and stores them.
+"""
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class Email:
+    value: str
+    type: str = ""
+    primary: bool = False
+    display: str = ""
+
+
+@dataclass
+class UserProfile:
+    """The SCIM-owned description of a member, as the IdP last sent it."""
+
+    user_name: str
+    external_id: str | None = None
+    given_name: str = ""
+    family_name: str = ""
+    formatted_name: str = ""
+    display_name: str = ""
+    title: str = ""
+    locale: str = ""
+    preferred_language: str = ""
+    employee_number: str = ""
+    department: str = ""
+    manager_id: str = ""
+    emails: list[Email] = field(default_factory=list)
+    # None: the request did not say (a PUT without ``active`` keeps the current state).
+    active: bool | None = None
+
+    def login_email(self):
+        """The address the person logs in with and is invited at: the primary email, else
+        the first one, else a userName that is an address (Entra often sends only a UPN)."""
+        ordered = sorted(self.emails, key=lambda email: not email.primary)
+        if ordered:
+            return ordered[0].value
+        return self.user_name if "@" in self.user_name else None
+
+
+# Profile fields stored as plain columns on ScimUser (emails and active are handled apart).
+COLUMN_FIELDS = tuple(f.name for f in fields(UserProfile) if f.name not in ("emails", "active"))
+
+
+def profile_of(scim_user):
+    """The stored profile of a SCIM user as the lifecycle service reads it under its lock
+    (emails aggregated, user_reads)."""
+    return UserProfile(
+        **{name: getattr(scim_user, name) for name in COLUMN_FIELDS},
+        emails=[
+            # SQLite's JSON holds booleans as 0/1.
+            Email(e["value"], e["type"], bool(e["primary"]), e["display"])
+            for e in scim_user.email_rows
+        ],
+        active=scim_user.active,
+    )
