@@ -7,12 +7,12 @@ The namespace is django-scim2's ``scim`` so its adapters reverse their own URL n
 
 from django.urls import re_path
 
-from .scim import views
+from .scim import base, views
 
 app_name = "scim"
 
 urlpatterns = [
-    re_path(r"^$", views.NotFoundView.as_view(), name="root"),
+    re_path(r"^$", base.NotFoundView.as_view(), name="root"),
     re_path(r"^Users/\.search/?$", views.UserSearchView.as_view(), name="users-search"),
     re_path(r"^Users(?:/(?P<uuid>[^/]+))?/?$", views.UsersView.as_view(), name="users"),
     re_path(r"^Groups/\.search/?$", views.GroupSearchView.as_view(), name="groups-search"),
@@ -28,6 +28,6 @@ urlpatterns = [
         name="resource-types",
     ),
     re_path(r"^Schemas(?:/(?P<uuid>[^/]+))?/?$", views.SchemasView.as_view(), name="schemas"),
-    re_path(r"^(?:\.search|Bulk|Me)/?$", views.NotImplementedView.as_view()),
-    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
+    re_path(r"^(?:\.search|Bulk|Me)/?$", base.NotImplementedView.as_view()),
+    re_path(r"^.*$", base.NotFoundView.as_view(), name="not-found"),
 ]

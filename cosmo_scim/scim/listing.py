@@ -1,0 +1,147 @@
+"""Resource endpoints on top of django-scim2's flows: lists and searches (scoped to the
+key's organization, filtered, sorted, counted, paged, projected), single reads with
+ETags, and the write flows that hand the resource's reference to the adapters.
+"""
+
+from .. import conf
+from ..protocol import caseless
+from ..protocol.errors import invalid_syntax, invalid_value, not_found
+from ..protocol.filters.query import filter_queryset
+from ..protocol.pagination import parse_pagination, parse_sort
+from ..protocol.projection import project
+from ..protocol.urns import (
+    LIST_RESPONSE_SCHEMA,
+    SEARCH_REQUEST_SCHEMA,
+)
+from .base import ScimView
+from .responses import scim_response
+
+
+class ResourceListMixin:
+    """Filtered, sorted, paged ListResponse over a tenant-scoped queryset.
+
+    A fixed number of queries whatever the organization's size and the page size: the page
+    with what its resources need to be rendered (past the first page, its keys chosen by a
+    subquery, so a deep OFFSET walks index entries rather than joined rows), and a COUNT only
+    when the page alone cannot tell ``totalResults`` (a full page, or nothing past
+    startIndex). /Users replaces both for its unfiltered list (``page_of_all``).
+    """
+
+    def list_response(self, request, params):
+        page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
+        ordering = parse_sort(params, self.filter_attributes)
+        everything = self.get_queryset(params)
+        queryset = filter_queryset(
+            everything, caseless.get(params, "filter"), self.filter_attributes
+        )
+        if queryset is everything and ordering == [self.filter_attributes.tiebreaker]:
+            rows, total = self.page_of_all(queryset, page)
+        else:
+            rows, total = self.page_of(queryset, ordering, page)
+        resources = [self.represent(row, params) for row in rows]
+        return scim_response(
+            {
+                "schemas": [LIST_RESPONSE_SCHEMA],
+                "totalResults": total,
+                "itemsPerPage": len(resources),
+                "startIndex": page.start_index,
+                "Resources": resources,
+            }
+        )
+
+    def page_of(self, queryset, ordering, page):
+        """The page's rows and totalResults, which is counted only when the page alone
+        cannot tell it (a full page, or nothing past startIndex)."""
+        rows = self.fetch_page(queryset, ordering, page) if page.count else []
+        if 0 < len(rows) < page.count or (not rows and page.offset == 0 and page.count):
+            return rows, page.offset + len(rows)
+        return rows, queryset.count()
+
+    def page_of_all(self, queryset, page):
+        """The same for an unfiltered list in the default order."""
+        return self.page_of(queryset, [self.filter_attributes.tiebreaker], page)
+
+    def fetch_page(self, queryset, ordering, page):
+        """The page's rows. Past the first page their keys come from a subquery (on
+        PostgreSQL an index-only scan of the tenant's keys), so OFFSET skips index entries
+        rather than joined rows; a first page (and every filter lookup) is one plain LIMIT."""
+        queryset = queryset.order_by(*ordering)
+        if page.offset == 0:
+            return list(queryset[: page.count])
+        keys = queryset.values("pk")[page.offset : page.offset + page.count]
+        return list(queryset.filter(pk__in=keys))
+
+    def represent(self, row, params):
+        resource = self.scim_adapter(row, request=self.request).to_dict()
+        return project(
+            resource,
+            caseless.get(params, "attributes"),
+            caseless.get(params, "excludedAttributes"),
+            self.core_schema,
+            self.extension_schemas,
+        )
+
+
+class ResourceView(ResourceListMixin, ScimView):
+    """/Users or /Groups and their /{id}: POST, PUT, PATCH and DELETE run django-scim2's
+    flows with our adapter; reads are ours (scoped, counted, paged, projected)."""
+
+    def get_object(self, params=None):
+        """The resource named in the URL; ``params``: a read's query parameters.
+
+        A write gets a reference (organization and SCIM id) instead: the lifecycle service
+        reads the resource once, under its row lock, and decides 404 and If-Match's 412
+        from that read (one write pattern for Users and Groups)."""
+        scim_id = self.kwargs.get(self.lookup_url_kwarg)
+        if not scim_id:
+            raise self.method_not_allowed(self.request)
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            model = self.scim_adapter.model
+            return model(organization=self.request.scim_organization, scim_id=scim_id)
+        obj = self.get_queryset(params).filter(scim_id=scim_id).first()
+        if obj is None:
+            raise not_found(f"{self.scim_adapter.resource_type} {scim_id} not found")
+        return obj
+
+    def patch(self, request, *args, **kwargs):
+        """django-scim2's PATCH flow without its outer transaction: the lifecycle service
+        owns the transaction, and an outer one only added a SAVEPOINT and its RELEASE."""
+        adapter = self.scim_adapter(self.get_object(), request=request)
+        operations = self.load_body(request.body).get("Operations")
+        if not operations:
+            raise invalid_syntax("A PATCH needs an Operations array")
+        adapter.handle_operations(operations)
+        return scim_response(adapter.to_dict(), headers={"Location": adapter.location})
+
+    def get_single(self, request):
+        obj = self.get_object(request.GET)
+        adapter = self.scim_adapter(obj, request=request)
+        if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == adapter.etag:
+            return scim_response(None, status=304, headers={"ETag": adapter.etag})
+        return scim_response(
+            self.represent(obj, request.GET),
+            headers={"ETag": adapter.etag, "Location": adapter.location},
+        )
+
+    def get_many(self, request):
+        return self.list_response(request, request.GET)
+
+    def post(self, request, *args, **kwargs):
+        if kwargs.get(self.lookup_url_kwarg):
+            raise self.method_not_allowed(request)
+        return super().post(request, *args, **kwargs)
+
+    def delete(self, request, *args, **kwargs):
+        super().delete(request, *args, **kwargs)
+        return scim_response(None, status=204)
+
+
+class SearchView(ResourceListMixin, ScimView):
+    """POST /{resource}/.search (RFC 7644 §3.4.3): the query travels in the body."""
+
+    def post(self, request, *args, **kwargs):
+        body = self.load_body(request.body)
+        declared = body.get("schemas")
+        if not isinstance(declared, list) or SEARCH_REQUEST_SCHEMA not in declared:
+            raise invalid_value(f"schemas must be [{SEARCH_REQUEST_SCHEMA!r}]")
+        return self.list_response(request, body)
