@@ -9,14 +9,13 @@ from django.db.models import Prefetch
 from django_scim.adapters import SCIMGroup
 
 from ..models import ScimGroup, ScimGroupMember
-from ..protocol.errors import invalid_value, not_found, precondition_failed, uniqueness
+from ..protocol.errors import invalid_value, uniqueness
 from ..protocol.patch.patcher import apply_patch
 from ..protocol.schema.resolve import GROUP
-from ..provisioning import group_lifecycle, lifecycle
+from ..provisioning import group_lifecycle
 from .adapters import ResourceAdapterMixin
 from .groups import parse_group, represent
 from .locations import collection_url
-from .user_adapter import actor_of, expected_versions
 
 
 def group_queryset(organization, with_members=True):
@@ -35,6 +34,8 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
     model = ScimGroup
     url_name = "scim:groups"
     resource_type = "Group"
+    service_update = staticmethod(group_lifecycle.update)
+    service_remove = staticmethod(group_lifecycle.delete)
 
     body = None
 
@@ -58,7 +59,7 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
                 )
             )
         else:
-            self._write(self._updating((self.body.profile, self.body.member_ids)))
+            self._write(self.updating((self.body.profile, self.body.member_ids)))
 
     def handle_operations(self, operations):
         """PATCH (RFC 7644 §3.5.2) on the group's representation as the service reads it
@@ -74,25 +75,14 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
             self.body = parse_group(apply_patch(resource, operations, GROUP))
             return self.body.profile, self.body.member_ids
 
-        self._write(self._updating(patched))
-
-    def _updating(self, change):
-        scim_id = self.obj.scim_id
-        expected = expected_versions(self.request)
-        return lambda organization, actor: group_lifecycle.update(
-            organization, scim_id, change, actor, expected_versions=expected
-        )
+        self._write(self.updating(patched))
 
     def _write(self, write):
         """Run a group lifecycle write, map its refusals to SCIM errors, and read the group
         back as responses show it."""
         organization = self.request.scim_organization
         try:
-            written = write(organization, actor_of(self.request))
-        except ScimGroup.DoesNotExist:
-            raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
-        except lifecycle.VersionMismatch as exc:
-            raise precondition_failed(str(exc)) from None
+            written = self.run_write(write)
         except group_lifecycle.DisplayNameTaken:
             raise uniqueness(
                 f"displayName {self.body.profile.display_name!r} is already in use in this "
@@ -101,16 +91,3 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
         except group_lifecycle.UnknownMembers as exc:
             raise invalid_value(str(exc)) from None
         self.obj = group_queryset(organization).get(pk=written.pk)
-
-    def delete(self):
-        try:
-            group_lifecycle.delete(
-                self.request.scim_organization,
-                self.obj.scim_id,
-                actor_of(self.request),
-                expected_versions=expected_versions(self.request),
-            )
-        except ScimGroup.DoesNotExist:
-            raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
-        except lifecycle.VersionMismatch as exc:
-            raise precondition_failed(str(exc)) from None

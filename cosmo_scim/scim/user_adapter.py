@@ -10,9 +10,8 @@ from django.db.models.query import ValuesIterable
 from django_scim.adapters import SCIMUser
 
 from ..models import ScimUser
-from ..protocol.errors import invalid_value, not_found, precondition_failed, uniqueness
+from ..protocol.errors import invalid_value, uniqueness
 from ..protocol.patch.patcher import apply_patch
-from ..protocol.preconditions import if_match_versions
 from ..protocol.schema.resolve import USER
 from ..provisioning import lifecycle
 from ..provisioning.user_reads import membership_active, with_emails_and_groups
@@ -66,6 +65,8 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
     model = ScimUser
     url_name = "scim:users"
     resource_type = "User"
+    service_update = staticmethod(lifecycle.update)
+    service_remove = staticmethod(lifecycle.remove)
 
     profile = None
 
@@ -86,7 +87,7 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
                 lambda organization, actor: lifecycle.provision(organization, self.profile, actor)
             )
         else:
-            self._write(self._updating(self.profile))
+            self._write(self.updating(self.profile))
 
     def handle_operations(self, operations):
         """PATCH (RFC 7644 §3.5.2): the operations are applied to the user's representation
@@ -101,23 +102,12 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
             self.profile = parse_user(apply_patch(resource, operations, USER))
             return self.profile
 
-        self._write(self._updating(patched))
-
-    def _updating(self, change):
-        scim_id = self.obj.scim_id
-        expected = expected_versions(self.request)
-        return lambda organization, actor: lifecycle.update(
-            organization, scim_id, change, actor, expected_versions=expected
-        )
+        self._write(self.updating(patched))
 
     def _write(self, write):
         """Run a lifecycle write and map its refusals to SCIM errors."""
         try:
-            written = write(self.request.scim_organization, actor_of(self.request))
-        except ScimUser.DoesNotExist:
-            raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
-        except lifecycle.VersionMismatch as exc:
-            raise precondition_failed(str(exc)) from None
+            written = self.run_write(write)
         except lifecycle.UserNameTaken as exc:
             raise uniqueness(
                 f"userName {exc.args[0]!r} is already in use in this organization"
@@ -133,30 +123,3 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         if not hasattr(written, "group_rows"):
             written.group_rows = []
         self.obj = written
-
-    def delete(self):
-        try:
-            lifecycle.remove(
-                self.request.scim_organization,
-                self.obj.scim_id,
-                actor_of(self.request),
-                expected_versions=expected_versions(self.request),
-            )
-        except ScimUser.DoesNotExist:
-            raise not_found(f"{self.resource_type} {self.obj.scim_id} not found") from None
-        except lifecycle.VersionMismatch as exc:
-            raise precondition_failed(str(exc)) from None
-
-
-def expected_versions(request):
-    """The versions the request's If-Match allows its write to change (None: any), for the
-    service to check under its lock (RFC 7644 §3.14)."""
-    return if_match_versions(request.META.get("HTTP_IF_MATCH"))
-
-
-def actor_of(request):
-    return lifecycle.Actor(
-        api_key=request.scim_key,
-        request_id=request.scim_request_id,
-        remote_addr=request.META.get("REMOTE_ADDR"),
-    )
