@@ -114,9 +114,10 @@ def create(organization, profile, member_ids, actor):
     return group
 
 
-# What a group's member links carry when the group is read for a write: enough to tell the
-# members apart and to describe them (SCIM id, names), and their memberships for the team.
-_MEMBER_LINKS = Prefetch(
+# What a group's member links carry when a group is read, for a write here or for a SCIM
+# read: enough to tell the members apart and describe them (SCIM id, names), and their
+# memberships for the team. One query per page of groups.
+MEMBER_LINKS = Prefetch(
     "member_links",
     queryset=ScimGroupMember.objects.select_related("scim_user").only(
         "group_id",
@@ -135,7 +136,7 @@ def _locked(organization_id, scim_id):
     return (
         ScimGroup.objects.select_for_update(of=("self",))
         .select_related("organization", "team")
-        .prefetch_related(_MEMBER_LINKS)
+        .prefetch_related(MEMBER_LINKS)
         .get(organization_id=organization_id, scim_id=scim_id)
     )
 

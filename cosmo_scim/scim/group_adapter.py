@@ -5,10 +5,9 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 :mod:`cosmo_scim.provisioning.group_lifecycle`.
 """
 
-from django.db.models import Prefetch
 from django_scim.adapters import SCIMGroup
 
-from ..models import ScimGroup, ScimGroupMember
+from ..models import ScimGroup
 from ..protocol.errors import invalid_value, uniqueness
 from ..protocol.patch.patcher import apply_patch
 from ..protocol.schema.resolve import GROUP
@@ -24,10 +23,7 @@ def group_queryset(organization, with_members=True):
     groups = ScimGroup.objects.filter(organization=organization)
     if not with_members:
         return groups
-    members = ScimGroupMember.objects.select_related("scim_user").only(
-        "group_id", "scim_user__scim_id", "scim_user__display_name", "scim_user__user_name"
-    )
-    return groups.prefetch_related(Prefetch("member_links", queryset=members))
+    return groups.prefetch_related(group_lifecycle.MEMBER_LINKS)
 
 
 class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
