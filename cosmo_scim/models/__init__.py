@@ -1,0 +1,36 @@
+"""cosmo_scim's own tables, one module per kind: keys.py (organization API keys),
+resources.py (the SCIM Users and Groups), records.py (account owners, invitations, the
+audit trail, the session index, role mappings). Host tables are reached through COSMO_SCIM
+(see conf.py), never imported.
+"""
+
+from .keys import EXPIRED, REVOKED, ROTATION_REFUSALS, APIKey, APIKeyManager, KeyNotRotatable
+from .records import AccountOwner, AuditEvent, Invitation, RoleMapping, UserSession
+from .resources import (
+    ScimGroup,
+    ScimGroupMember,
+    ScimUser,
+    ScimUserCount,
+    ScimUserEmail,
+    new_scim_id,
+)
+
+__all__ = [
+    "EXPIRED",
+    "REVOKED",
+    "ROTATION_REFUSALS",
+    "APIKey",
+    "APIKeyManager",
+    "KeyNotRotatable",
+    "AccountOwner",
+    "AuditEvent",
+    "Invitation",
+    "RoleMapping",
+    "UserSession",
+    "ScimGroup",
+    "ScimGroupMember",
+    "ScimUser",
+    "ScimUserCount",
+    "ScimUserEmail",
+    "new_scim_id",
+]

@@ -1,0 +1,132 @@
+"""Organization API keys: the model and the rules on its manager (rotation, revocation,
+whether a key can act)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
+
+from .. import conf
+from ..key_format import CosmoKeyGenerator
+
+
+class KeyNotRotatable(Exception):
+    """A key that may not be rotated; the message says why, for the admin."""
+
+
+# Why a key cannot act (APIKey.refusal), as the admin words it for a rotation.
+REVOKED, EXPIRED = "revoked", "expired"
+ROTATION_REFUSALS = {
+    REVOKED: "A revoked key cannot be rotated",
+    EXPIRED: "An expired key cannot be rotated",
+}
+
+
+class APIKeyManager(BaseAPIKeyManager):
+    key_generator = CosmoKeyGenerator()
+
+    def rotate(self, api_key, *, by=None):
+        """Replace a key with a fresh secret: ``(new_key, plaintext)``.
+
+        The successor keeps organization, name, SCIM permission and expiry, so the IdP's
+        configuration changes by its secret only; the old key is revoked in the same
+        transaction, so there is no moment with both or neither. ``by`` becomes the new
+        key's creator: the person who has now seen its secret.
+        """
+        from ..host import host_adapter
+
+        with transaction.atomic():
+            old = self.select_for_update().select_related("organization").get(pk=api_key.pk)
+            refusal = old.refusal()
+            if refusal is not None:
+                raise KeyNotRotatable(f"{ROTATION_REFUSALS[refusal]}; create a new key.")
+            host = host_adapter()
+            if old.scim and not host.scim_allowed(old.organization):
+                raise KeyNotRotatable(
+                    f"{host.scim_refusal(old.organization)} Its SCIM key cannot be renewed."
+                )
+            new = self.model(
+                organization=old.organization,
+                name=old.name,
+                scim=old.scim,
+                expiry_date=old.expiry_date,
+                created_by=by or old.created_by,
+                replaces=old,
+            )
+            plaintext = self.assign_key(new)
+            new.save()
+            old.revoked = True
+            old.save(update_fields=["revoked"])
+        return new, plaintext
+
+    def revoke_created_by(self, organization_id, person):
+        """Revoke the organization's keys this person created: a departing member must not
+        keep acting through a key they made. Revocation is final (reactivation does not
+        restore keys)."""
+        return self.filter(
+            organization_id=organization_id, created_by=person, revoked=False
+        ).update(revoked=True)
+
+
+class APIKey(AbstractAPIKey):
+    """An organization's API key; the ``scim`` flag lets an IdP provision through it.
+
+    Built on djangorestframework-api-key: its abstract model gives the prefix / hashed-key
+    split, revocation that cannot be undone, expiry, and the SHA-512 hasher.
+    """
+
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="api_keys"
+    )
+    scim = models.BooleanField(
+        "SCIM",
+        default=False,
+        help_text="Lets an identity provider provision this organization's members over SCIM "
+        "(Enterprise plan).",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_api_keys",
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The key this one took over from by rotation. The IdP that held the old key holds this
+    # one now, so the members it provisioned stay linked to a live IdP (see orphans.py).
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="replaced_by",
+    )
+
+    objects = APIKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+        indexes = [models.Index(fields=("organization", "revoked"), name="cosmo_scim_key_org")]
+
+    def refusal(self, now=None):
+        """Why this key cannot act now — :data:`REVOKED` or :data:`EXPIRED` — or None when
+        it can. The one rule: authentication, rotation, the orphaned access report and the
+        admin all ask it. Expiry follows djangorestframework-api-key's ``has_expired``: a key
+        stops working once its expiry date is past (``expiry_date < now``)."""
+        if self.revoked:
+            return REVOKED
+        if self.expiry_date is not None and self.expiry_date < (now or timezone.now()):
+            return EXPIRED
+        return None
+
+    def touch(self):
+        """Record use, writing at most once per KEY_LAST_USED_RESOLUTION seconds."""
+        now = timezone.now()
+        resolution = timedelta(seconds=conf.get("KEY_LAST_USED_RESOLUTION"))
+        if self.last_used_at is None or now - self.last_used_at >= resolution:
+            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now

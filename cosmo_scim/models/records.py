@@ -1,0 +1,194 @@
+"""What provisioning keeps beside the resources: whose account is whose, invitations,
+the audit trail, the session index and role mappings."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .. import conf
+from .keys import APIKey
+
+
+class AccountOwner(models.Model):
+    """The organization whose provisioning created a person's account.
+
+    A person's account (login email, names, password) is shared by every organization they
+    belong to. An organization's IdP may change it only while that organization *owns* it
+    exclusively: its provisioning created the account, and the person belongs to no other
+    organization (lifecycle.owns_account). Kept apart from ScimUser so that it outlives a
+    SCIM DELETE: the account an organization created stays its own when it provisions the
+    person again. An account without a row (a sign-up, an operator, one made before this
+    table existed) belongs to no organization, and no IdP ever changes it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "account owner"
+
+    def __str__(self):
+        return f"{self.user} (created by {self.organization})"
+
+
+class Invitation(models.Model):
+    """The email that lets a provisioned person take up their membership.
+
+    Only the SHA-256 of the token is stored, and the token itself is drawn when the email is
+    sent (see invitations.py): it exists in the email and nowhere else — not in the
+    database, the broker message or a log.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    # SET_NULL: a SCIM DELETE removes the membership; the invitation's history stays.
+    membership = models.ForeignKey(
+        conf.get("MEMBERSHIP_MODEL"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    email = models.EmailField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Set by the one sender that claimed the invitation, before it talks to SMTP: a second
+    # sender sees the claim and stands down (exactly once).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    send_attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The sweep's question: which pending invitations have not gone out?
+            models.Index(fields=("status", "sent_at"), name="cosmo_scim_invite_unsent"),
+        ]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.organization}"
+
+
+class AuditEvent(models.Model):
+    """One provisioning state change, written in the transaction that made it.
+
+    Key, membership and userName are copied, not only referenced: the trail must still
+    read right after the key is revoked or the membership removed. A change an admin or a
+    command made (an orphaned access review) names them in ``actor_name`` instead of a
+    key, with the ``reason`` they gave.
+    """
+
+    class Action(models.TextChoices):
+        PROVISIONED = "provisioned", "Provisioned"
+        UPDATED = "updated", "Updated"
+        DEACTIVATED = "deactivated", "Deactivated"
+        REACTIVATED = "reactivated", "Reactivated"
+        REMOVED = "removed", "Removed"
+        ACCEPTED = "accepted", "Invitation accepted"
+        GROUP_CREATED = "group_created", "Group created"
+        GROUP_UPDATED = "group_updated", "Group updated"
+        GROUP_MEMBERS_CHANGED = "group_members_changed", "Group members changed"
+        GROUP_DELETED = "group_deleted", "Group deleted"
+
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="audit_events"
+    )
+    api_key = models.ForeignKey(
+        APIKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    api_key_name = models.CharField(max_length=50, blank=True, default="")
+    api_key_prefix = models.CharField(max_length=8, blank=True, default="")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    membership_id = models.BigIntegerField(null=True, blank=True)
+    scim_id = models.CharField(max_length=36, blank=True, default="")
+    user_name = models.CharField(max_length=255, blank=True, default="")
+    # {field: [before, after]}
+    changes = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, default="")
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="acting admin",
+    )
+    actor_name = models.CharField("acted by", max_length=255, blank=True, default="")
+    reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("organization", "-created_at"), name="cosmo_scim_audit_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.user_name}"
+
+
+class UserSession(models.Model):
+    """Which session keys belong to which person, whatever SESSION_ENGINE stores them.
+
+    Django has no per-user view of sessions (the cache backends cannot be queried at all),
+    so ending a deactivated member's sessions needs this index; see sessions.py.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Session of {self.user}"
+
+
+class RoleMapping(models.Model):
+    """ "IdP group → organization role": members of a matching group get ``role``.
+
+    Groups are matched by displayName (case-insensitive, as SCIM compares it) or by
+    externalId (exact): displayName is what admins see in Okta and Entra, externalId
+    survives a rename.
+    """
+
+    class Match(models.TextChoices):
+        DISPLAY_NAME = "displayName", "displayName"
+        EXTERNAL_ID = "externalId", "externalId"
+
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_role_mappings"
+    )
+    match = models.CharField(max_length=20, choices=Match.choices, default=Match.DISPLAY_NAME)
+    value = models.CharField(max_length=255, help_text="The IdP group's displayName or externalId.")
+    role = models.CharField(max_length=50)
+
+    class Meta:
+        verbose_name = "IdP group role mapping"
+        constraints = [
+            models.UniqueConstraint(
+                models.F("organization"),
+                models.F("match"),
+                Lower("value"),
+                name="cosmo_scim_role_mapping_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.match} {self.value!r} → {self.role}"

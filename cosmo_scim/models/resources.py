@@ -1,0 +1,189 @@
+"""The SCIM resources: a member as its organization's IdP describes them (ScimUser, its
+emails, the organization's user count) and the IdP's groups (ScimGroup, its members)."""
+
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .. import conf
+from .keys import APIKey
+
+
+def new_scim_id():
+    """Opaque, stable, server-issued id (RFC 7643 §3.1): never a database pk."""
+    return str(uuid.uuid4())
+
+
+class ScimUser(models.Model):
+    """A person's membership in an organization, as that organization's IdP describes it.
+
+    This is the SCIM User resource. It belongs to the membership, not to the person: one
+    person in two organizations has two of these, each owned by its own IdP, so one IdP can
+    never rewrite what another sees.
+    """
+
+    scim_id = models.CharField(max_length=36, unique=True, default=new_scim_id, editable=False)
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_users"
+    )
+    membership = models.OneToOneField(
+        conf.get("MEMBERSHIP_MODEL"), on_delete=models.CASCADE, related_name="scim_user"
+    )
+    user_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    given_name = models.CharField(max_length=255, blank=True, default="")
+    family_name = models.CharField(max_length=255, blank=True, default="")
+    formatted_name = models.CharField(max_length=255, blank=True, default="")
+    display_name = models.CharField(max_length=255, blank=True, default="")
+    title = models.CharField(max_length=255, blank=True, default="")
+    locale = models.CharField(max_length=64, blank=True, default="")
+    preferred_language = models.CharField(max_length=64, blank=True, default="")
+    employee_number = models.CharField(max_length=255, blank=True, default="")
+    department = models.CharField(max_length=255, blank=True, default="")
+    manager_id = models.CharField(max_length=255, blank=True, default="")
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    last_modified = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+    # The key through which the IdP last provisioned or changed this member: the link that
+    # the orphaned access report checks (orphans.py). Null for an unknown key (deleted).
+    idp_key = models.ForeignKey(
+        APIKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When the person took up this membership (accepted its invitation). Null while an
+    # invitation is outstanding; set at provisioning for members the IdP adopted, who were
+    # in the organization already.
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    # The IdP assigned the person (SCIM ``active`` is true) but the membership grants nothing
+    # yet: the account existed before this organization's provisioning attached it (another
+    # organization made it, or a sign-up did), so the person must consent by accepting the
+    # invitation first. Until then the host's membership stays inactive (lifecycle.py).
+    consent_pending = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "SCIM user"
+        constraints = [
+            # userName is unique per organization and caseExact false (RFC 7643 §4.1.1);
+            # the functional index also serves Okta's `userName eq` lookups.
+            models.UniqueConstraint(
+                models.F("organization"), Lower("user_name"), name="cosmo_scim_user_name_ci"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("organization", "external_id"), name="cosmo_scim_user_ext"),
+            models.Index(fields=("organization", "id"), name="cosmo_scim_user_page"),
+        ]
+
+    def __str__(self):
+        return self.user_name
+
+    @property
+    def active(self):
+        """SCIM ``active``: the IdP's assignment. The membership is active, or it awaits the
+        person's consent (the name reads carry it under, user_reads.ACTIVE)."""
+        return self.membership.is_active or self.consent_pending
+
+
+class ScimUserCount(models.Model):
+    """How many SCIM users an organization has: the ``totalResults`` of an unfiltered
+    ``GET /Users`` (RFC 7644 §3.4.2), which Okta reads on every page of every import.
+
+    Counting the rows instead costs a scan of the organization's index entries on each page
+    (about 15 ms at 100,000 members). The database keeps this row itself, through the
+    triggers migration ``0005_user_count`` installs (and ``0006`` re-installs on SQLite), in
+    the transaction of every insert and delete of a ScimUser: no write path (the lifecycle
+    service, a host deleting a membership, a bulk load) can leave it wrong.
+    :mod:`cosmo_scim.provisioning.user_count` reads it.
+    """
+
+    organization = models.OneToOneField(
+        conf.get("ORGANIZATION_MODEL"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    users = models.BigIntegerField(default=0)
+    # Moves with every insert or delete (not with updates): while it stands still, every
+    # user is at the position it had, which is what lets a deep page be found from where
+    # an earlier request saw it start (cosmo_scim.scim.page_starts).
+    changes = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "SCIM user count"
+
+    def __str__(self):
+        return f"{self.users} SCIM users"
+
+
+class ScimUserEmail(models.Model):
+    """One entry of a SCIM User's multi-valued ``emails``."""
+
+    scim_user = models.ForeignKey(ScimUser, on_delete=models.CASCADE, related_name="emails")
+    value = models.CharField(max_length=254)
+    type = models.CharField(max_length=32, blank=True, default="")
+    primary = models.BooleanField(default=False)
+    display = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [models.Index(Lower("value"), name="cosmo_scim_email_value_ci")]
+
+    def __str__(self):
+        return self.value
+
+
+class ScimGroup(models.Model):
+    """An IdP group (Okta group push, Entra group provisioning): the SCIM Group resource.
+
+    Mirrored into one host team (COSMO_SCIM["TEAM_MODEL"]); deleting that team in the host
+    deletes this group too, and the IdP gets a 404 and pushes it again.
+    """
+
+    scim_id = models.CharField(max_length=36, unique=True, default=new_scim_id, editable=False)
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_groups"
+    )
+    team = models.OneToOneField(
+        conf.get("TEAM_MODEL"), on_delete=models.CASCADE, related_name="scim_group"
+    )
+    display_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    last_modified = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "SCIM group"
+        constraints = [
+            # displayName is how Okta and Entra look a group up before pushing it
+            # (`displayName eq "..."`); caseExact false (RFC 7643 §4.2), one per organization.
+            models.UniqueConstraint(
+                models.F("organization"), Lower("display_name"), name="cosmo_scim_group_name_ci"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("organization", "external_id"), name="cosmo_scim_group_ext"),
+            models.Index(fields=("organization", "id"), name="cosmo_scim_group_page"),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+
+class ScimGroupMember(models.Model):
+    """One entry of a SCIM Group's ``members``: a SCIM User of the same organization."""
+
+    group = models.ForeignKey(ScimGroup, on_delete=models.CASCADE, related_name="member_links")
+    scim_user = models.ForeignKey(ScimUser, on_delete=models.CASCADE, related_name="group_links")
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=("group", "scim_user"), name="cosmo_scim_group_member_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scim_user} in {self.group}"
