@@ -1,4 +1,11 @@
-"""Shared fixtures: organizations, people, memberships and API keys of the host product."""
+"""Shared fixtures: organizations, people, memberships and API keys of the host product.
+
+The folders mirror cosmo_scim: protocol/ (the RFCs as code, minimal settings), provisioning/
+(lifecycle, deactivation, audit, orphans, user count), invitations/, admin/ (the admin
+screens and their scope, with its own conftest.py), scim_api/ (SCIM over HTTP, IdP dialects,
+query counts, compliance); here, the whole product (host, checks, commands, keys, docs).
+The helpers are in scimkit.py.
+"""
 
 import itertools
 from pathlib import Path
@@ -100,6 +107,15 @@ def pytest_runtest_setup(item):
         pytest.importorskip("playwright")
         if not shutil.which("chromium"):
             pytest.skip("needs Chromium (apt-get install chromium)")
+
+
+@pytest.fixture
+def needs_postgres():
+    """For the races (``usefixtures``): checks the connection itself, not DATABASE_URL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to test")
 
 
 # -- Celery: eager by default, a real worker on request ------------------------------------

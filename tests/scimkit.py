@@ -1,6 +1,24 @@
-"""Helpers for talking SCIM to the app in tests, and the bodies real IdPs send."""
+"""The test kit (pytest puts tests/ on sys.path): a SCIM client, the bodies IdPs send, the
+invitation link of an email, members seeded in bulk, and calls raced on threads.
+
+Models are imported inside the helpers: tests/conftest.py imports this module, and must load
+with minimal settings too (tests/settings_filters.py).
+"""
 
 import json
+import re
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connections
+
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+# -- the client --------------------------------------------------------------------------
 
 
 class ScimClient:
@@ -42,26 +60,119 @@ class ScimClient:
         return response.json()
 
 
-def okta_user(user_name, given="Jane", family="Doe", **extra):
-    """The body Okta sends when a user is assigned to the app."""
+# -- bodies ------------------------------------------------------------------------------
+
+
+def user_body(user_name, email=None, active=None, given="Jane", family="Doe", **extra):
+    """The least a client sends to create a user: userName, name and one work email
+    (``email``, else the userName); ``active`` only when given."""
     body = {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "schemas": [USER_SCHEMA],
         "userName": user_name,
         "name": {"givenName": given, "familyName": family},
-        "emails": [{"primary": True, "value": user_name, "type": "work"}],
-        "displayName": f"{given} {family}",
-        "locale": "en-US",
-        "externalId": "00u-" + user_name.split("@")[0],
-        "groups": [],
-        "password": "Okta-sends-a-password-1!",
-        "active": True,
+        "emails": [{"value": email or user_name, "primary": True, "type": "work"}],
+        **extra,
     }
+    if active is not None:
+        body["active"] = active
+    return body
+
+
+def okta_user(user_name, given="Jane", family="Doe", **extra):
+    """The body Okta sends when a user is assigned to the app."""
+    body = user_body(user_name, given=given, family=family)
+    body.update(
+        {
+            "displayName": f"{given} {family}",
+            "locale": "en-US",
+            "externalId": "00u-" + user_name.split("@")[0],
+            "groups": [],
+            "password": "Okta-sends-a-password-1!",
+            "active": True,
+        }
+    )
     body.update(extra)
     return body
 
 
-def patch_op(*operations):
+def okta_group(display_name, members=(), **extra):
+    """Okta group push: ``POST /Groups {displayName, members: []}``."""
     return {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": list(operations),
+        "schemas": [GROUP_SCHEMA],
+        "displayName": display_name,
+        "members": [{"value": m, "display": "someone"} for m in members],
+        **extra,
     }
+
+
+def patch_op(*operations):
+    return {"schemas": [PATCH_SCHEMA], "Operations": list(operations)}
+
+
+def deactivate_patch():
+    """Okta's deactivation: a path-less replace of ``active``."""
+    return patch_op({"op": "replace", "value": {"active": False}})
+
+
+def reactivate_patch():
+    return patch_op({"op": "replace", "path": "active", "value": True})
+
+
+# -- email -------------------------------------------------------------------------------
+
+
+def accept_link(message):
+    """The invitation link of a sent email (as the person would click it)."""
+    return re.search(r"https?://\S+/invitations/[\w-]+/", message.body).group(0)
+
+
+# -- data in bulk ------------------------------------------------------------------------
+
+
+def bulk_scim_users(org, size, prefix="bulk"):
+    """``size`` SCIM users of ``org`` in a few INSERTs (a thousand POSTs would be slow)."""
+    from cosmo_project.organizations.models import Membership
+    from cosmo_scim.models import ScimUser
+
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(email=f"{prefix}{i}@{org.slug}.example") for i in range(size)
+    )
+    memberships = Membership.objects.bulk_create(
+        Membership(user=user, organization=org, role="viewer") for user in users
+    )
+    return ScimUser.objects.bulk_create(
+        ScimUser(organization=org, membership=m, user_name=m.user.email, display_name=f"P {i}")
+        for i, m in enumerate(memberships)
+    )
+
+
+# -- races -------------------------------------------------------------------------------
+
+
+# A race module's ``pytestmark``: committed transactions on PostgreSQL (the conftest's
+# needs_postgres fixture checks the connection itself).
+RACES = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("needs_postgres"),
+]
+
+
+def race(calls):
+    """Run the calls at the same instant on separate threads/connections."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

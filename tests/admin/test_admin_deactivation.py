@@ -9,7 +9,7 @@ behind it there is nothing of their organization left to use.
 import pytest
 from conftest import PASSWORD
 from django.urls import reverse
-from helpers import deactivate_patch
+from scimkit import deactivate_patch
 
 from cosmo_project.organizations.models import Membership
 from cosmo_scim import keys

@@ -3,7 +3,7 @@ then SCIM deactivation, and the next page load is refused."""
 
 import pytest
 from django.core import mail
-from helpers import accept_link, deactivate_patch, user_body
+from scimkit import accept_link, deactivate_patch, user_body
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from helpers import accept_link, deactivate_patch, reactivate_patch, user_body
+from scimkit import accept_link, deactivate_patch, reactivate_patch, user_body
 
 from cosmo_scim import invitations
 from cosmo_scim.models import Invitation, ScimUser

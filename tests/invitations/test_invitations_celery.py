@@ -14,7 +14,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.management import call_command
-from helpers import user_body
+from scimkit import user_body
 
 from cosmo_scim.models import Invitation
 from cosmo_scim.tasks import send_invitation, send_pending_invitations

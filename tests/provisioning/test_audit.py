@@ -4,8 +4,7 @@ import logging
 
 import pytest
 from django.test import Client
-from helpers import deactivate_patch, reactivate_patch, user_body
-from scimkit import ScimClient
+from scimkit import ScimClient, deactivate_patch, reactivate_patch, user_body
 
 from cosmo_scim.models import AuditEvent
 

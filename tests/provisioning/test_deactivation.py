@@ -2,7 +2,7 @@
 
 import pytest
 from django.test import Client
-from helpers import deactivate_patch, reactivate_patch, user_body
+from scimkit import deactivate_patch, reactivate_patch, user_body
 
 from cosmo_project.organizations.models import Membership
 from cosmo_scim.models import APIKey, Invitation, UserSession

@@ -8,11 +8,10 @@ the PostgreSQL pass, against its statement-level triggers.
 
 import pytest
 from django.db import transaction
+from scimkit import bulk_scim_users, okta_user
 
 from cosmo_scim.models import ScimUser, ScimUserCount
 from cosmo_scim.provisioning.user_count import user_count
-from tests.scim_api.groups_kit import bulk_scim_users
-from tests.scimkit import okta_user
 
 
 def total_of(scim, **params):

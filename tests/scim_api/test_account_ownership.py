@@ -13,8 +13,7 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
-from helpers import accept_link
-from scimkit import okta_user, patch_op
+from scimkit import accept_link, okta_user, patch_op
 
 from cosmo_project.organizations.models import Membership
 from cosmo_scim.models import AccountOwner, AuditEvent, Invitation, ScimUser

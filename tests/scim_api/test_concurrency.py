@@ -1,41 +1,12 @@
 """Races an IdP really causes (Okta retries, parallel workers), on the real PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.test import Client
-from scimkit import ScimClient, okta_user, patch_op
+from scimkit import RACES, ScimClient, okta_user, patch_op, race
 
 from cosmo_scim.models import ScimUser
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to test")
-
-
-def race(calls):
-    """Run the calls at the same instant on separate threads/connections."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = RACES
 
 
 def test_simultaneous_posts_of_one_user_name_give_one_201_and_one_409(org, make_key):

@@ -2,22 +2,13 @@
 real PostgreSQL."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from groups_kit import okta_group
-from scimkit import ScimClient, patch_op
-from test_concurrency import race
+from scimkit import RACES, ScimClient, okta_group, patch_op, race
 
 from cosmo_project.organizations.models import Team
 from cosmo_scim.models import RoleMapping, ScimUser
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to test")
+pytestmark = RACES
 
 
 def test_concurrent_member_additions_lose_none(org, make_key):

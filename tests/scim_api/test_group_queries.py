@@ -1,8 +1,7 @@
 """Big groups cost a fixed number of queries: Okta and Entra move a thousand members at once."""
 
 import pytest
-from groups_kit import bulk_scim_users, okta_group
-from scimkit import patch_op
+from scimkit import bulk_scim_users, okta_group, patch_op
 
 from cosmo_project.organizations.models import Team
 from cosmo_scim.models import APIKey, RoleMapping, ScimUser

@@ -1,8 +1,7 @@
 """Groups drive roles and stay inside their organization; each change is announced."""
 
 import pytest
-from groups_kit import okta_group
-from scimkit import patch_op
+from scimkit import okta_group, patch_op
 
 from cosmo_project.organizations.models import Membership
 from cosmo_scim import signals

@@ -1,8 +1,7 @@
 """The Group resource over HTTP: CRUD, lookups, projection, every IdP PATCH form, errors."""
 
 import pytest
-from groups_kit import GROUP_SCHEMA, okta_group
-from scimkit import okta_user, patch_op
+from scimkit import GROUP_SCHEMA, okta_group, okta_user, patch_op
 
 from cosmo_project.organizations.models import Team
 from cosmo_scim.models import ScimGroup

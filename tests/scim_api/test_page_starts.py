@@ -3,10 +3,9 @@ the answer must be exactly OFFSET's, through inserts, deletes, updates and other
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from scimkit import bulk_scim_users, patch_op
 
 from cosmo_scim.models import ScimUser
-from tests.scim_api.groups_kit import bulk_scim_users
-from tests.scimkit import patch_op
 
 
 def page_ids(scim, start, count):
