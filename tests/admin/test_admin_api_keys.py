@@ -177,7 +177,7 @@ def test_a_scim_key_of_an_organization_that_left_enterprise_is_not_renewed(
 
 
 def test_django_permissions_do_not_let_staff_rotate_a_key(client, org, make_key, make_user):
-    """Rotation is for the key's organization's admins (tests/admin_tenancy/): a staff user
+    """Rotation is for the key's organization's admins (test_admin_org_admins.py): a staff user
     holding Django's view and change permissions on API keys, but administering no
     organization, finds no key to rotate."""
     from django.contrib.auth.models import Permission

@@ -1,5 +1,5 @@
 """What a User looks like on the wire: fixes found by the scim2-tester compliance run
-(tests/test_scim_compliance.py), pinned here so they hold without the checker."""
+(tests/scim_api/test_scim_compliance.py), pinned here so they hold without the checker."""
 
 import pytest
 from scimkit import okta_user, patch_op
