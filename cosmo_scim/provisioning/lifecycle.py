@@ -67,14 +67,15 @@ class Actor:
     remote_addr: str | None = None
     # A person who acted in the admin (an orphaned access review, for example).
     user: object = None
-    # What acted when neither a key nor a person did, e.g. "manage.py scim_orphans".
+    # What acted when neither a key nor a person did, e.g. "manage.py scim_orphans"; with a
+    # person, how they acted when not as an admin (e.g. "accepted the invitation").
     via: str = ""
 
     def __str__(self):
         if self.api_key is not None:
             return f"API key {self.api_key.name!r} ({self.api_key.prefix})"
         if self.user is not None:
-            return f"{self.user} (admin)"
+            return f"{self.user} ({self.via or 'admin'})"
         return self.via or "system"
 
 
@@ -409,5 +410,10 @@ def accept_invitation(invitation):
             host.set_membership_active(scim_user.membership, True)
             changes["active"] = (False, True)
         ScimUser.objects.filter(pk=scim_user.pk).update(accepted_at=now, consent_pending=False)
-        audit.record(Action.ACCEPTED, scim_user, Actor(user=scim_user.membership.user), changes)
+        audit.record(
+            Action.ACCEPTED,
+            scim_user,
+            Actor(user=scim_user.membership.user, via="accepted the invitation"),
+            changes,
+        )
     return None

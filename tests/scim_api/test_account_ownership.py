@@ -171,6 +171,7 @@ def test_attaching_an_existing_account_grants_nothing_until_the_person_accepts(
     assert not ScimUser.objects.get(membership=attached).consent_pending
     event = AuditEvent.objects.get(organization__slug="acme", action="accepted")
     assert event.changes == {"active": [False, True]}
+    assert event.actor_name == "bob@globex.example (accepted the invitation)"
 
 
 def test_deactivating_an_attached_account_does_not_log_the_person_out_elsewhere(
