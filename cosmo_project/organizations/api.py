@@ -29,6 +29,10 @@ class MemberList(ListAPIView):
     def get_queryset(self):
         return (
             Membership.objects.filter(organization=self.request.auth.organization)
+            # A membership awaiting its person's consent (an account the organization's
+            # IdP attached, cosmo_scim's consent rule) is not the organization's to show:
+            # its account's name and login would tell who exists outside it.
+            .exclude(scim_user__consent_pending=True)
             .select_related("user")
             .order_by("user__email")
         )

@@ -15,7 +15,8 @@ end, all before the SCIM response goes out. Whether the IdP may change the perso
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .. import conf, invitations, signals
@@ -98,6 +99,18 @@ def _save_emails(scim_user, emails, *, replace):
 ACCOUNT_FIELDS = frozenset({"emails", "user_name", "given_name", "family_name"})
 
 
+def _email_in_profiles(organization, email):
+    """Is ``email`` already an email of one of the organization's SCIM users? A login email
+    belongs to one member, and the organization's own profiles decide it: asked before any
+    account is looked up, the answer cannot depend on what exists outside the
+    organization (an account elsewhere, or the login an ownership rule kept)."""
+    return (
+        ScimUserEmail.objects.alias(value_ci=Lower("value"))
+        .filter(scim_user__organization=organization, value_ci=Lower(Value(email)))
+        .exists()
+    )
+
+
 def provision(organization, profile, actor):
     """Create the membership (and the person, if new) for a profile the IdP pushes."""
     host = host_adapter()
@@ -109,6 +122,8 @@ def provision(organization, profile, actor):
         with transaction.atomic():
             # userName uniqueness is left to the (organization, LOWER(userName)) unique index:
             # it also decides between concurrent POSTs, and costs no extra query.
+            if _email_in_profiles(organization, email):
+                raise AlreadyProvisioned(f"{email} is already the email of a member here")
             person = host.find_person(email)
             new_person = person is None
             if new_person:
@@ -147,15 +162,13 @@ def provision(organization, profile, actor):
                 **{name: getattr(profile, name) for name in COLUMN_FIELDS},
             )
             _save_emails(scim_user, profile.emails, replace=False)
-            reason = ""
             if not new_person:  # a new account was created with the IdP's values already
-                reason = ownership.sync_account(host, person, organization, profile) or ""
+                # No audit reason here: whether the account existed must not show.
+                ownership.sync_account(host, person, organization, profile)
             invitation = None
             if active and not adopted:
                 invitation = invitations.create(scim_user, host.person_email(person))
-            audit.record(
-                Action.PROVISIONED, scim_user, actor, _initial_values(profile, active), reason
-            )
+            audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
             _announce(signals.user_provisioned, scim_user, actor, invitation=invitation)
     except IntegrityError as exc:
         # Two concurrent POSTs of one userName: the database's unique index decides.
@@ -256,13 +269,15 @@ def _initial_values(profile, active):
     return {name: change for name, change in values.items() if change[1] not in ("", None, [])}
 
 
-def _end_access(host, membership):
+def _end_access(host, membership, *, granted):
     """Everything through which the person could still act for this organization: its
     keys they created, its invitation links, its pages and admin (the host checks the
-    membership on every request). Their sessions end too, unless another organization
-    still has them active: one organization must not log a person out of another."""
+    membership on every request). Their sessions end too — but only when the membership
+    ``granted`` access (it was active, not awaiting consent) and no other organization
+    still has them active: an organization must not log out a person it never had, nor
+    one who is working in another organization."""
     person = membership.user
-    session_keys = sessions.keys_of(person)
+    session_keys = sessions.keys_of(person) if granted else []
     if session_keys and not host.person_active_elsewhere(person, membership.organization_id):
         sessions.end(session_keys)
     APIKey.objects.revoke_created_by(membership.organization_id, person)
@@ -285,6 +300,7 @@ def _set_active(host, scim_user, active, actor, reason=""):
     A membership never taken up whose account this organization did not create is not
     switched on: it awaits the person's consent again (``consent_pending``)."""
     membership = scim_user.membership
+    granted = membership.is_active
     consent = (
         active
         and scim_user.accepted_at is None
@@ -300,7 +316,7 @@ def _set_active(host, scim_user, active, actor, reason=""):
     if active:
         invitation = _reinvite(host, scim_user)
     else:
-        _end_access(host, membership)
+        _end_access(host, membership, granted=granted)
     audit.record(
         Action.REACTIVATED if active else Action.DEACTIVATED,
         scim_user,
@@ -365,7 +381,7 @@ def deactivate_membership(membership, actor, reason):
         if not locked.is_active:
             return False
         host.set_membership_active(locked, False)
-        _end_access(host, locked)
+        _end_access(host, locked, granted=True)
         audit.record_unprovisioned(
             Action.DEACTIVATED,
             locked,

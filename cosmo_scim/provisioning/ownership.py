@@ -69,13 +69,14 @@ def sync_account(host, person, organization, profile):
     the audit trail. Raises :class:`EmailTaken` when the address is the login of another
     member of this organization (the IdP can fix that within its own directory).
     """
-    if not owns_account(host, person, organization):
-        return ACCOUNT_KEPT
     email = profile.login_email() or host.person_email(person)
     holder = host.find_person(email)
-    if holder is not None and holder.pk != person.pk:
-        if host.get_membership(organization, holder) is not None:
-            raise EmailTaken(f"The email {email} is the login of another member")
+    taken = holder is not None and holder.pk != person.pk
+    # Asked first, whoever owns the account: the answer must not tell this organization
+    # whether its member also belongs to another one.
+    if taken and host.get_membership(organization, holder) is not None:
+        raise EmailTaken(f"The email {email} is the login of another member")
+    if taken or not owns_account(host, person, organization):
         return ACCOUNT_KEPT
     host.project_person(
         person, email=email, given_name=profile.given_name, family_name=profile.family_name

@@ -274,3 +274,66 @@ def test_provisioning_an_existing_person_never_touches_their_other_membership(
     existing.refresh_from_db()
     assert existing.is_active and existing.role == "admin"
     assert Membership.objects.filter(user=existing.user).count() == 2
+
+
+# -- found by attacking the rules above -------------------------------------------------------
+
+
+def test_a_rename_then_a_post_does_not_tell_whether_an_address_has_an_account(scim, make_user):
+    """Renaming an owned account moves its login only to a free address, so a POST of that
+    address afterwards used to answer 409 (our member) when it was free and 201 (an outside
+    account attached) when it was taken."""
+    make_user("exists@elsewhere.example")
+    answers = []
+    for i, address in enumerate(["exists@elsewhere.example", "nobody@elsewhere.example"]):
+        probe = scim.create_user(f"probe{i}@acme.example")
+        assert scim.patch(f"/Users/{probe['id']}", set_email(address)).status_code == 200
+        body = okta_user(f"probe{i}b@acme.example", emails=[{"value": address, "primary": True}])
+        response = scim.post("/Users", body)
+        answers.append((response.status_code, response.json().get("scimType")))
+    assert answers == [(409, "uniqueness"), (409, "uniqueness")]
+
+
+def test_another_members_address_is_refused_whether_or_not_the_account_is_shared(scim, other_scim):
+    answers = []
+    for shared in (False, True):
+        x = scim.create_user(f"x{shared}@acme.example")
+        scim.create_user(f"y{shared}@acme.example")
+        if shared:
+            other_scim.create_user(f"x{shared}@acme.example")
+        response = scim.patch(f"/Users/{x['id']}", set_email(f"y{shared}@acme.example"))
+        answers.append(response.status_code)
+    assert answers == [409, 409]
+
+
+def test_an_organization_cannot_log_out_a_person_it_never_had(scim, make_user):
+    """An attached account awaits consent: deactivating or deleting it ends nothing of the
+    person's own sessions (here a product operator with no membership at all)."""
+    make_user("operator@cosmo.example", "operator-pass-1234", is_staff=True)
+    browser = Client()
+    assert browser.login(username="operator@cosmo.example", password="operator-pass-1234")
+    attached = scim.create_user("operator@cosmo.example")
+    assert scim.patch(f"/Users/{attached['id']}", DEACTIVATE).status_code == 200
+    assert scim.patch(f"/Users/{attached['id']}", REACTIVATE).status_code == 200
+    assert scim.delete(f"/Users/{attached['id']}").status_code == 204
+    assert browser.get("/").status_code == 200  # still logged in
+
+
+def test_the_members_api_does_not_show_an_attached_account_awaiting_consent(
+    scim, scim_key, make_user
+):
+    make_user("bob@elsewhere.example", first_name="Bob", last_name="Secret")
+    scim.create_user("bob@elsewhere.example")
+    scim.create_user("new@acme.example")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {scim_key[1]}")
+    listed = api.get("/api/v1/members/").json()
+    members = listed["results"] if isinstance(listed, dict) else listed
+    assert [m["email"] for m in members] == ["new@acme.example"]
+
+
+def test_the_provisioning_event_reads_the_same_for_an_existing_account(scim, make_user):
+    make_user("old@elsewhere.example")
+    scim.create_user("old@elsewhere.example")
+    scim.create_user("fresh@elsewhere.example")
+    reasons = set(AuditEvent.objects.filter(action="provisioned").values_list("reason", flat=True))
+    assert reasons == {""}
