@@ -210,8 +210,8 @@ def find(token):
 
 
 def _awaits_consent(membership):
-    scim_user = ScimUser.objects.filter(membership_id=membership.pk).first()
-    return scim_user is not None and scim_user.consent_pending
+    """The Python side of :func:`_membership_wanted`, asked only of an inactive membership."""
+    return ScimUser.objects.filter(membership_id=membership.pk, consent_pending=True).exists()
 
 
 def refusal(invitation):

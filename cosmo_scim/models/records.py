@@ -16,10 +16,11 @@ class AccountOwner(models.Model):
     A person's account (login email, names, password) is shared by every organization they
     belong to. An organization's IdP may change it only while that organization *owns* it
     exclusively: its provisioning created the account, and the person belongs to no other
-    organization (lifecycle.owns_account). Kept apart from ScimUser so that it outlives a
-    SCIM DELETE: the account an organization created stays its own when it provisions the
-    person again. An account without a row (a sign-up, an operator, one made before this
-    table existed) belongs to no organization, and no IdP ever changes it.
+    organization (provisioning/ownership.py, ``owns_account``). Kept apart from ScimUser
+    so that it outlives a SCIM DELETE: the account an organization created stays its own
+    when it provisions the person again. An account without a row (a sign-up, an operator,
+    one made before this table existed) belongs to no organization, and no IdP ever changes
+    it.
     """
 
     user = models.OneToOneField(

@@ -58,7 +58,8 @@ class ScimUser(models.Model):
     # The IdP assigned the person (SCIM ``active`` is true) but the membership grants nothing
     # yet: the account existed before this organization's provisioning attached it (another
     # organization made it, or a sign-up did), so the person must consent by accepting the
-    # invitation first. Until then the host's membership stays inactive (lifecycle.py).
+    # invitation first. Until then the host's membership stays inactive
+    # (provisioning/lifecycle.py).
     consent_pending = models.BooleanField(default=False)
 
     class Meta:

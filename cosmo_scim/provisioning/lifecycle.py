@@ -7,9 +7,10 @@ changes here, in one transaction, and a signal announces it. Receivers defer slo
 
 Deactivation leaves no access window: in the transaction that switches the membership off,
 the organization's API keys the person created are revoked, their outstanding invitation
-links stop working and — when no other organization still has them active — their sessions
-end, all before the SCIM response goes out. Whether the IdP may change the person's
-*account*, and whether a new membership needs the person's consent, is ownership.py's rule.
+links stop working and — when the membership granted access and no other organization
+still has them active — their sessions end, all before the SCIM response goes out. Whether
+the IdP may change the person's *account*, and whether a new membership needs the person's
+consent, is ownership.py's rule.
 """
 
 from dataclasses import dataclass
