@@ -143,6 +143,9 @@ COSMO_SCIM = {
     "MEMBERSHIP_MODEL": "organizations.Membership",
     "TEAM_MODEL": "organizations.Team",
     "HOST_ADAPTER": "cosmo_project.organizations.scim.CosmoHostAdapter",
+    # Cosmo's words on cosmo_scim's pages and emails, and the marker of its API keys.
+    "PRODUCT_NAME": "Cosmo",
+    "API_KEY_PREFIX": "cosmo_",
 }
 
 LOGGING = {

@@ -8,7 +8,7 @@ from .models import APIKey
 
 
 class APIKeyAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer cosmo_…`` → ``request.auth`` is the APIKey.
+    """``Authorization: Bearer <API_KEY_PREFIX>…`` → ``request.auth`` is the APIKey.
 
     The key acts for its organization, not for a person, so ``request.user`` stays anonymous
     and views scope their querysets with ``request.auth.organization``.

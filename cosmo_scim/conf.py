@@ -48,6 +48,15 @@ DEFAULTS = {
     # How long an API key's ``last_used_at`` may lag behind, in seconds. Bounding the
     # write rate keeps authentication at one read on the hot path.
     "KEY_LAST_USED_RESOLUTION": 60,
+    # The product's name as people read it on the app's pages and in its emails ("<name>
+    # stores only a hash of it" when a key is shown, "… has given you access to <name>").
+    # None: they name no product.
+    "PRODUCT_NAME": None,
+    # The text every new API key begins with (up to 16 letters, digits, "_" or "-"), so
+    # secret scanners and log reviews recognise a leaked key: "acme_" gives
+    # "acme_Ab3dE6gH.<secret>". Changing it changes new keys only; keys issued under an
+    # earlier one keep working (key_format.py).
+    "API_KEY_PREFIX": "scim_",
 }
 
 REQUIRED = ("ORGANIZATION_MODEL", "MEMBERSHIP_MODEL", "TEAM_MODEL")

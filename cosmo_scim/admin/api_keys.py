@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
 from rest_framework_api_key.admin import APIKey as LibraryAPIKey
 
+from .. import conf
 from ..host import host_adapter
 from ..models import APIKey, KeyNotRotatable
 from .scope import ScopedToOrganizationAdmin
@@ -25,6 +26,11 @@ class APIKeyForm(forms.ModelForm):
     class Meta:
         model = APIKey
         fields = ("organization", "name", "scim", "expiry_date")
+        # Whether the organization may use SCIM is the host's rule (HostAdapter.scim_allowed),
+        # so the box names no plan; a refusal reads the host's own sentence (clean below).
+        help_texts = {
+            "scim": "Lets an identity provider provision this organization's members over SCIM."
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -33,8 +39,8 @@ class APIKeyForm(forms.ModelForm):
         if cleaned.get("scim") and organization is not None and not host.scim_allowed(organization):
             self.add_error(
                 "scim",
-                f"{host.scim_refusal(organization)} Upgrade the organization or create the "
-                "key without the SCIM permission.",
+                f"{host.scim_refusal(organization)} Create the key without the SCIM "
+                "permission, or once the organization may use SCIM.",
             )
         return cleaned
 
@@ -112,6 +118,7 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
                 "title": title,
                 "api_key": api_key,
                 "plaintext_key": plaintext,
+                "product_name": conf.get("PRODUCT_NAME"),
                 "replaced": replaced,
             },
         )

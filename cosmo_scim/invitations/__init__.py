@@ -62,6 +62,7 @@ def _message(invitation, token):
         "accept_url": conf.public_base_url()
         + reverse("cosmo_scim_invitations:accept", args=[token]),
         "expires_at": invitation.expires_at,
+        "product_name": conf.get("PRODUCT_NAME"),
     }
     subject = " ".join(render_to_string("cosmo_scim/email/invitation_subject.txt", context).split())
     message = EmailMultiAlternatives(

@@ -37,7 +37,7 @@ def test_provisioning_sends_one_invitation(provisioned, settings):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [EMAIL]
-    assert message.subject == "Acme Inc. invites you to join them"
+    assert message.subject == "Acme Inc. invites you to join them on Cosmo"
     link = accept_link(message)
     assert link.startswith(settings.PUBLIC_BASE_URL + "/invitations/")
     assert "Jane Doe" in message.body and link in message.alternatives[0][0]
