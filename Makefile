@@ -4,6 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEBUG ?= 1
+# The links the demo prints and mails (the SCIM base URL, invitation links) follow HOST and
+# PORT unless PUBLIC_BASE_URL is set (cosmo_project/settings.py reads it).
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install demo test lint
 
@@ -17,8 +21,9 @@ install: $(VENV)/.installed
 
 demo: install
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(PY) manage.py seed_demo
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) DEBUG=$(DEBUG) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

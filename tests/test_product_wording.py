@@ -79,9 +79,7 @@ def test_another_marker_on_a_real_key_is_refused(org, make_key):
 
 
 @pytest.mark.parametrize("marker", ["has space ", "dot.", "x" * 17, "ünï_", None])
-def test_a_marker_a_bearer_token_cannot_carry_is_a_configuration_error(
-    host_settings, org, marker
-):
+def test_a_marker_a_bearer_token_cannot_carry_is_a_configuration_error(host_settings, org, marker):
     host_settings(API_KEY_PREFIX=marker)
     with pytest.raises(ImproperlyConfigured, match="API_KEY_PREFIX"):
         APIKey.objects.create_key(organization=org, name="Okta", scim=True)

@@ -4,13 +4,18 @@ For the README's demo command. The admin is what a customer's admin is: an org a
 admin role in an active membership) with no staff flag, who signs in to /admin/ and sees
 only Acme's keys, invitations and audit trail (``createsuperuser`` makes an operator who
 sees every organization). Re-running is safe: it reuses the organization and admin and
-issues a fresh key (keys are shown only once).
+rotates the demo key (keys are shown only once, so a re-run is how to see one again): the
+printed key is the one live "Demo IdP" key, and the previous one stops working.
+
+The links it prints follow ``PUBLIC_BASE_URL`` (``make demo PORT=9101`` sets it), the same
+base invitation emails use.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from cosmo_project.organizations.models import Membership, Organization
 from cosmo_scim.models import APIKey
@@ -18,6 +23,7 @@ from cosmo_scim.models import APIKey
 DEMO_SLUG = "acme"
 DEMO_ADMIN_EMAIL = "admin@acme.example"
 DEMO_ADMIN_PASSWORD = "cosmo-demo-admin"
+DEMO_KEY_NAME = "Demo IdP"
 
 
 class Command(BaseCommand):
@@ -37,9 +43,7 @@ class Command(BaseCommand):
             organization=organization,
             defaults={"role": Membership.Role.ADMIN, "is_active": True},
         )
-        _, key = APIKey.objects.create_key(
-            organization=organization, name="Demo IdP", scim=True, created_by=admin
-        )
+        key = self.demo_key(organization, admin)
         base = settings.PUBLIC_BASE_URL
         self.stdout.write("")
         self.stdout.write(f"  Organization : {organization.name} ({base}/orgs/{DEMO_SLUG}/)")
@@ -53,3 +57,21 @@ class Command(BaseCommand):
             f'  Try it       : curl -H "Authorization: Bearer {key}" {base}/scim/v2/Users'
         )
         self.stdout.write("")
+
+    def demo_key(self, organization, admin):
+        """Rotate the live demo key, or create the first one; the plaintext of the key now
+        live. Rotation keeps the key's link to the members it provisioned (orphaned access,
+        docs/security.md); any other live "Demo IdP" key (earlier versions of this command
+        made one per run) is revoked, in the same transaction."""
+        demo_keys = APIKey.objects.filter(organization=organization, name=DEMO_KEY_NAME)
+        with transaction.atomic():
+            live = demo_keys.filter(revoked=False).order_by("-created")
+            current = next((api_key for api_key in live if api_key.refusal() is None), None)
+            if current is not None:
+                new, key = APIKey.objects.rotate(current, by=admin)
+            else:
+                new, key = APIKey.objects.create_key(
+                    organization=organization, name=DEMO_KEY_NAME, scim=True, created_by=admin
+                )
+            demo_keys.filter(revoked=False).exclude(pk=new.pk).update(revoked=True)
+        return key
