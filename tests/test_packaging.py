@@ -1,6 +1,7 @@
 """The package a Django team installs: its metadata, and the built wheel installed into a
-fresh virtual environment, where a new project with models of its own (nothing of Cosmo)
-passes ``manage.py check``, migrates and renders the app's templates."""
+fresh virtual environment, where a new project with models of its own, Django's auth.User
+and its own Celery app (nothing of Cosmo) passes ``manage.py check``, migrates, renders the
+app's templates and provisions a user over SCIM, whose invitation names that project."""
 
 import os
 import shutil
@@ -68,6 +69,7 @@ from django.db import models
 class Workspace(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
+    plan = models.CharField(max_length=20, default="enterprise")
 
     def __str__(self):
         return self.name
@@ -88,10 +90,24 @@ class Squad(models.Model):
     members = models.ManyToManyField(Member, blank=True)
 """
 
+# Django's stock auth.User takes the username first; this host logs people in by email.
+ADAPTER = """
+from django.contrib.auth import get_user_model
+
+from cosmo_scim.host import HostAdapter
+
+
+class TinyAdapter(HostAdapter):
+    def create_person(self, *, email, given_name, family_name):
+        return get_user_model().objects.create_user(
+            username=email, email=email, first_name=given_name, last_name=family_name
+        )
+"""
+
 SETTINGS = """
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET_KEY = "packaging-test-" + "x" * 40
 DEBUG = False
 ALLOWED_HOSTS = ["testserver"]
@@ -115,7 +131,7 @@ MIDDLEWARE = [
     "cosmo_scim.middleware.SessionIndexMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
-ROOT_URLCONF = "urls"
+ROOT_URLCONF = "tiny.urls"
 TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",
     "APP_DIRS": True,
@@ -129,11 +145,14 @@ DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DI
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
 PUBLIC_BASE_URL = "https://tiny.example"
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = BASE_DIR / "outbox"
 CELERY_TASK_ALWAYS_EAGER = True
 COSMO_SCIM = {
     "ORGANIZATION_MODEL": "tinyhost.Workspace",
     "MEMBERSHIP_MODEL": "tinyhost.Member",
     "TEAM_MODEL": "tinyhost.Squad",
+    "HOST_ADAPTER": "tinyhost.adapter.TinyAdapter",
     "PRODUCT_NAME": "Tiny",
     "API_KEY_PREFIX": "tiny_",
 }
@@ -150,10 +169,20 @@ urlpatterns = [
 ]
 """
 
+# The standard Celery recipe: the app in the project package, configured from settings.
+CELERY = """
+from celery import Celery
+
+app = Celery("tiny")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+"""
+
 # Run in the project: where the package came from, that the templates render, that a key
-# made under this host's marker authenticates, and that no broker client was forced in.
+# made under this host's marker authenticates, that an IdP's POST sends the invitation with
+# this host's name and address, and that no broker client was forced in.
 PROBE = """
-import importlib.util, sys
+import importlib.util, json
 import django
 django.setup()
 import cosmo_scim
@@ -170,6 +199,26 @@ workspace = Workspace.objects.create(slug="w", name="W")
 _, key = APIKey.objects.create_key(organization=workspace, name="IdP", scim=False)
 assert key.startswith("tiny_"), key
 assert keys.authenticate("Bearer " + key).organization == workspace
+
+from django.conf import settings
+from django.test import Client
+_, scim_key = APIKey.objects.create_key(organization=workspace, name="Okta", scim=True)
+response = Client().post(
+    "/scim/v2/Users",
+    json.dumps({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "jane@tiny.example",
+        "name": {"givenName": "Jane", "familyName": "Doe"},
+        "emails": [{"value": "jane@tiny.example", "primary": True}],
+    }),
+    content_type="application/scim+json",
+    HTTP_AUTHORIZATION="Bearer " + scim_key,
+)
+assert response.status_code == 201, response.content
+(sent,) = settings.EMAIL_FILE_PATH.iterdir()
+text = sent.read_text()
+assert "Subject: W invites you to join them on Tiny" in text, text
+assert "https://tiny.example/" in text, text
 assert importlib.util.find_spec("redis") is None, "celery pulled in a transport"
 print("probe ok")
 """
@@ -212,14 +261,18 @@ def test_the_wheel_installs_into_a_fresh_venv_and_serves_a_new_project(tmp_path)
 
     project = tmp_path / "project"
     (project / "tinyhost" / "migrations").mkdir(parents=True)
+    (project / "tiny").mkdir()
     (project / "tinyhost" / "__init__.py").touch()
     (project / "tinyhost" / "migrations" / "__init__.py").touch()
     (project / "tinyhost" / "models.py").write_text(MODELS)
-    (project / "settings.py").write_text(SETTINGS)
-    (project / "urls.py").write_text(URLS)
+    (project / "tinyhost" / "adapter.py").write_text(ADAPTER)
+    (project / "tiny" / "__init__.py").write_text("from .celery import app as celery_app\n")
+    (project / "tiny" / "celery.py").write_text(CELERY)
+    (project / "tiny" / "settings.py").write_text(SETTINGS)
+    (project / "tiny" / "urls.py").write_text(URLS)
     env = {
         "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "settings",
+        "DJANGO_SETTINGS_MODULE": "tiny.settings",
         "PYTHONPATH": str(project),
     }
     django_admin = [python, "-m", "django"]
