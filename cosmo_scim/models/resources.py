@@ -43,6 +43,28 @@ class ScimUser(models.Model):
     employee_number = models.CharField(max_length=255, blank=True, default="")
     department = models.CharField(max_length=255, blank=True, default="")
     manager_id = models.CharField(max_length=255, blank=True, default="")
+    # The rest of RFC 7643 §4.1 and §4.3 (migration 0007); lengths are the attribute
+    # table's (cosmo_scim.scim.users.COLUMNS).
+    middle_name = models.CharField(max_length=255, blank=True, default="")
+    honorific_prefix = models.CharField(max_length=64, blank=True, default="")
+    honorific_suffix = models.CharField(max_length=64, blank=True, default="")
+    nick_name = models.CharField(max_length=255, blank=True, default="")
+    profile_url = models.CharField(max_length=2048, blank=True, default="")
+    user_type = models.CharField(max_length=64, blank=True, default="")
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    cost_center = models.CharField(max_length=255, blank=True, default="")
+    # The enterprise ``organization`` (a name the IdP sends, not the tenant).
+    organization_name = models.CharField(max_length=255, blank=True, default="")
+    division = models.CharField(max_length=255, blank=True, default="")
+    # Multi-valued complex attributes other than emails, as JSON arrays of objects (jsonb
+    # on PostgreSQL): always read and written whole with the user, few and bounded
+    # (MultiValuedColumn.max_values), never a key. Rows would cost a correlated aggregate
+    # per attribute on every read and a DELETE and INSERT per attribute on every change;
+    # emails are rows because the login address is looked up and must be one member's.
+    phone_numbers = models.JSONField(default=list, blank=True)
+    ims = models.JSONField(default=list, blank=True)
+    photos = models.JSONField(default=list, blank=True)
+    addresses = models.JSONField(default=list, blank=True)
     created = models.DateTimeField(default=timezone.now, editable=False)
     last_modified = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)

@@ -25,13 +25,30 @@ class UserProfile:
     given_name: str = ""
     family_name: str = ""
     formatted_name: str = ""
+    middle_name: str = ""
+    honorific_prefix: str = ""
+    honorific_suffix: str = ""
     display_name: str = ""
+    nick_name: str = ""
+    profile_url: str = ""
     title: str = ""
-    locale: str = ""
+    user_type: str = ""
     preferred_language: str = ""
+    locale: str = ""
+    time_zone: str = ""
     employee_number: str = ""
+    cost_center: str = ""
+    organization_name: str = ""
+    division: str = ""
     department: str = ""
     manager_id: str = ""
+    # Multi-valued attributes other than emails, each a list of {sub-attribute: value}
+    # objects as the IdP sent them (canonical names, unassigned ones left out), stored as
+    # JSON on ScimUser: phoneNumbers, ims, photos, addresses.
+    phone_numbers: list[dict] = field(default_factory=list)
+    ims: list[dict] = field(default_factory=list)
+    photos: list[dict] = field(default_factory=list)
+    addresses: list[dict] = field(default_factory=list)
     emails: list[Email] = field(default_factory=list)
     # None: the request did not say (a PUT without ``active`` keeps the current state).
     active: bool | None = None
@@ -45,7 +62,8 @@ class UserProfile:
         return self.user_name if "@" in self.user_name else None
 
 
-# Profile fields stored as plain columns on ScimUser (emails and active are handled apart).
+# Profile fields stored as columns of ScimUser, strings and JSON lists (emails and active
+# are handled apart).
 COLUMN_FIELDS = tuple(f.name for f in fields(UserProfile) if f.name not in ("emails", "active"))
 
 

@@ -3,11 +3,15 @@
 This module only translates. Reading a body checks types and sizes (every problem is a 400
 ``invalidValue`` that changes nothing); writing builds the representation GET returns.
 
-The User's stored string attributes are declared once, in :data:`COLUMNS`: their SCIM path,
-the UserProfile field (the ScimUser column of the same name), caseExact and maximum length.
-Reading, the representation and the /Users filter registry (:data:`USER_ATTRIBUTES`) are all
-built from it, and a test checks it against the published schema
-(:mod:`cosmo_scim.protocol.schema.definitions`).
+The User's stored attributes are declared once, in this attribute table: :data:`COLUMNS`
+(the single-valued strings: SCIM path, the UserProfile field and ScimUser column of the same
+name, caseExact, maximum length) and :data:`MULTI_VALUED` (the multi-valued complex
+attributes: their string sub-attributes as columns with their lengths, and how many values
+one user may have). Reading, the representation and the /Users filter registry
+(:data:`USER_ATTRIBUTES`) are all built from it, and tests check it against the published
+schema (:mod:`cosmo_scim.protocol.schema.user_schema`) and the model. The lengths and
+counts are limits too: every value is attack surface, and a limit is what the database
+column, the audit trail and every later read can rely on.
 """
 
 from dataclasses import dataclass
@@ -27,6 +31,10 @@ from ..provisioning.user_profile import Email, UserProfile
 
 MAX_LENGTH = 255
 SHORT_LENGTH = 64
+URL_LENGTH = 2048
+# Values of one multi-valued attribute per user: Entra's default mapping sends at most three
+# phone numbers and one address, Okta two and one; ten leaves room and bounds every read.
+MAX_VALUES = 10
 
 
 @dataclass(frozen=True)
@@ -70,21 +78,79 @@ COLUMNS = (
     Column("name.formatted", "formatted_name"),
     Column("name.familyName", "family_name"),
     Column("name.givenName", "given_name"),
+    Column("name.middleName", "middle_name"),
+    Column("name.honorificPrefix", "honorific_prefix", max_length=SHORT_LENGTH),
+    Column("name.honorificSuffix", "honorific_suffix", max_length=SHORT_LENGTH),
     Column("displayName", "display_name"),
+    Column("nickName", "nick_name"),
+    Column("profileUrl", "profile_url", max_length=URL_LENGTH),
     Column("title", "title"),
-    Column("locale", "locale", max_length=SHORT_LENGTH),
+    Column("userType", "user_type", max_length=SHORT_LENGTH),
     Column("preferredLanguage", "preferred_language", max_length=SHORT_LENGTH),
+    Column("locale", "locale", max_length=SHORT_LENGTH),
+    Column("timezone", "time_zone", max_length=SHORT_LENGTH),
     Column(f"{ENTERPRISE_USER_SCHEMA}:employeeNumber", "employee_number"),
+    Column(f"{ENTERPRISE_USER_SCHEMA}:costCenter", "cost_center"),
+    Column(f"{ENTERPRISE_USER_SCHEMA}:organization", "organization_name"),
+    Column(f"{ENTERPRISE_USER_SCHEMA}:division", "division"),
     Column(f"{ENTERPRISE_USER_SCHEMA}:department", "department"),
     # The manager's id: ``manager`` is a complex attribute (RFC 7643 §4.3) holding it.
     Column(f"{ENTERPRISE_USER_SCHEMA}:manager.value", "manager_id", case_exact=True),
 )
-# The sub-attributes of each email (a ScimUserEmail row), ``primary`` aside (a boolean).
-EMAIL_COLUMNS = (
-    Column("value", "value", max_length=254, required=True),
-    Column("type", "type", max_length=32),
-    Column("display", "display"),
+
+
+@dataclass(frozen=True)
+class MultiValuedColumn:
+    """A multi-valued complex User attribute (RFC 7643 §2.4): ``path`` (its name),
+    ``field`` (of UserProfile, and the ScimUser JSON column; ``emails`` are ScimUserEmail
+    rows), ``columns`` (its string sub-attributes, each with its ``max_length``) and
+    ``max_values``, how many values one user may have. Every one of them also has the
+    boolean ``primary`` (true at most once)."""
+
+    path: str
+    field: str
+    columns: tuple
+    max_values: int = MAX_VALUES
+
+    def label(self, index, column=None):
+        """How errors name a value, or one of its sub-attributes: ``emails[0].value``."""
+        return f"{self.path}[{index}]" + (f".{column.path}" if column else "")
+
+
+_TYPE = Column("type", "type", max_length=32)
+_DISPLAY = Column("display", "display")
+EMAILS = MultiValuedColumn(
+    "emails",
+    "emails",
+    (Column("value", "value", max_length=254, required=True), _DISPLAY, _TYPE),
 )
+# In the order of the representation (RFC 7643 §4.1.2).
+MULTI_VALUED = (
+    EMAILS,
+    MultiValuedColumn(
+        "phoneNumbers", "phone_numbers", (Column("value", "value", max_length=64), _DISPLAY, _TYPE)
+    ),
+    MultiValuedColumn("ims", "ims", (Column("value", "value"), _DISPLAY, _TYPE)),
+    MultiValuedColumn(
+        "photos", "photos", (Column("value", "value", max_length=URL_LENGTH), _DISPLAY, _TYPE)
+    ),
+    MultiValuedColumn(
+        "addresses",
+        "addresses",
+        (
+            Column("formatted", "formatted", max_length=1024),
+            Column("streetAddress", "streetAddress", max_length=512),
+            Column("locality", "locality"),
+            Column("region", "region"),
+            Column("postalCode", "postalCode", max_length=SHORT_LENGTH),
+            Column("country", "country", max_length=SHORT_LENGTH),
+            _TYPE,
+        ),
+        max_values=5,
+    ),
+)
+# The ones stored as JSON on ScimUser (emails are rows).
+JSON_LISTS = MULTI_VALUED[1:]
 
 
 def _string(container, name, label, *, max_length=MAX_LENGTH, required=False):
@@ -103,30 +169,63 @@ def _string(container, name, label, *, max_length=MAX_LENGTH, required=False):
     return value
 
 
-def _emails(value):
-    if value is None:
+def _values(container, attribute):
+    """The values of multi-valued ``attribute``: a list of at most ``max_values`` objects,
+    at most one of them primary (RFC 7643 §2.4), each with its strings read by its columns
+    and its ``primary`` as a boolean (a string "True" too: Entra's default dialect)."""
+    raw = caseless.get(container, attribute.path)
+    if raw is None:
         return []
-    if not isinstance(value, list):
-        raise invalid_value("emails must be an array")
-    emails = []
-    for index, item in enumerate(value):
-        entry = json_object(item, f"emails[{index}]")
-        fields = {}
-        for column in EMAIL_COLUMNS:
-            label = f"emails[{index}].{column.path}"
-            fields[column.field] = _string(
-                entry, column.path, label, max_length=column.max_length, required=column.required
+    if not isinstance(raw, list):
+        raise invalid_value(f"{attribute.path} must be an array")
+    if len(raw) > attribute.max_values:
+        raise invalid_value(
+            f"{attribute.path} has {len(raw)} values; at most {attribute.max_values} are kept"
+        )
+    values = []
+    for index, item in enumerate(raw):
+        entry = json_object(item, attribute.label(index))
+        value = {
+            column.field: _string(
+                entry,
+                column.path,
+                attribute.label(index, column),
+                max_length=column.max_length,
+                required=column.required,
             )
-            if column.field == "value":
-                try:
-                    validate_email(fields["value"])
-                except ValidationError:
-                    raise invalid_value(f"{label} is not an email address") from None
-        primary = caseless.get(entry, "primary", False)
-        emails.append(Email(primary=boolean(primary, f"emails[{index}].primary"), **fields))
-    if sum(email.primary for email in emails) > 1:
-        raise invalid_value("At most one email may be primary (RFC 7643 §2.4)")
+            for column in attribute.columns
+        }
+        primary = caseless.get(entry, "primary")
+        value["primary"] = None if primary is None else boolean(primary, attribute.label(index))
+        values.append(value)
+    if sum(value["primary"] is True for value in values) > 1:
+        raise invalid_value(f"At most one of {attribute.path} may be primary (RFC 7643 §2.4)")
+    return values
+
+
+def _emails(container):
+    emails = []
+    for index, fields in enumerate(_values(container, EMAILS)):
+        try:
+            validate_email(fields["value"])
+        except ValidationError:
+            label = EMAILS.label(index, EMAILS.columns[0])
+            raise invalid_value(f"{label} is not an email address") from None
+        emails.append(Email(**{**fields, "primary": fields["primary"] is True}))
     return emails
+
+
+def _value_list(container, attribute):
+    """A JSON-stored attribute's values as stored and returned: assigned sub-attributes
+    only (RFC 7643 §2.5), ``primary`` as sent. A value holding nothing but a ``type`` or
+    ``primary`` is no value: it is what remains when Entra removes
+    ``phoneNumbers[type eq "fax"].value``, and it is not kept."""
+    kept = []
+    for value in _values(container, attribute):
+        value = {name: item for name, item in value.items() if item not in ("", None)}
+        if value.keys() - {"type", "primary"}:
+            kept.append(value)
+    return kept
 
 
 def _external_id(data, column):
@@ -186,7 +285,8 @@ def parse_user(body):
     active = caseless.get(data, "active")
     return UserProfile(
         **{column.field: _column_value(objects, column) for column in COLUMNS},
-        emails=_emails(caseless.get(data, "emails")),
+        **{attribute.field: _value_list(data, attribute) for attribute in JSON_LISTS},
+        emails=_emails(data),
         active=None if active is None else boolean(active, "active"),
     )
 
@@ -223,6 +323,12 @@ def _columns(scim_user, location):
     return objects[None], objects[ENTERPRISE_USER_SCHEMA]
 
 
+def _ordered(value, attribute):
+    """A stored value with its sub-attributes in the schema's order."""
+    names = [column.field for column in attribute.columns] + ["primary"]
+    return {name: value[name] for name in names if name in value}
+
+
 def represent(scim_user, location, groups=()):
     """The full SCIM representation of a user: a row read through
     :func:`cosmo_scim.scim.user_adapter.user_queryset`, or a ScimUser the lifecycle service
@@ -232,17 +338,21 @@ def represent(scim_user, location, groups=()):
         _present(
             {
                 "value": email["value"],
+                "display": email["display"],
                 "type": email["type"],
                 # Stored as a boolean, returned as one: false is a value,
                 # not "unassigned" (RFC 7643 §2.5). SQLite's JSON says 0/1.
                 "primary": bool(email["primary"]),
-                "display": email["display"],
             }
         )
         for email in scim_user.email_rows
     ]
     if emails:
         core["emails"] = emails
+    for attribute in JSON_LISTS:
+        values = getattr(scim_user, attribute.field)
+        if values:
+            core[attribute.path] = [_ordered(value, attribute) for value in values]
     resource = {
         "schemas": [USER_SCHEMA, ENTERPRISE_USER_SCHEMA] if enterprise else [USER_SCHEMA],
         "id": scim_user.scim_id,
@@ -277,7 +387,7 @@ USER_ATTRIBUTES = AttributeRegistry(
             "cosmo_scim.ScimUserEmail",
             fk="scim_user",
             attributes={
-                **{column.path: Scalar(column.field) for column in EMAIL_COLUMNS},
+                **{column.path: Scalar(column.field) for column in EMAILS.columns},
                 "primary": Scalar("primary", BOOLEAN),
             },
         ),

@@ -185,7 +185,7 @@ def test_bare_extension_urn_path_value_naming_another_schema():
 
 @pytest.mark.parametrize(
     "path",
-    ["nickName", "name.middle", 'emails[type eq "work"].nope', "urn:x:y:title", "a b", "title."],
+    ["roles", "name.middle", 'emails[type eq "work"].nope', "urn:x:y:title", "a b", "title."],
 )
 def test_unknown_path(path):
     err = error_of(patch_user, {"op": "replace", "path": path, "value": "x"})

@@ -59,18 +59,33 @@ def test_user_schema():
         "userName",
         "name",
         "displayName",
+        "nickName",
+        "profileUrl",
         "title",
-        "locale",
+        "userType",
         "preferredLanguage",
+        "locale",
+        "timezone",
         "active",
-        "emails",
         "password",
+        "emails",
+        "phoneNumbers",
+        "ims",
+        "photos",
+        "addresses",
         "groups",
     }
     assert attrs["userName"]["required"] is True
     assert attrs["userName"]["uniqueness"] == "server"
     assert attrs["userName"]["caseExact"] is False
-    assert set(by_name(attrs["name"]["subAttributes"])) == {"formatted", "familyName", "givenName"}
+    assert set(by_name(attrs["name"]["subAttributes"])) == {
+        "formatted",
+        "familyName",
+        "givenName",
+        "middleName",
+        "honorificPrefix",
+        "honorificSuffix",
+    }
     assert attrs["active"]["type"] == "boolean"
     assert attrs["active"]["required"] is True
     emails = by_name(attrs["emails"]["subAttributes"])
@@ -96,10 +111,19 @@ def test_common_attributes_not_in_published_schemas():
 
 def test_enterprise_schema():
     attrs = by_name(discovery.get_schema(ENTERPRISE_USER_SCHEMA, BASE)["attributes"])
-    assert set(attrs) == {"employeeNumber", "department", "manager"}
+    assert set(attrs) == {
+        "employeeNumber",
+        "costCenter",
+        "organization",
+        "division",
+        "department",
+        "manager",
+    }
     manager = by_name(attrs["manager"]["subAttributes"])
     assert set(manager) == {"value", "$ref", "displayName"}
+    # The server never fills it in (it would go stale without a version change).
     assert manager["displayName"]["mutability"] == "readOnly"
+    assert manager["displayName"]["returned"] == "never"
 
 
 def test_group_schema():
@@ -202,7 +226,7 @@ def test_resolve_definitions():
 
 @pytest.mark.parametrize(
     "path",
-    ["nickName", "name.middleName", f"{ENTERPRISE_USER_SCHEMA}:costCenter", "urn:x:y", "", "a..b"],
+    ["roles", "name.nickName", f"{ENTERPRISE_USER_SCHEMA}:title", "urn:x:y", "", "a..b"],
 )
 def test_resolve_unknown(path):
     with pytest.raises(ScimError) as info:

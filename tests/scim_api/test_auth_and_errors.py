@@ -174,7 +174,7 @@ def test_patch_without_operations_is_400(scim, jane):
     "query",
     [
         'userName eq "a" and',
-        'nickName eq "x"',
+        'roles eq "x"',
         'userName eq "a" or bogus eq "b"',
         'meta.created gt "yesterday"',
         "active gt true",

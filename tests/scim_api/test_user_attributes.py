@@ -1,64 +1,88 @@
-"""The User attribute table (cosmo_scim.scim.users.COLUMNS) against what else declares the
-User: the published schema, the lifecycle's UserProfile, the models' column sizes and the
-/Users filter registry. Where two of them disagree, this fails."""
+"""The User attribute table (cosmo_scim.scim.users COLUMNS and MULTI_VALUED) against what else
+declares the User: the published schema, the lifecycle's UserProfile, the models' column
+sizes and the /Users filter registry. Where two of them disagree, this fails."""
 
 from dataclasses import fields
+
+from django.db import models
 
 from cosmo_scim.models import ScimUser, ScimUserEmail
 from cosmo_scim.protocol.schema.definitions import COMMON_ATTRIBUTES
 from cosmo_scim.protocol.schema.resolve import USER
 from cosmo_scim.provisioning import user_profile
-from cosmo_scim.scim.users import COLUMNS, EMAIL_COLUMNS, USER_ATTRIBUTES
+from cosmo_scim.scim.users import COLUMNS, EMAILS, JSON_LISTS, MULTI_VALUED, USER_ATTRIBUTES
+
+STRINGS = ("string", "reference")
 
 
-def _stored_strings():
-    """The paths of every readWrite single-valued string the User schema publishes."""
-    paths = set()
+def _published():
+    """``(single-valued strings, multi-valued complex)`` readWrite attributes the User
+    schema publishes, by path."""
+    strings, multi = set(), set()
     for doc in (USER.core, *USER.extensions):
         prefix = "" if doc is USER.core else f"{doc['id']}:"
         attributes = list(doc["attributes"])
         if doc is USER.core:
             attributes += COMMON_ATTRIBUTES
         for attr in attributes:
-            if attr["multiValued"] or attr["mutability"] != "readWrite":
+            if attr["mutability"] != "readWrite":
                 continue
-            if attr["type"] == "string":
-                paths.add(prefix + attr["name"])
+            if attr["multiValued"]:
+                multi.add(prefix + attr["name"])
+                continue
+            if attr["type"] in STRINGS:
+                strings.add(prefix + attr["name"])
             for sub in attr.get("subAttributes", ()):
-                if sub["type"] == "string" and sub["mutability"] == "readWrite":
-                    paths.add(f"{prefix}{attr['name']}.{sub['name']}")
-    return paths
+                if sub["type"] in STRINGS and sub["mutability"] == "readWrite":
+                    # manager.$ref is derived from manager.value, not stored.
+                    if sub["name"] != "$ref":
+                        strings.add(f"{prefix}{attr['name']}.{sub['name']}")
+    return strings, multi
 
 
 def test_every_column_is_a_published_string_with_its_characteristics():
     for column in COLUMNS:
         definition = USER.resolve(column.path).definition
-        assert definition["type"] == "string", column.path
+        assert definition["type"] in STRINGS, column.path
         assert definition["caseExact"] is column.case_exact, column.path
         assert definition["required"] is column.required, column.path
         assert definition["mutability"] == "readWrite", column.path
 
 
-def test_every_published_stored_string_is_a_column():
-    assert {column.path for column in COLUMNS} == _stored_strings()
+def test_every_published_stored_attribute_is_in_the_table():
+    strings, multi = _published()
+    assert {column.path for column in COLUMNS} == strings
+    assert {attribute.path for attribute in MULTI_VALUED} == multi
+
+
+def test_multi_valued_sub_attributes_match_the_schema():
+    for attribute in MULTI_VALUED:
+        definition = USER.resolve(attribute.path).attr
+        subs = {sub["name"]: sub for sub in definition["subAttributes"]}
+        assert {c.path for c in attribute.columns} == {
+            name for name, sub in subs.items() if sub["type"] in STRINGS
+        }, attribute.path
+        assert subs["primary"]["type"] == "boolean"
+        for column in attribute.columns:
+            assert subs[column.path]["required"] is column.required
+            assert subs[column.path]["caseExact"] is column.case_exact
+        assert 1 <= attribute.max_values <= 10
 
 
 def test_columns_are_the_profile_fields_and_fit_the_model():
-    assert {column.field for column in COLUMNS} == set(user_profile.COLUMN_FIELDS)
+    stored = {column.field for column in COLUMNS} | {a.field for a in JSON_LISTS}
+    assert stored == set(user_profile.COLUMN_FIELDS)
     profile_fields = {field.name for field in fields(user_profile.UserProfile)}
-    assert {column.field for column in COLUMNS} <= profile_fields
+    assert EMAILS.field in profile_fields
     for column in COLUMNS:
         assert ScimUser._meta.get_field(column.field).max_length == column.max_length
+    for attribute in JSON_LISTS:
+        assert isinstance(ScimUser._meta.get_field(attribute.field), models.JSONField)
 
 
-def test_email_columns_match_the_schema_and_the_model():
-    emails = USER.resolve("emails").attr
-    for column in EMAIL_COLUMNS:
-        sub = USER.resolve(f"emails.{column.path}").definition
-        assert sub["type"] == "string" and sub["required"] is column.required
+def test_email_columns_fit_the_email_rows():
+    for column in EMAILS.columns:
         assert ScimUserEmail._meta.get_field(column.field).max_length == column.max_length
-    strings = {s["name"] for s in emails["subAttributes"] if s["type"] == "string"}
-    assert {column.path for column in EMAIL_COLUMNS} == strings
 
 
 def test_every_column_can_be_filtered():

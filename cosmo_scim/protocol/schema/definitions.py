@@ -1,4 +1,6 @@
-"""The schemas of the resources this server serves, as RFC 7643 §7 data.
+"""The schemas of the resources this server serves, as RFC 7643 §7 data: how an attribute
+definition is written, the Group schema and the common attributes (the User's schemas are in
+:mod:`.user_schema`).
 
 The attribute definitions below describe exactly what this server stores and returns. They are
 kept in their published RFC 7643 §7 JSON form so that ``/Schemas`` is rendered straight from
@@ -17,7 +19,7 @@ typed field with a generic complex one. The engine still knows their characteris
 :data:`COMMON_ATTRIBUTES` (``id``/``meta`` readOnly, ``externalId`` readWrite and caseExact).
 """
 
-from ..urns import ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, SCHEMA_SCHEMA, USER_SCHEMA
+from ..urns import GROUP_SCHEMA, SCHEMA_SCHEMA
 
 
 def attribute(
@@ -70,152 +72,6 @@ def schema_document(schema_id, name, description, attributes):
         "attributes": attributes,
     }
 
-
-# --- User (RFC 7643 §4.1, §8.7.1), restricted to what we store ------------------------------
-
-USER_SCHEMA_DOC = schema_document(
-    USER_SCHEMA,
-    "User",
-    "User Account",
-    [
-        attribute(
-            "userName",
-            description="Unique identifier for the User, used to authenticate. "
-            "Case-insensitive (RFC 7643 §4.1.1).",
-            required=True,
-            uniqueness="server",
-        ),
-        attribute(
-            "name",
-            "complex",
-            "The components of the user's real name.",
-            sub_attributes=[
-                attribute("formatted", description="The full name, formatted for display."),
-                attribute("familyName", description="The family name (last name)."),
-                attribute("givenName", description="The given name (first name)."),
-            ],
-        ),
-        attribute("displayName", description="The name of the User, suitable for display."),
-        attribute("title", description="The user's title, such as 'Vice President'."),
-        attribute("locale", description="Default location of the User, e.g. 'en-US'."),
-        attribute(
-            "preferredLanguage",
-            description="Preferred written or spoken language of the User, e.g. 'en'.",
-        ),
-        attribute(
-            "active",
-            "boolean",
-            "The User's administrative status; false means deprovisioned (soft delete). "
-            "A member is always either active or not, so it always has a value: it cannot be "
-            "removed, and a creation that omits it makes an active user.",
-            required=True,
-        ),
-        attribute(
-            "emails",
-            "complex",
-            "Email addresses for the user. Required: the member logs in and is invited at "
-            "the primary (else first) address. A userName that is itself an email address "
-            "is accepted in its place when no emails are sent (Entra often sends only a UPN).",
-            multi_valued=True,
-            required=True,
-            sub_attributes=[
-                attribute(
-                    "value",
-                    description="Email address for the user; an entry without one is refused.",
-                    required=True,
-                ),
-                attribute(
-                    "type",
-                    description="A label indicating the email's function.",
-                    canonical_values=["work", "home", "other"],
-                ),
-                attribute(
-                    "primary",
-                    "boolean",
-                    "Whether this is the primary email; true appears at most once.",
-                ),
-                attribute("display", description="A human-readable name for display."),
-            ],
-        ),
-        attribute(
-            "password",
-            description="The User's cleartext password, accepted for writing only.",
-            case_exact=True,
-            mutability="writeOnly",
-            returned="never",
-        ),
-        attribute(
-            "groups",
-            "complex",
-            "Groups the user belongs to; managed through the Group resource.",
-            multi_valued=True,
-            mutability="readOnly",
-            sub_attributes=[
-                attribute(
-                    "value",
-                    description="The identifier of the User's group.",
-                    case_exact=True,
-                    mutability="readOnly",
-                ),
-                attribute(
-                    "$ref",
-                    "reference",
-                    "The URI of the corresponding Group resource.",
-                    case_exact=True,
-                    mutability="readOnly",
-                    reference_types=["Group"],
-                ),
-                attribute(
-                    "display",
-                    description="A human-readable name, the group's displayName.",
-                    mutability="readOnly",
-                ),
-                attribute(
-                    "type",
-                    description="How the membership was derived.",
-                    mutability="readOnly",
-                    canonical_values=["direct", "indirect"],
-                ),
-            ],
-        ),
-    ],
-)
-
-# --- Enterprise User extension (RFC 7643 §4.3) ----------------------------------------------
-
-ENTERPRISE_USER_SCHEMA_DOC = schema_document(
-    ENTERPRISE_USER_SCHEMA,
-    "EnterpriseUser",
-    "Enterprise User",
-    [
-        attribute("employeeNumber", description="Numeric or alphanumeric employee identifier."),
-        attribute("department", description="Identifies the name of a department."),
-        attribute(
-            "manager",
-            "complex",
-            "The User's manager.",
-            sub_attributes=[
-                attribute(
-                    "value",
-                    description="The id of the SCIM resource representing the manager.",
-                    case_exact=True,
-                ),
-                attribute(
-                    "$ref",
-                    "reference",
-                    "The URI of the SCIM resource representing the manager.",
-                    case_exact=True,
-                    reference_types=["User"],
-                ),
-                attribute(
-                    "displayName",
-                    description="The displayName of the manager; set by the server.",
-                    mutability="readOnly",
-                ),
-            ],
-        ),
-    ],
-)
 
 # --- Group (RFC 7643 §4.2) ------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ from ..urns import (
     RESOURCE_TYPE_SCHEMA,
     SERVICE_PROVIDER_CONFIG_SCHEMA,
 )
-from .definitions import ENTERPRISE_USER_SCHEMA_DOC, GROUP_SCHEMA_DOC, USER_SCHEMA_DOC
+from .definitions import GROUP_SCHEMA_DOC
+from .user_schema import ENTERPRISE_USER_SCHEMA_DOC, USER_SCHEMA_DOC
 from .meta_schemas import (
     RESOURCE_TYPE_SCHEMA_DOC,
     SCHEMA_SCHEMA_DOC,

@@ -10,12 +10,8 @@ from dataclasses import dataclass
 
 from ..errors import invalid_path, not_found
 from ..paths import parse_attr_path
-from .definitions import (
-    COMMON_ATTRIBUTES,
-    ENTERPRISE_USER_SCHEMA_DOC,
-    GROUP_SCHEMA_DOC,
-    USER_SCHEMA_DOC,
-)
+from .definitions import COMMON_ATTRIBUTES, GROUP_SCHEMA_DOC
+from .user_schema import ENTERPRISE_USER_SCHEMA_DOC, USER_SCHEMA_DOC
 
 
 @dataclass(frozen=True)
