@@ -112,6 +112,11 @@ class MultiValuedColumn:
     columns: tuple
     max_values: int = MAX_VALUES
 
+    @cached_property
+    def names(self):
+        """The names of its string sub-attributes."""
+        return frozenset(column.path for column in self.columns)
+
     def label(self, index, column=None):
         """How errors name a value, or one of its sub-attributes: ``emails[0].value``."""
         return f"{self.path}[{index}]" + (f".{column.path}" if column else "")
@@ -217,13 +222,14 @@ def _emails(container):
 
 def _value_list(container, attribute):
     """A JSON-stored attribute's values as stored and returned: assigned sub-attributes
-    only (RFC 7643 §2.5), ``primary`` as sent. A value holding nothing but a ``type`` or
-    ``primary`` is no value: it is what remains when Entra removes
+    only (RFC 7643 §2.5), ``primary`` as sent. A value without its ``value`` (an address:
+    without any part of the address) holds nothing: it is what remains when Entra removes
     ``phoneNumbers[type eq "fax"].value``, and it is not kept."""
+    labels = {"type", "primary", "display"}
     kept = []
     for value in _values(container, attribute):
         value = {name: item for name, item in value.items() if item not in ("", None)}
-        if value.keys() - {"type", "primary"}:
+        if ("value" in value) if "value" in attribute.names else value.keys() - labels:
             kept.append(value)
     return kept
 
