@@ -1,6 +1,8 @@
 """What Microsoft Entra ID sends, in both of its dialects
 (docs/idp-dialects.md#microsoft-entra-id)."""
 
+import re
+
 import pytest
 from scimkit import okta_user, patch_op
 
@@ -172,3 +174,146 @@ def test_json_and_scim_json_bodies_are_both_accepted(scim):
     a = scim.post("/Users", okta_user("a@acme.com"), content_type="application/json")
     b = scim.post("/Users", okta_user("b@acme.com"), content_type="application/scim+json")
     assert (a.status_code, b.status_code) == (201, 201)
+
+
+# Entra's default user attribute mapping, plus the enterprise attributes an admin commonly
+# maps (docs/idp-dialects.md#microsoft-entra-id): each SCIM path Entra writes, with a value.
+# Entra reads each path back and sends again whatever differs.
+ENTRA_MAPPING = {
+    "userName": "jane@acme.com",
+    "active": True,
+    "displayName": "Jane Doe",
+    "title": "Engineer",
+    'emails[type eq "work"].value': "jane@acme.com",
+    "preferredLanguage": "en-US",
+    "name.givenName": "Jane",
+    "name.familyName": "Doe",
+    "name.formatted": "Jane Doe",
+    'phoneNumbers[type eq "work"].value': "+1 425 555 0100",
+    'phoneNumbers[type eq "mobile"].value': "+1 425 555 0101",
+    'phoneNumbers[type eq "fax"].value': "+1 425 555 0102",
+    'addresses[type eq "work"].formatted': "1 Main St, Redmond, WA 98052, US",
+    'addresses[type eq "work"].streetAddress': "1 Main St",
+    'addresses[type eq "work"].locality': "Redmond",
+    'addresses[type eq "work"].region': "WA",
+    'addresses[type eq "work"].postalCode': "98052",
+    'addresses[type eq "work"].country': "US",
+    "externalId": "e1f0c7b2-0000-4000-8000-000000000001",
+    f"{ENTERPRISE}:employeeNumber": "42",
+    f"{ENTERPRISE}:department": "R&D",
+    f"{ENTERPRISE}:costCenter": "CC-1",
+    f"{ENTERPRISE}:organization": "Acme",
+    f"{ENTERPRISE}:division": "Cloud",
+    f"{ENTERPRISE}:manager": "boss-id",
+}
+VALUE_PATH = re.compile(r'(\w+)\[type eq "(\w+)"\]\.(\w+)')
+
+
+def entra_create_body(mapping):
+    """The POST Entra builds from a mapping: value paths become elements of their type."""
+    body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]}
+    for path, value in mapping.items():
+        if match := VALUE_PATH.fullmatch(path):
+            name, type_, sub = match.groups()
+            elements = body.setdefault(name, [])
+            element = next((e for e in elements if e["type"] == type_), None)
+            if element is None:
+                element = {"type": type_, **({"primary": True} if name == "emails" else {})}
+                elements.append(element)
+            element[sub] = value
+        elif path.startswith(ENTERPRISE):
+            name = path[len(ENTERPRISE) + 1 :]
+            body.setdefault(ENTERPRISE, {})[name] = {"value": value} if name == "manager" else value
+        elif "." in path:
+            parent, sub = path.split(".")
+            body.setdefault(parent, {})[sub] = value
+        else:
+            body[path] = value
+    return body
+
+
+def read_path(resource, path):
+    """What Entra reads back at a mapping path (None when absent)."""
+    if match := VALUE_PATH.fullmatch(path):
+        name, type_, sub = match.groups()
+        element = next((e for e in resource.get(name, []) if e.get("type") == type_), {})
+        return element.get(sub)
+    if path.startswith(ENTERPRISE):
+        value = resource.get(ENTERPRISE, {}).get(path[len(ENTERPRISE) + 1 :])
+        return value["value"] if isinstance(value, dict) else value
+    if "." in path:
+        parent, sub = path.split(".")
+        return resource.get(parent, {}).get(sub)
+    return resource.get(path)
+
+
+def differences(scim, user_id, mapping):
+    """The paths Entra's next cycle would send again."""
+    resource = scim.get(f"/Users/{user_id}").json()
+    return {
+        path: read_path(resource, path)
+        for path in mapping
+        if read_path(resource, path) != mapping[path]
+    }
+
+
+def test_default_mapping_round_trip_after_create(scim):
+    response = scim.post("/Users", entra_create_body(ENTRA_MAPPING))
+    assert response.status_code == 201, response.content
+    assert differences(scim, response.json()["id"], ENTRA_MAPPING) == {}
+
+
+def test_default_mapping_round_trip_after_patches_one_attribute_each(scim):
+    """Entra's default dialect: one capitalised operation per changed attribute, by path,
+    booleans as strings; after it, a read shows nothing left to send."""
+    created = scim.post("/Users", entra_create_body({"userName": "jane@acme.com", "active": True}))
+    user_id = created.json()["id"]
+    operations = [
+        {"op": "Add" if path.startswith("addresses") else "Replace", "path": path, "value": value}
+        for path, value in ENTRA_MAPPING.items()
+        if path != "active"
+    ]
+    operations.append({"op": "Replace", "path": "active", "value": "True"})
+    response = scim.patch(f"/Users/{user_id}", patch_op(*operations))
+    assert response.status_code == 200, response.content
+    assert differences(scim, user_id, ENTRA_MAPPING) == {}
+    # The next cycle's changes, in separate requests as Entra sends them.
+    changed = {
+        **ENTRA_MAPPING,
+        'phoneNumbers[type eq "mobile"].value': "+1 425 555 0199",
+        'addresses[type eq "work"].locality': "Bellevue",
+        f"{ENTERPRISE}:costCenter": "CC-2",
+        "active": False,
+    }
+    for path in ('phoneNumbers[type eq "mobile"].value', 'addresses[type eq "work"].locality'):
+        op = {"op": "Replace", "path": path, "value": changed[path]}
+        assert scim.patch(f"/Users/{user_id}", patch_op(op)).status_code == 200
+    scim.patch(
+        f"/Users/{user_id}",
+        patch_op(
+            {"op": "Replace", "path": f"{ENTERPRISE}:costCenter", "value": "CC-2"},
+            {"op": "Replace", "path": "active", "value": "False"},
+        ),
+    )
+    assert differences(scim, user_id, changed) == {}
+
+
+def test_clearing_a_mapped_phone_number(scim):
+    user_id = scim.post("/Users", entra_create_body(ENTRA_MAPPING)).json()["id"]
+    fax = 'phoneNumbers[type eq "fax"].value'
+    response = scim.patch(f"/Users/{user_id}", patch_op({"op": "Remove", "path": fax}))
+    assert response.status_code == 200
+    assert [p["type"] for p in response.json()["phoneNumbers"]] == ["work", "mobile"]
+    assert differences(scim, user_id, {**ENTRA_MAPPING, fax: None}) == {}
+
+
+def test_aad_opt_flag_pathless_replace_with_value_path_keys(scim):
+    user_id = scim.post("/Users", entra_create_body(ENTRA_MAPPING)).json()["id"]
+    changed = {
+        'phoneNumbers[type eq "work"].value': "+1 425 555 0111",
+        'addresses[type eq "work"].postalCode': "98004",
+        "name.formatted": "Jane Q. Doe",
+    }
+    response = scim.patch(f"/Users/{user_id}", patch_op({"op": "replace", "value": changed}))
+    assert response.status_code == 200, response.content
+    assert differences(scim, user_id, {**ENTRA_MAPPING, **changed}) == {}

@@ -118,7 +118,7 @@ def test_new_attributes_are_filterable_and_sortable(scim, jane):
         'name.middleName eq "Quinn"',
         f'{ENTERPRISE}:costCenter eq "CC-7"',
         f'{ENTERPRISE}:organization co "acme"',
-        f'{ENTERPRISE}:division pr',
+        f"{ENTERPRISE}:division pr",
     ):
         found = scim.get(f"/Users?filter={query}").json()
         assert [r["id"] for r in found["Resources"]] == [jane["id"]], query
@@ -147,7 +147,9 @@ def test_a_new_primary_clears_the_others(scim, jane):
 def test_primary_set_by_value_path_with_a_string_boolean(scim, jane):
     response = scim.patch(
         f"/Users/{jane['id']}",
-        patch_op({"op": "Replace", "path": 'phoneNumbers[type eq "mobile"].primary', "value": "True"}),
+        patch_op(
+            {"op": "Replace", "path": 'phoneNumbers[type eq "mobile"].primary', "value": "True"}
+        ),
     )
     phones = {p["type"]: p.get("primary") for p in response.json()["phoneNumbers"]}
     assert phones == {"work": False, "mobile": True}

@@ -162,3 +162,56 @@ def test_errors_are_scim_errors_with_string_status(scim):
     assert response.status_code == 404
     assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
     assert response.json()["status"] == "404"
+
+
+def okta_profile_user(user_name="jane@acme.com", **changes):
+    """Okta's body with the profile mappings it commonly adds
+    (docs/idp-dialects.md#okta): nickName, profileUrl, userType, timezone, title, work and
+    mobile phone numbers and a work address."""
+    profile = dict(
+        nickName="Janie",
+        profileUrl="https://acme.okta.com/profile/jane",
+        userType="Employee",
+        timezone="America/New_York",
+        title="Engineer",
+        phoneNumbers=[
+            {"value": "+1 212 555 0100", "type": "work", "primary": True},
+            {"value": "+1 212 555 0101", "type": "mobile"},
+        ],
+        addresses=[
+            {
+                "type": "work",
+                "streetAddress": "100 Broadway",
+                "locality": "New York",
+                "region": "NY",
+                "postalCode": "10005",
+                "country": "US",
+                "primary": True,
+            }
+        ],
+    )
+    return okta_user(user_name, **{**profile, **changes})
+
+
+def read_back(resource, body):
+    """The attributes of ``body`` as the server returns them (Okta's import reads these)."""
+    return {name: resource.get(name) for name in body if name not in ("password", "groups")}
+
+
+def test_profile_mappings_round_trip_by_put(scim):
+    """Create, then Okta's update (GET, then PUT of the whole profile): every mapped attribute
+    reads back as sent, and the PUT of an unchanged profile changes nothing."""
+    body = okta_profile_user()
+    created = scim.post("/Users", body).json()
+    expected = {k: v for k, v in body.items() if k not in ("password", "groups")}
+    assert read_back(scim.get(f"/Users/{created['id']}").json(), body) == expected
+    changed = okta_profile_user(
+        timezone="Europe/Paris",
+        phoneNumbers=[{"value": "+33 1 23 45 67 89", "type": "mobile", "primary": True}],
+    )
+    updated = scim.put(f"/Users/{created['id']}", changed).json()
+    assert updated["meta"]["version"] == 'W/"2"'
+    expected = {k: v for k, v in changed.items() if k not in ("password", "groups")}
+    assert read_back(scim.get(f"/Users/{created['id']}").json(), changed) == expected
+    again = scim.put(f"/Users/{created['id']}", changed).json()
+    assert again["meta"]["version"] == 'W/"2"'

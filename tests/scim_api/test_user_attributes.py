@@ -33,10 +33,10 @@ def _published():
             if attr["type"] in STRINGS:
                 strings.add(prefix + attr["name"])
             for sub in attr.get("subAttributes", ()):
-                if sub["type"] in STRINGS and sub["mutability"] == "readWrite":
-                    # manager.$ref is derived from manager.value, not stored.
-                    if sub["name"] != "$ref":
-                        strings.add(f"{prefix}{attr['name']}.{sub['name']}")
+                # manager.$ref is derived from manager.value, not stored.
+                stored = sub["mutability"] == "readWrite" and sub["name"] != "$ref"
+                if sub["type"] in STRINGS and stored:
+                    strings.add(f"{prefix}{attr['name']}.{sub['name']}")
     return strings, multi
 
 

@@ -14,13 +14,13 @@ from ..urns import (
     SERVICE_PROVIDER_CONFIG_SCHEMA,
 )
 from .definitions import GROUP_SCHEMA_DOC
-from .user_schema import ENTERPRISE_USER_SCHEMA_DOC, USER_SCHEMA_DOC
 from .meta_schemas import (
     RESOURCE_TYPE_SCHEMA_DOC,
     SCHEMA_SCHEMA_DOC,
     SERVICE_PROVIDER_CONFIG_SCHEMA_DOC,
 )
 from .resolve import RESOURCE_SCHEMAS, resource_schema
+from .user_schema import ENTERPRISE_USER_SCHEMA_DOC, USER_SCHEMA_DOC
 
 #: Every schema published on ``/Schemas``, resources first.
 ALL_SCHEMA_DOCS = (

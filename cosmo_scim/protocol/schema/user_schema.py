@@ -28,7 +28,8 @@ def _plural(name, description, value, *, types, value_type="string", value_extra
             attribute("value", value_type, value, **(value_extra or {})),
             attribute("display", description="A human-readable name, for display only."),
             attribute(
-                "type", description="A label indicating the value's function.",
+                "type",
+                description="A label indicating the value's function.",
                 canonical_values=types,
             ),
             attribute(
@@ -122,9 +123,7 @@ USER_SCHEMA_DOC = schema_document(
                     required=True,
                     uniqueness="server",
                 ),
-                attribute(
-                    "display", description="A human-readable name, for display only."
-                ),
+                attribute("display", description="A human-readable name, for display only."),
                 attribute(
                     "type",
                     description="A label indicating the email's function.",
@@ -245,8 +244,7 @@ ENTERPRISE_USER_SCHEMA_DOC = schema_document(
                 attribute(
                     "$ref",
                     "reference",
-                    "The URI of the SCIM resource representing the manager, derived from "
-                    "value.",
+                    "The URI of the SCIM resource representing the manager, derived from value.",
                     case_exact=True,
                     reference_types=["User"],
                 ),
