@@ -1,9 +1,13 @@
 """``attributes`` / ``excludedAttributes`` (RFC 7644 §3.4.2.5, §3.9).
 
-Applied to the full representation after it is built: the resource is small, and one code
-path for every read keeps GET, list and ``.search`` consistent. A path that names nothing in
-the resource (or does not parse) is ignored: RFC 7644 §3.9 lets a client ask for attributes
-a resource happens not to have.
+Every path is checked first, once per request and before anything is read
+(:func:`check_paths`): one that does not parse, or names no attribute of the resource type,
+is ``400 invalidPath`` (RFC 7644 §3.12: "the path attribute was invalid or malformed"), as
+the same path would be in a PATCH — ``attributes=emails[type eq "work"]`` is a value filter,
+which these parameters do not take (RFC 7644 §3.4.2.5 lists attribute names). The checked
+paths are then applied to the full representation after it is built: the resource is small,
+and one code path for every read keeps GET, list and ``.search`` consistent. A defined
+attribute the resource happens not to have is simply absent (RFC 7644 §3.9).
 """
 
 from . import caseless
@@ -25,6 +29,16 @@ def _split(raw):
     else:
         raise invalid_value("attributes and excludedAttributes must be strings or lists")
     return [str(item).strip() for item in items if str(item).strip()]
+
+
+def check_paths(attributes, excluded, schema):
+    """Refuse ``attributes`` / ``excludedAttributes`` naming anything but attributes of
+    ``schema`` (a :class:`~.schema.resolve.ResourceSchema`), its extension URNs or
+    ``schemas``: ``400 invalidPath``, whatever the resources read would have been."""
+    for text in _split(attributes) + _split(excluded):
+        if text.lower() == "schemas" or schema.schema_named(text) in schema.extensions:
+            continue
+        schema.resolve(text)
 
 
 def _locate(text, core_urn, extension_urns):

@@ -8,7 +8,8 @@ from ..protocol import caseless
 from ..protocol.errors import invalid_syntax, invalid_value, not_found
 from ..protocol.filters.query import filter_queryset
 from ..protocol.pagination import parse_pagination, parse_sort
-from ..protocol.projection import project
+from ..protocol.projection import check_paths, project
+from ..protocol.schema.resolve import resource_schema
 from ..protocol.urns import (
     LIST_RESPONSE_SCHEMA,
     SEARCH_REQUEST_SCHEMA,
@@ -28,6 +29,7 @@ class ResourceListMixin:
     """
 
     def list_response(self, request, params):
+        self.check_projection(params)
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         ordering = parse_sort(params, self.filter_attributes)
         everything = self.get_queryset(params)
@@ -70,6 +72,15 @@ class ResourceListMixin:
             return list(queryset[: page.count])
         keys = queryset.values("pk")[page.offset : page.offset + page.count]
         return list(queryset.filter(pk__in=keys))
+
+    def check_projection(self, params):
+        """``attributes`` / ``excludedAttributes`` name attributes of this resource type,
+        or the request is refused before anything is read (protocol/projection.py)."""
+        check_paths(
+            caseless.get(params, "attributes"),
+            caseless.get(params, "excludedAttributes"),
+            resource_schema(self.scim_adapter.resource_type),
+        )
 
     def represent(self, row, params):
         resource = self.scim_adapter(row, request=self.request).to_dict()
@@ -114,6 +125,7 @@ class ResourceView(ResourceListMixin, ScimView):
         return scim_response(adapter.to_dict(), headers={"Location": adapter.location})
 
     def get_single(self, request):
+        self.check_projection(request.GET)
         obj = self.get_object(request.GET)
         adapter = self.scim_adapter(obj, request=request)
         if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == adapter.etag:

@@ -149,6 +149,52 @@ def test_excluded_attributes(scim, people):
     assert "id" in scim.get(f"/Users/{alice}?excludedAttributes=id").json()
 
 
+@pytest.mark.parametrize("parameter", ["attributes", "excludedAttributes"])
+@pytest.mark.parametrize(
+    "path",
+    ['emails[type eq "work"]', "emails[type", "name..givenName", "nickname,bogus", "members"],
+)
+def test_malformed_or_unknown_attribute_paths_are_400_invalid_path(scim, people, parameter, path):
+    """RFC 7644 §3.12: the same answer for a GET, a list, an empty list and a search,
+    decided before anything is read."""
+    alice = people["alice"]["id"]
+    responses = [
+        scim.get(f"/Users/{alice}?{parameter}={path}"),
+        scim.get(f"/Users?{parameter}={path}"),
+        scim.get(f'/Users?filter=userName eq "nobody"&{parameter}={path}'),
+        scim.post(
+            "/Users/.search",
+            {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], parameter: path},
+        ),
+    ]
+    for response in responses:
+        assert response.status_code == 400, response.content
+        assert response.json()["scimType"] == "invalidPath"
+
+
+def test_attribute_paths_of_groups_are_checked_against_the_group(scim):
+    assert scim.get("/Groups?attributes=userName").json()["scimType"] == "invalidPath"
+    assert scim.get("/Groups?excludedAttributes=members").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "schemas",
+        "ID",
+        "meta.lastModified",
+        "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName",
+        ENTERPRISE,
+        f"{ENTERPRISE}:manager.value",
+        "phoneNumbers.value",
+        "timezone",
+    ],
+)
+def test_defined_attribute_paths_are_accepted(scim, people, path):
+    """Including those the user has no value for (RFC 7644 §3.9)."""
+    assert scim.get(f"/Users?attributes={path}").status_code == 200
+
+
 def test_discovery_documents(scim):
     config = scim.get("/ServiceProviderConfig").json()
     assert config["patch"]["supported"] and not config["bulk"]["supported"]
