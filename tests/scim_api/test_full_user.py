@@ -2,11 +2,14 @@
 multi-valued attributes (RFC 7643 §2.4: one primary, ``type``, value paths in PATCH) and the
 limits the attribute table declares (cosmo_scim.scim.users)."""
 
+from urllib.parse import quote
+
 import pytest
 from scimkit import patch_op, user_body
 
 from cosmo_scim.models import AuditEvent, ScimUser
-from cosmo_scim.scim.users import MULTI_VALUED
+from cosmo_scim.protocol.schema.resolve import USER
+from cosmo_scim.scim.users import COLUMNS, MULTI_VALUED
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +292,45 @@ def test_the_audit_trail_records_the_change(scim, jane):
     event = AuditEvent.objects.get(action="updated")
     before, after = event.changes["phone_numbers"]
     assert before[0]["value"] == "+44 20 7946 0000" and after[0]["value"] == "+1"
+
+
+def test_schema_characteristics_are_what_the_server_does(scim, jane):
+    """/Schemas is read by checkers and IdPs to build their models: each claim checked
+    against behaviour."""
+    schema = scim.get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User").json()
+    emails = next(a for a in schema["attributes"] if a["name"] == "emails")
+    value = next(s for s in emails["subAttributes"] if s["name"] == "value")
+    # uniqueness server: a login address already a member's is refused.
+    assert value["uniqueness"] == "server"
+    clash = scim.post("/Users", user_body("other@acme.com", email="JANE@acme.com"))
+    assert clash.status_code == 409 and clash.json()["scimType"] == "uniqueness"
+    # manager.displayName is returned never: sent, it is not stored or returned.
+    body = full_user()
+    body[ENTERPRISE]["manager"]["displayName"] = "The Boss"
+    read = scim.put(f"/Users/{jane['id']}", body).json()
+    assert read[ENTERPRISE]["manager"] == jane[ENTERPRISE]["manager"]
+    # password is returned never; groups readOnly (a PATCH is 400 mutability).
+    assert "password" not in scim.get(f"/Users/{jane['id']}").json()
+    response = scim.patch(
+        f"/Users/{jane['id']}", patch_op({"op": "add", "path": "groups", "value": [{"value": "g"}]})
+    )
+    assert response.json()["scimType"] == "mutability"
+
+
+def test_filters_compare_case_as_the_schema_says(scim, jane):
+    """For every filterable column: caseExact false matches another case, true does not."""
+    resource = scim.get(f"/Users/{jane['id']}").json()
+    checked = set()
+    for column in COLUMNS:
+        ref = USER.resolve(column.path)
+        container = resource.get(ref.extension) if ref.extension else resource
+        value = container
+        for name in ref.names:
+            value = value.get(name) if isinstance(value, dict) else None
+        if not isinstance(value, str) or value.swapcase() == value:
+            continue
+        query = quote(f'{column.path} eq "{value.swapcase()}"')
+        found = scim.get(f"/Users?filter={query}").json()
+        assert found["totalResults"] == (0 if ref.definition["caseExact"] else 1), column.path
+        checked.add(column.path)
+    assert {"externalId", "userName", "nickName", f"{ENTERPRISE}:manager.value"} <= checked
