@@ -1,7 +1,7 @@
 """The rest of the RFC 7643 User on ScimUser: name.middleName and the honorifics,
 nickName, profileUrl, userType, timezone, the enterprise costCenter, organization and
 division (strings), and phoneNumbers, ims, photos and addresses (JSON arrays; jsonb on
-PostgreSQL). See cosmo_scim.scim.users for the attribute table and its limits.
+PostgreSQL). See cosmo_scim.scim.user_attributes for the attribute table and its limits.
 
 On PostgreSQL each column is added in place: a column with a constant default is a catalog
 change, not a table rewrite. SQLite rebuilds cosmo_scim_scimuser for each, which drops the

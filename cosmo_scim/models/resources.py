@@ -44,7 +44,7 @@ class ScimUser(models.Model):
     department = models.CharField(max_length=255, blank=True, default="")
     manager_id = models.CharField(max_length=255, blank=True, default="")
     # The rest of RFC 7643 §4.1 and §4.3 (migration 0007); lengths are the attribute
-    # table's (cosmo_scim.scim.users.COLUMNS).
+    # table's (cosmo_scim.scim.user_attributes).
     middle_name = models.CharField(max_length=255, blank=True, default="")
     honorific_prefix = models.CharField(max_length=64, blank=True, default="")
     honorific_suffix = models.CharField(max_length=64, blank=True, default="")

@@ -15,7 +15,7 @@ from ..protocol.preconditions import etag
 from ..protocol.projection import project
 from ..protocol.urns import GROUP_SCHEMA, names_schema
 from ..provisioning.group_lifecycle import GroupProfile
-from .users import MAX_LENGTH
+from .user_attributes import MAX_LENGTH
 
 MAX_MEMBERS = 10_000
 

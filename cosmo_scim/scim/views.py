@@ -23,7 +23,7 @@ from .listing import ResourceView, SearchView
 from .page_starts import PageStarts
 from .responses import scim_response
 from .user_adapter import ScimUserAdapter, user_queryset
-from .users import USER_ATTRIBUTES
+from .user_attributes import USER_ATTRIBUTES
 
 
 class UserResourceMixin:

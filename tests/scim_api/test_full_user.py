@@ -9,7 +9,7 @@ from scimkit import patch_op, user_body
 
 from cosmo_scim.models import AuditEvent, ScimUser
 from cosmo_scim.protocol.schema.resolve import USER
-from cosmo_scim.scim.users import COLUMNS, MULTI_VALUED
+from cosmo_scim.scim.user_attributes import COLUMNS, MULTI_VALUED
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +334,48 @@ def test_filters_compare_case_as_the_schema_says(scim, jane):
         assert found["totalResults"] == (0 if ref.definition["caseExact"] else 1), column.path
         checked.add(column.path)
     assert {"externalId", "userName", "nickName", f"{ENTERPRISE}:manager.value"} <= checked
+
+
+@pytest.fixture
+def john(scim):
+    body = user_body(
+        "john@acme.com",
+        phoneNumbers=[{"value": "+1 555 0100", "type": "home"}],
+        addresses=[{"type": "home", "locality": "Leeds", "country": "GB"}],
+    )
+    response = scim.post("/Users", body)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "query,who",
+    [
+        ('phoneNumbers eq "+44 7700 900000"', {"jane"}),
+        ('phoneNumbers.value co "555"', {"john"}),
+        ('phoneNumbers[type eq "WORK"].value sw "+44"', {"jane"}),
+        ('phoneNumbers[type eq "home" and value ew "0100"]', {"john"}),
+        ('phoneNumbers[type eq "mobile"].value eq "+1 555 0100"', set()),
+        ('phoneNumbers[not (type eq "home")]', {"jane"}),
+        ('phoneNumbers.value ne "+1 555 0100"', {"jane"}),
+        ("phoneNumbers[primary eq true]", {"jane"}),
+        ("phoneNumbers pr", {"jane", "john"}),
+        ('addresses[type eq "work"].locality eq "london"', {"jane"}),
+        ('addresses.country eq "GB" and not (addresses.locality eq "Leeds")', {"jane"}),
+        ('ims[type eq "xmpp"].value pr', {"jane"}),
+        ('photos.value co "jane"', {"jane"}),
+        ("addresses.postalCode eq null", {"john"}),
+    ],
+)
+def test_multi_valued_attributes_are_filterable(scim, jane, john, query, who):
+    names = {"jane": jane["id"], "john": john["id"]}
+    found = scim.get(f"/Users?filter={quote(query)}").json()
+    assert {r["id"] for r in found["Resources"]} == {names[n] for n in who}, found
+
+
+@pytest.mark.parametrize(
+    "query", ['phoneNumbers.extension eq "1"', 'addresses eq "x"', 'ims[nope eq "x"]']
+)
+def test_unknown_sub_attributes_in_filters_are_invalid_filter(scim, query):
+    response = scim.get(f"/Users?filter={quote(query)}")
+    assert response.status_code == 400 and response.json()["scimType"] == "invalidFilter"

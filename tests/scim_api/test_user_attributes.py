@@ -1,4 +1,4 @@
-"""The User attribute table (cosmo_scim.scim.users COLUMNS and MULTI_VALUED) against what else
+"""The User attribute table (cosmo_scim.scim.user_attributes) against what else
 declares the User: the published schema, the lifecycle's UserProfile, the models' column
 sizes and the /Users filter registry. Where two of them disagree, this fails."""
 
@@ -10,7 +10,13 @@ from cosmo_scim.models import ScimUser, ScimUserEmail
 from cosmo_scim.protocol.schema.definitions import COMMON_ATTRIBUTES
 from cosmo_scim.protocol.schema.resolve import USER
 from cosmo_scim.provisioning import user_profile
-from cosmo_scim.scim.users import COLUMNS, EMAILS, JSON_LISTS, MULTI_VALUED, USER_ATTRIBUTES
+from cosmo_scim.scim.user_attributes import (
+    COLUMNS,
+    EMAILS,
+    JSON_LISTS,
+    MULTI_VALUED,
+    USER_ATTRIBUTES,
+)
 
 STRINGS = ("string", "reference")
 

@@ -38,6 +38,7 @@ import re
 
 from django.conf import settings
 from django.db.models import F, Q, Value
+from django.db.models.fields.json import KT
 from django.db.models.functions import Lower
 from django.db.models.lookups import (
     Exact,
@@ -141,26 +142,32 @@ class _Compiler:
                     f"'{node.path}' is a complex attribute: filter on one of its sub-attributes"
                 )
             return self.any_present(attr)
-        # Multi-valued: some child row satisfies the comparison on a sub-attribute.
+        # Multi-valued: some value satisfies the comparison on a sub-attribute.
         if sub is None and node.op == "pr":
-            return attr.exists()
+            return attr.any(None)
         sub = sub or attr.default
-        sub_attr = attr.registry.get(sub)
-        if sub_attr is None:
+        if attr.registry.get(sub) is None:
             raise invalid_filter(f"Unknown attribute '{node.path}.{sub}' in filter")
-        return self.exists(attr, None, sub_attr, node)
+        return self.exists(attr, None, sub, node)
 
-    def exists(self, multi, condition, sub_attr, node):
-        """Exists(child rows matching condition and the comparison); ``ne`` negates ``eq``."""
-        op = node.op
-        if node.value is None and op in ("eq", "ne"):
-            # "eq null": no child has the sub-attribute; "ne null": some child has it.
-            leaf, negate = _present(sub_attr), op == "eq"
-        elif op == "ne":
-            leaf, negate = _leaf(sub_attr, "eq", node.value, node.path), True
-        else:
-            leaf, negate = _leaf(sub_attr, op, node.value, node.path), False
-        query = multi.exists(leaf if condition is None else condition & leaf)
+    def exists(self, multi, condition, sub, node):
+        """Some value of ``multi`` matches ``condition`` (the filter inside brackets, an AST,
+        or None) and the comparison ``node`` on its sub-attribute ``sub``; ``ne`` negates
+        ``eq``. Compiled by ``multi`` for each place a value is (a child row, or each
+        position of a JSON array)."""
+        null = node.value is None and node.op in ("eq", "ne")
+        # "eq null": no value has the sub-attribute; "ne null": some value has it.
+        negate = node.op == "eq" if null else node.op == "ne"
+
+        def build(registry):
+            sub_attr = registry.get(sub)
+            if null:
+                leaf = _present(sub_attr)
+            else:
+                leaf = _leaf(sub_attr, "eq" if node.op == "ne" else node.op, node.value, node.path)
+            return leaf if condition is None else self.compile(condition, registry) & leaf
+
+        query = multi.any(build)
         return ~query if negate else query
 
     def value_path(self, node, registry):
@@ -172,14 +179,13 @@ class _Compiler:
             if node.tail is None:
                 return inner
             return inner & self.comparison(node.tail, attr)
-        inner = self.compile(node.filter, attr.registry)
         if node.tail is None:
-            return attr.exists(inner)
+            return attr.any(lambda values: self.compile(node.filter, values))
         full = AttrPath(node.path.uri, node.path.name, node.tail.path.name)
-        sub_attr = attr.registry.get(node.tail.path.name)
-        if sub_attr is None:
+        if attr.registry.get(node.tail.path.name) is None:
             raise invalid_filter(f"Unknown attribute '{full}' in filter")
-        return self.exists(attr, inner, sub_attr, Compare(full, node.tail.op, node.tail.value))
+        tail = Compare(full, node.tail.op, node.tail.value)
+        return self.exists(attr, node.filter, node.tail.path.name, tail)
 
     def any_present(self, registry):
         query = _NOTHING
@@ -223,7 +229,9 @@ def _leaf(attr, op, value, path):
         if attr.case_exact:
             return Q(**{f"{field}__{_LOOKUPS[op]}": value}) & _not_null(attr)
         lookup_class = Exact if op == "eq" else _ORDER_LOOKUPS[op]
-        return Q(lookup_class(Lower(F(field)), Lower(Value(value)))) & _not_null(attr)
+        # A key of a JSON element is compared as the text it holds.
+        column = KT(field) if attr.in_json else F(field)
+        return Q(lookup_class(Lower(column), Lower(Value(value)))) & _not_null(attr)
 
     if op in _SUBSTRING_OPS:
         raise invalid_filter(f"'{op}' is only for string attributes, '{path}' is a {kind}")

@@ -3,7 +3,7 @@
 An :class:`AttributeRegistry` maps SCIM attribute paths to ORM paths of the model being
 filtered; anything it does not declare, in any position of a filter (inside ``or``, ``not`` or
 brackets), is a 400 ``invalidFilter`` naming it. For example (the /Users registry,
-:data:`cosmo_scim.scim.users.USER_ATTRIBUTES`, is built from the User attribute table)::
+:data:`cosmo_scim.scim.user_attributes.USER_ATTRIBUTES`, is built from the User attribute table)::
 
     AttributeRegistry(
         {
@@ -49,6 +49,8 @@ class Scalar:
     field: str
     type: str = STRING
     case_exact: bool = False
+    # The field is a key of a JSON value (``phone_numbers__0__value``), compared as text.
+    in_json: bool = False
 
     def __post_init__(self):
         if self.type not in _TYPES:
@@ -84,14 +86,67 @@ class MultiValued:
             where &= condition
         return Q(Exists(apps.get_model(self.model)._default_manager.filter(where)))
 
+    def any(self, build):
+        """Some value matches ``build(registry)`` (a ``Q`` over the sub-attributes of
+        ``registry``); any value at all for ``build`` None."""
+        return self.exists(None if build is None else build(self.registry))
+
+
+@dataclass(frozen=True)
+class JSONMultiValued:
+    """A multi-valued complex attribute stored as a JSON array of objects in one column of
+    the filtered model: ``field``, at most ``max_values`` long (the limit the attribute
+    table enforces on every write). ``attributes``: the sub-attributes, each a Scalar whose
+    ``field`` is its key in an element.
+
+    "Some value matches" is the ``OR`` of the condition at each position of the array: a
+    fixed-size expression of JSON key lookups that the ORM writes for PostgreSQL (``#>>``)
+    and SQLite (``JSON_EXTRACT``) alike, with no table-valued function. It reads the row the
+    tenant scope already selected; there is no index on the values (they are never a key).
+    """
+
+    field: str
+    max_values: int
+    attributes: Mapping[str, Scalar]
+    registry: "AttributeRegistry" = field(init=False, repr=False, compare=False)
+
+    default = "value"
+
+    def __post_init__(self):
+        object.__setattr__(self, "registry", AttributeRegistry(self.attributes, _nested=True))
+
+    def position(self, index):
+        """The sub-attributes of the value at ``index``, as Scalars of the filtered model."""
+        return AttributeRegistry(
+            {
+                name: Scalar(
+                    f"{self.field}__{index}__{attr.field}", attr.type, attr.case_exact, True
+                )
+                for name, attr in self.attributes.items()
+            },
+            _nested=True,
+        )
+
+    def any(self, build):
+        """Some value matches ``build(registry)``; any value at all for ``build`` None."""
+        query = Q(pk__in=[])
+        for index in range(self.max_values):
+            there = Q(**{f"{self.field}__{index}__isnull": False})
+            query |= there if build is None else there & build(self.position(index))
+        return query
+
+
+_MULTI_VALUED = (MultiValued, JSONMultiValued)
+
 
 class AttributeRegistry:
     """What a resource's filters (and ``sortBy``) may name, keyed case-insensitively by path.
 
     Keys are SCIM attribute paths: ``"userName"``, ``"name.givenName"``, ``"meta.created"``,
     ``"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"``; values are
-    :class:`Scalar` or (top level only) :class:`MultiValued`.  Attributes of ``core_schema`` may
-    also be written fully qualified (``urn:ietf:params:scim:schemas:core:2.0:User:userName``).
+    :class:`Scalar` or (top level only) :class:`MultiValued` / :class:`JSONMultiValued`.
+    Attributes of ``core_schema`` may also be written fully qualified
+    (``urn:ietf:params:scim:schemas:core:2.0:User:userName``).
     Every ordering ends with the ``tiebreaker``, the filtered model's unique ``pk``.
     """
 
@@ -101,11 +156,11 @@ class AttributeRegistry:
         self.core_schema = core_schema.lower() if core_schema else None
         self._attrs = {}
         for key, attr in attributes.items():
-            if isinstance(attr, MultiValued):
+            if isinstance(attr, _MULTI_VALUED):
                 if _nested:
                     raise ValueError(f"{key!r}: sub-attributes must be Scalar")
             elif not isinstance(attr, Scalar):
-                raise TypeError(f"{key!r}: expected Scalar or MultiValued, got {attr!r}")
+                raise TypeError(f"{key!r}: expected Scalar or a multi-valued, got {attr!r}")
             lowered = key.lower()
             if lowered in self._attrs:
                 raise ValueError(f"Duplicate attribute {key!r}")
@@ -138,7 +193,7 @@ class AttributeRegistry:
                 if isinstance(found, Scalar):
                     return "scalar", found, None
             found = self._attrs.get(base)
-            if isinstance(found, MultiValued):
+            if isinstance(found, _MULTI_VALUED):
                 if path.sub is not None and path.sub.lower() not in found.registry:
                     break
                 return "multi", found, path.sub
