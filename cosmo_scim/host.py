@@ -143,6 +143,16 @@ class HostAdapter:
         """Take the person out of the organization. The account itself stays."""
         membership.delete()
 
+    def project_profile(self, membership, profile):
+        """The IdP's whole description of this member (a
+        :class:`~cosmo_scim.provisioning.user_profile.UserProfile`: phone numbers,
+        addresses, title, the enterprise attributes…), for a host that keeps some of it in
+        its own models. Called in the provisioning transaction whenever the SCIM profile is
+        created or changes. It describes the *membership* — this organization's view of the
+        person — so map it onto per-membership data; the shared account gets only the login
+        email and names, through :meth:`project_person` and the ownership rule. The default
+        keeps everything in the SCIM profile (``ScimUser``) alone."""
+
     def accepted_invitation_url(self, membership):
         """Where a person lands after accepting an invitation: the host's page for the
         organization. The default is the host's LOGIN_REDIRECT_URL."""

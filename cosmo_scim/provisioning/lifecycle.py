@@ -163,6 +163,7 @@ def provision(organization, profile, actor):
                 **{name: getattr(profile, name) for name in COLUMN_FIELDS},
             )
             _save_emails(scim_user, profile.emails, replace=False)
+            host.project_profile(membership, profile)
             if not new_person:  # a new account was created with the IdP's values already
                 # No audit reason here: whether the account existed must not show.
                 ownership.sync_account(host, person, organization, profile)
@@ -235,6 +236,7 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
                 current.save()
                 if "emails" in changes:
                     _save_emails(current, profile.emails, replace=True)
+                host.project_profile(current.membership, profile)
                 reason = ""
                 if ACCOUNT_FIELDS & changes.keys():
                     reason = ownership.sync_account(

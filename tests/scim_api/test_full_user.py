@@ -7,6 +7,7 @@ from urllib.parse import quote
 import pytest
 from scimkit import patch_op, user_body
 
+from cosmo_project.organizations.scim import CosmoHostAdapter
 from cosmo_scim.models import AuditEvent, ScimUser
 from cosmo_scim.protocol.schema.resolve import USER
 from cosmo_scim.scim.user_attributes import COLUMNS, MULTI_VALUED
@@ -379,3 +380,27 @@ def test_multi_valued_attributes_are_filterable(scim, jane, john, query, who):
 def test_unknown_sub_attributes_in_filters_are_invalid_filter(scim, query):
     response = scim.get(f"/Users?filter={quote(query)}")
     assert response.status_code == 400 and response.json()["scimType"] == "invalidFilter"
+
+
+class RecordingHost(CosmoHostAdapter):
+    """A host keeping the phone numbers in a model of its own (here: a list)."""
+
+    projected = []
+
+    def project_profile(self, membership, profile):
+        self.projected.append((membership.pk, profile.phone_numbers))
+
+
+def test_the_host_adapter_receives_the_profile_when_it_changes(scim, settings):
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "HOST_ADAPTER": f"{__name__}.RecordingHost"}
+    RecordingHost.projected.clear()
+    created = scim.post("/Users", full_user()).json()
+    membership_pk = ScimUser.objects.get().membership_id
+    assert RecordingHost.projected == [(membership_pk, full_user()["phoneNumbers"])]
+    scim.put(f"/Users/{created['id']}", full_user())  # nothing changed: not called
+    assert len(RecordingHost.projected) == 1
+    scim.patch(
+        f"/Users/{created['id']}",
+        patch_op({"op": "remove", "path": 'phoneNumbers[type eq "mobile"]'}),
+    )
+    assert RecordingHost.projected[-1] == (membership_pk, full_user()["phoneNumbers"][:1])
