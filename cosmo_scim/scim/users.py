@@ -97,10 +97,8 @@ def _value_list(container, attribute):
 
 def _external_id(data, column):
     """Optional, and None rather than "" when absent: it identifies the user at the IdP."""
-    external_id = caseless.get(data, column.label)
-    if external_id is not None and not isinstance(external_id, str):
-        raise invalid_value(f"{column.label} must be a string")
-    return (external_id.strip()[: column.max_length] or None) if external_id else None
+    external_id = _string(data, column.label, column.label, max_length=column.max_length)
+    return external_id or None
 
 
 def _manager_id(enterprise, column):
@@ -109,7 +107,7 @@ def _manager_id(enterprise, column):
     if manager is None or manager == "":
         return ""
     if isinstance(manager, str):
-        return manager.strip()[: column.max_length]
+        return _string(enterprise, "manager", "manager", max_length=column.max_length)
     entry = json_object(manager, "manager")
     manager_id = _string(entry, "value", "manager.value")
     if not manager_id:

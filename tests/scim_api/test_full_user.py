@@ -404,3 +404,14 @@ def test_the_host_adapter_receives_the_profile_when_it_changes(scim, settings):
         patch_op({"op": "remove", "path": 'phoneNumbers[type eq "mobile"]'}),
     )
     assert RecordingHost.projected[-1] == (membership_pk, full_user()["phoneNumbers"][:1])
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"externalId": "x" * 256}, {ENTERPRISE: {"manager": "x" * 256}}],
+)
+def test_ids_too_long_are_refused_not_cut(scim, extra):
+    """A cut id would read back different from what the IdP sent, on every cycle."""
+    response = scim.post("/Users", user_body("jane@acme.com", **extra))
+    assert response.status_code == 400 and response.json()["scimType"] == "invalidValue"
+    assert not ScimUser.objects.exists()
