@@ -307,7 +307,8 @@ def test_clearing_a_mapped_phone_number(scim):
     assert differences(scim, user_id, {**ENTRA_MAPPING, fax: None}) == {}
 
 
-def test_aad_opt_flag_pathless_replace_with_value_path_keys(scim):
+def test_pathless_replace_with_value_path_keys(scim):
+    """Path-less replaces (the flagged dialect) whose keys are the mapping's value paths."""
     user_id = scim.post("/Users", entra_create_body(ENTRA_MAPPING)).json()["id"]
     changed = {
         'phoneNumbers[type eq "work"].value': "+1 425 555 0111",
