@@ -158,12 +158,25 @@ def seed_org(slug, n):
             {col(S, "display_name")}, {col(S, "title")}, {col(S, "locale")},
             {col(S, "preferred_language")}, {col(S, "employee_number")}, {col(S, "department")},
             {col(S, "manager_id")}, {col(S, "created")}, {col(S, "last_modified")},
-            {col(S, "version")}, {col(S, "consent_pending")})
+            {col(S, "version")}, {col(S, "consent_pending")}, {col(S, "middle_name")},
+            {col(S, "honorific_prefix")}, {col(S, "honorific_suffix")}, {col(S, "nick_name")},
+            {col(S, "profile_url")}, {col(S, "user_type")}, {col(S, "time_zone")},
+            {col(S, "cost_center")}, {col(S, "organization_name")}, {col(S, "division")},
+            {col(S, "phone_numbers")}, {col(S, "ims")}, {col(S, "photos")},
+            {col(S, "addresses")})
             SELECT gen_random_uuid()::text, %(org)s, m.{col(M, "id")},
             'User' || lpad(i::text, 6, '0') || '@{slug.title()}.example',
             %(slug)s || '-ext-' || lpad(i::text, 6, '0'), 'Given' || i, 'Family' || i, '',
             'Given' || i || ' Family' || i, '', '', '', i::text, 'Dept ' || (i %% 50), '',
-            now(), now(), 1, false
+            now(), now(), 1, false, '', '', '', '', '', 'Employee', 'Europe/Berlin',
+            'CC-' || (i %% 20), 'Acme', 'Cloud',
+            -- What Entra's default mapping sends: work and mobile numbers, a work address.
+            jsonb_build_array(
+                jsonb_build_object('value', '+49 30 ' || {number}, 'type', 'work'),
+                jsonb_build_object('value', '+49 170 ' || {number}, 'type', 'mobile')),
+            '[]'::jsonb, '[]'::jsonb,
+            jsonb_build_array(jsonb_build_object('type', 'work', 'locality', 'Berlin',
+                'postalCode', '10115', 'country', 'DE', 'streetAddress', 'Hauptstr. ' || i))
             FROM {table(M)} m JOIN {table(U)} u ON u.{col(U, "id")} = m.{col(M, "user")},
             LATERAL (SELECT {index_of} AS i) AS idx
             WHERE m.{col(M, "organization")} = %(org)s""",
