@@ -44,6 +44,36 @@ def test_concurrent_patches_of_one_user_lose_no_update(org, make_key):
     assert final["title"] == "Engineer" and final["name"]["familyName"] == "Smith"
 
 
+def test_entras_parallel_value_path_patches_lose_no_element(org, make_key):
+    """Entra sends one attribute per operation and may send them in parallel: each phone
+    number and address part lands in the same JSON arrays, and none is lost."""
+    _, key = make_key(org)
+    created = ScimClient(Client(), key).create_user("jane@acme.com")
+    path = f"/Users/{created['id']}"
+    values = {
+        'phoneNumbers[type eq "work"].value': "+1 425 555 0100",
+        'phoneNumbers[type eq "mobile"].value': "+1 425 555 0101",
+        'addresses[type eq "work"].locality': "Redmond",
+        'addresses[type eq "work"].postalCode': "98052",
+    }
+    responses = race(
+        [
+            lambda p=p, v=v: ScimClient(Client(), key).patch(
+                path, patch_op({"op": "Add", "path": p, "value": v})
+            )
+            for p, v in values.items()
+        ]
+    )
+    assert [r.status_code for r in responses] == [200] * 4
+    final = ScimClient(Client(), key).get(path).json()
+    assert sorted((p["type"], p["value"]) for p in final["phoneNumbers"]) == [
+        ("mobile", "+1 425 555 0101"),
+        ("work", "+1 425 555 0100"),
+    ]
+    assert final["addresses"] == [{"locality": "Redmond", "postalCode": "98052", "type": "work"}]
+    assert final["meta"]["version"] == 'W/"5"'
+
+
 @pytest.mark.parametrize("method", ["patch", "put"])
 def test_if_match_is_decided_under_the_lock(org, make_key, method):
     """Two writes carrying the same If-Match version: only the first to hold the row may

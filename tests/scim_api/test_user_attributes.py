@@ -95,3 +95,15 @@ def test_every_column_can_be_filtered():
     for column in COLUMNS:
         scalar = USER_ATTRIBUTES.get(column.path)
         assert (scalar.field, scalar.case_exact) == (column.field, column.case_exact)
+
+
+def test_the_filter_registry_compares_as_the_schema_says():
+    """Every sub-attribute a filter can name has the published type and caseExact."""
+    for attribute in MULTI_VALUED:
+        multi = USER_ATTRIBUTES.get(attribute.path)
+        for name in [column.path for column in attribute.columns] + ["primary"]:
+            scalar = multi.registry.get(name)
+            definition = USER.resolve(f"{attribute.path}.{name}").definition
+            assert scalar.case_exact is definition["caseExact"], (attribute.path, name)
+            expected = "string" if definition["type"] == "reference" else definition["type"]
+            assert scalar.type == expected, (attribute.path, name)
