@@ -415,3 +415,17 @@ def test_ids_too_long_are_refused_not_cut(scim, extra):
     response = scim.post("/Users", user_body("jane@acme.com", **extra))
     assert response.status_code == 400 and response.json()["scimType"] == "invalidValue"
     assert not ScimUser.objects.exists()
+
+
+def test_projection_of_multi_valued_sub_attributes(scim, jane):
+    url = f"/Users/{jane['id']}?attributes=phoneNumbers.value,addresses.locality"
+    body = scim.get(url).json()
+    assert body["phoneNumbers"] == [{"value": "+44 20 7946 0000"}, {"value": "+44 7700 900000"}]
+    assert body["addresses"] == [{"locality": "London"}]
+    excluded = scim.get(f"/Users/{jane['id']}?excludedAttributes=phoneNumbers,ims").json()
+    assert "phoneNumbers" not in excluded and "ims" not in excluded and "photos" in excluded
+
+
+def test_sorting_by_a_multi_valued_attribute_is_refused(scim, jane):
+    response = scim.get("/Users?sortBy=phoneNumbers.value")
+    assert response.status_code == 400, response.content
