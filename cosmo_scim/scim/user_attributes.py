@@ -37,13 +37,19 @@ MAX_VALUES = 10
 class Column:
     """A User attribute stored as a string: ``path`` (the canonical SCIM attribute path),
     ``field`` (of UserProfile, and the ScimUser column), RFC 7643 caseExact, ``max_length``
-    and ``required``. Every column can be filtered and sorted on."""
+    and ``required``. Every column can be filtered and sorted on.
+
+    ``url``: an external reference (RFC 7643 §2.3.7) that a host may render as a link or an
+    image (``profileUrl``, ``photos.value``). Only an absolute http(s) URL is taken, so no
+    ``javascript:`` or ``data:`` URI an IdP — or whoever controls its directory — sends
+    reaches a page."""
 
     path: str
     field: str
     case_exact: bool = False
     max_length: int = MAX_LENGTH
     required: bool = False
+    url: bool = False
 
     @cached_property
     def extension(self):
@@ -79,7 +85,7 @@ COLUMNS = (
     Column("name.honorificSuffix", "honorific_suffix", max_length=SHORT_LENGTH),
     Column("displayName", "display_name"),
     Column("nickName", "nick_name"),
-    Column("profileUrl", "profile_url", max_length=URL_LENGTH),
+    Column("profileUrl", "profile_url", max_length=URL_LENGTH, url=True),
     Column("title", "title"),
     Column("userType", "user_type", max_length=SHORT_LENGTH),
     Column("preferredLanguage", "preferred_language", max_length=SHORT_LENGTH),
@@ -133,7 +139,9 @@ MULTI_VALUED = (
     ),
     MultiValuedColumn("ims", "ims", (Column("value", "value"), _DISPLAY, _TYPE)),
     MultiValuedColumn(
-        "photos", "photos", (Column("value", "value", max_length=URL_LENGTH), _DISPLAY, _TYPE)
+        "photos",
+        "photos",
+        (Column("value", "value", max_length=URL_LENGTH, url=True), _DISPLAY, _TYPE),
     ),
     MultiValuedColumn(
         "addresses",

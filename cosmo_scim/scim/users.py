@@ -8,7 +8,7 @@ there are, their lengths and how many values each may have.
 """
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 
 from ..protocol import caseless
 from ..protocol.coerce import boolean, json_object, reference_id
@@ -35,6 +35,23 @@ def _string(container, name, label, *, max_length=MAX_LENGTH, required=False):
     return value
 
 
+_URL = URLValidator(schemes=["http", "https"])
+
+
+def _column_string(container, column, label):
+    """:func:`_string` by a column's rules: its length, whether it is required, and for a
+    ``url`` column an absolute http(s) URL."""
+    value = _string(
+        container, column.names[-1], label, max_length=column.max_length, required=column.required
+    )
+    if value and column.url:
+        try:
+            _URL(value)
+        except ValidationError:
+            raise invalid_value(f"{label} must be an absolute http or https URL") from None
+    return value
+
+
 def _values(container, attribute):
     """The values of multi-valued ``attribute``: a list of at most ``max_values`` objects,
     at most one of them primary (RFC 7643 §2.4), each with its strings read by its columns
@@ -52,13 +69,7 @@ def _values(container, attribute):
     for index, item in enumerate(raw):
         entry = json_object(item, attribute.label(index))
         value = {
-            column.field: _string(
-                entry,
-                column.path,
-                attribute.label(index, column),
-                max_length=column.max_length,
-                required=column.required,
-            )
+            column.field: _column_string(entry, column, attribute.label(index, column))
             for column in attribute.columns
         }
         primary = caseless.get(entry, "primary")
@@ -122,13 +133,7 @@ def _column_value(objects, column):
         return _external_id(objects[None, None], column)
     if column.field == "manager_id":
         return _manager_id(objects[column.extension, None], column)
-    return _string(
-        objects[column.extension, column.parent],
-        column.names[-1],
-        column.label,
-        max_length=column.max_length,
-        required=column.required,
-    )
+    return _column_string(objects[column.extension, column.parent], column, column.label)
 
 
 def parse_user(body):

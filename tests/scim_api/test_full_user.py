@@ -251,10 +251,17 @@ def test_too_many_values_are_refused_and_change_nothing(scim, jane, attribute):
 )
 def test_lengths_are_limited(scim, jane, path, length):
     url = f"/Users/{jane['id']}"
-    ok = scim.patch(url, patch_op({"op": "replace", "path": path, "value": "x" * length}))
+    prefix = (
+        "https://acme.example/" if path in ("profileUrl", 'photos[type eq "photo"].value') else ""
+    )
+
+    def value(size):
+        return prefix + "x" * (size - len(prefix))
+
+    ok = scim.patch(url, patch_op({"op": "replace", "path": path, "value": value(length)}))
     assert ok.status_code == 200, ok.content
     too_long = scim.patch(
-        url, patch_op({"op": "replace", "path": path, "value": "x" * (length + 1)})
+        url, patch_op({"op": "replace", "path": path, "value": value(length + 1)})
     )
     assert too_long.status_code == 400
     assert too_long.json()["scimType"] == "invalidValue"
@@ -429,3 +436,14 @@ def test_projection_of_multi_valued_sub_attributes(scim, jane):
 def test_sorting_by_a_multi_valued_attribute_is_refused(scim, jane):
     response = scim.get("/Users?sortBy=phoneNumbers.value")
     assert response.status_code == 400, response.content
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:image/png;base64,AAAA", "/jane"])
+def test_urls_a_host_may_render_are_http_or_https_only(scim, jane, url):
+    for operation in (
+        {"op": "replace", "path": "profileUrl", "value": url},
+        {"op": "replace", "path": 'photos[type eq "photo"].value', "value": url},
+    ):
+        response = scim.patch(f"/Users/{jane['id']}", patch_op(operation))
+        assert response.status_code == 400, response.content
+        assert "http or https URL" in response.json()["detail"]
