@@ -250,3 +250,44 @@ def test_scim2_models_can_build_models_from_our_schemas():
         scim2_models.ServiceProviderConfig.model_validate(discovery.service_provider_config(BASE)),
     )
     assert len(provider.models) == 6
+
+
+def test_every_non_default_characteristic_is_one_the_server_implements():
+    """Each ``returned`` other than default, each ``uniqueness``, each non-readWrite
+    mutability is listed here with the code or test that makes it true: adding one to the
+    schema without the behaviour fails."""
+
+    def marked(doc, key, default):
+        return {
+            (path, attr[key]) for path, attr in _paths(doc["attributes"]) if attr[key] != default
+        }
+
+    user = discovery.get_schema(USER_SCHEMA, BASE)
+    enterprise = discovery.get_schema(ENTERPRISE_USER_SCHEMA, BASE)
+    group = discovery.get_schema(GROUP_SCHEMA, BASE)
+    # password: never stored (test_okta); displayName: not computed (test_full_user);
+    # members.display: only on request (scim/groups.py wants_member_display).
+    assert marked(user, "returned", "default") == {("password", "never")}
+    assert marked(enterprise, "returned", "default") == {("manager.displayName", "never")}
+    assert marked(group, "returned", "default") == {("members.display", "request")}
+    # The unique indexes on userName and displayName; the login-address rule (lifecycle).
+    assert marked(user, "uniqueness", "none") == {
+        ("userName", "server"),
+        ("emails.value", "server"),
+    }
+    assert marked(group, "uniqueness", "none") == {("displayName", "server")}
+    assert marked(user, "mutability", "readWrite") == {
+        ("password", "writeOnly"),
+        ("groups", "readOnly"),
+        ("groups.value", "readOnly"),
+        ("groups.$ref", "readOnly"),
+        ("groups.display", "readOnly"),
+        ("groups.type", "readOnly"),
+    }
+    assert marked(enterprise, "mutability", "readWrite") == {("manager.displayName", "readOnly")}
+
+
+def _paths(attributes, prefix=""):
+    for attr in attributes:
+        yield prefix + attr["name"], attr
+        yield from _paths(attr.get("subAttributes", ()), f"{prefix}{attr['name']}.")
