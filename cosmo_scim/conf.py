@@ -14,13 +14,32 @@ from django.utils.module_loading import import_string
 DEFAULTS = {
     # "app_label.ModelName" of the tenant model. Required.
     "ORGANIZATION_MODEL": None,
-    # "app_label.ModelName" of the person-in-organization model: fields ``user`` (FK to
-    # AUTH_USER_MODEL), ``organization`` (FK to ORGANIZATION_MODEL) and ``is_active``.
+    # "app_label.ModelName" of the person-in-organization model (its fields: see
+    # MEMBERSHIP_FIELDS). Required.
     "MEMBERSHIP_MODEL": None,
     # "app_label.ModelName" of the organization's team model, which SCIM Groups are mirrored
-    # into: fields ``organization`` (FK to ORGANIZATION_MODEL), ``name`` and ``members``
-    # (many-to-many to MEMBERSHIP_MODEL). Required.
+    # into (its fields: see TEAM_FIELDS). Required.
     "TEAM_MODEL": None,
+    # What the host's fields are called, by the part they play (host_fields.py). A dict
+    # given here is merged over these defaults, so a host names only what differs, e.g.
+    # {"organization": "workspace"}.
+    # The tenant: ``slug``, the field the management commands look organizations up by.
+    "ORGANIZATION_FIELDS": {"slug": "slug"},
+    # The membership: ``person`` (FK to AUTH_USER_MODEL), ``organization`` (FK to
+    # ORGANIZATION_MODEL), ``active`` (a BooleanField: does the membership grant access)
+    # and ``role`` (a field with choices, for role mappings).
+    "MEMBERSHIP_FIELDS": {
+        "person": "user",
+        "organization": "organization",
+        "active": "is_active",
+        "role": "role",
+    },
+    # The team: ``organization`` (FK to ORGANIZATION_MODEL), ``name`` and ``members``
+    # (many-to-many to MEMBERSHIP_MODEL).
+    "TEAM_FIELDS": {"organization": "organization", "name": "name", "members": "members"},
+    # The person (AUTH_USER_MODEL): the names. The login email is the user model's
+    # EMAIL_FIELD and the login its USERNAME_FIELD, as Django's own auth has them.
+    "PERSON_FIELDS": {"given_name": "first_name", "family_name": "last_name"},
     # Dotted path of the class through which the app reaches the host: its people,
     # memberships and teams, and its product rules (which organizations may use SCIM, the
     # role a member's IdP groups give, who administers an organization). See host.py.
@@ -62,11 +81,17 @@ DEFAULTS = {
 REQUIRED = ("ORGANIZATION_MODEL", "MEMBERSHIP_MODEL", "TEAM_MODEL")
 
 
+# Settings whose dict is merged over its default rather than replacing it.
+FIELD_MAPS = ("ORGANIZATION_FIELDS", "MEMBERSHIP_FIELDS", "TEAM_FIELDS", "PERSON_FIELDS")
+
+
 def get(name):
     """The effective value of one COSMO_SCIM setting."""
     if name not in DEFAULTS:
         raise ImproperlyConfigured(f"Unknown COSMO_SCIM setting {name!r}")
     value = getattr(settings, "COSMO_SCIM", {}).get(name, DEFAULTS[name])
+    if name in FIELD_MAPS:
+        return {**DEFAULTS[name], **value}
     if value is None and name in REQUIRED:
         raise ImproperlyConfigured(f"COSMO_SCIM[{name!r}] must name a model, e.g. 'orgs.Org'")
     return value

@@ -1,21 +1,33 @@
 """How cosmo_scim reaches the host product's people, memberships and teams.
 
-The default adapter works with any host whose membership model has ``user``,
-``organization``, ``is_active`` and ``role`` (a field with choices) fields, whose team model
-has ``organization``, ``name`` and a ``members`` many-to-many to memberships, and whose user
-model has an email login field (``get_user_model().EMAIL_FIELD``) and ``first_name`` /
-``last_name``. A host with other
-shapes subclasses :class:`HostAdapter` and names it in ``COSMO_SCIM["HOST_ADAPTER"]``
-(the django-allauth adapter pattern).
+The default adapter works with the fields COSMO_SCIM names (``MEMBERSHIP_FIELDS``,
+``TEAM_FIELDS``, ``PERSON_FIELDS``, host_fields.py), whose defaults fit Cosmo and Django's
+stock ``auth.User`` alike: a membership with ``user``, ``organization``, ``is_active`` and
+``role`` (a field with choices), a team with ``organization``, ``name`` and a ``members``
+many-to-many to memberships, and a user model with an email (``EMAIL_FIELD``), a login
+(``USERNAME_FIELD``: the email itself, or a username) and ``first_name`` / ``last_name``,
+created by its manager's ``create_user``. A host with other shapes names its fields in
+those settings, and where it needs more than fields, subclasses :class:`HostAdapter` and
+names it in ``COSMO_SCIM["HOST_ADAPTER"]`` (the django-allauth adapter pattern).
 """
+
+import re
+import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.shortcuts import resolve_url
 
 from . import conf
+from .host_fields import (
+    membership_field,
+    memberships,
+    person_field,
+    team_field,
+)
 
 
 def _people_with_email(email):
@@ -23,7 +35,7 @@ def _people_with_email(email):
     ``LOWER(email) = LOWER(value)`` so a functional index on ``Lower(email)`` serves it
     (``__iexact`` compiles to ``UPPER(...)`` on PostgreSQL: a full scan of every account)."""
     user_model = get_user_model()
-    return user_model._default_manager.alias(_email_ci=Lower(user_model.EMAIL_FIELD)).filter(
+    return user_model._default_manager.alias(_email_ci=Lower(person_field("email"))).filter(
         _email_ci=Lower(Value(email))
     )
 
@@ -61,22 +73,83 @@ class HostAdapter:
     # -- people ---------------------------------------------------------------------------
 
     def find_person(self, email):
-        """The existing account with this login email (case-insensitive), or None."""
-        return _people_with_email(email).first()
+        """The existing account with this email (case-insensitive), or None. Where the
+        host's emails are not unique (Django's ``auth.User``), the oldest such account: the
+        same one every time, and attaching it still needs the person's consent
+        (provisioning/ownership.py), given through the invitation sent to that address."""
+        return _people_with_email(email).order_by("pk").first()
 
     def create_person(self, *, email, given_name, family_name):
-        """A new account that cannot log in until its invitation is accepted."""
+        """A new account that cannot log in until its invitation is accepted.
+
+        Created by the user model's ``create_user`` with keyword arguments only, so it fits
+        a manager whose first argument is the email (Cosmo's) as well as one whose first
+        argument is a username (``auth.User``: ``create_user(username, email, password)``).
+        A user model that logs in with something other than the email gets a login from
+        :meth:`new_login`."""
+        values = {
+            person_field("email"): email,
+            person_field("given_name"): given_name,
+            person_field("family_name"): family_name,
+        }
+        login = person_field("login")
+        if login not in values:
+            values[login] = self.new_login(email)
+        return get_user_model()._default_manager.create_user(password=None, **values)
+
+    def new_login(self, email):
+        """The login (``USERNAME_FIELD``) of a new account of a user model that does not log
+        in with its email: the address itself while the field accepts it and no account
+        has it, else the address's local part with a random suffix — never a value that
+        collides with an existing login, so provisioning an address that an account once
+        had (or has as its username) creates the account instead of hitting the host's
+        unique constraint."""
+        if self._login_available(email):
+            return email
+        field = get_user_model()._meta.get_field(person_field("login"))
+        suffix = "-" + secrets.token_hex(4)
+        room = (field.max_length or 150) - len(suffix)
+        base = re.sub(r"[^\w.+-]", "", email.split("@")[0])[:room] or "user"
+        return base + suffix
+
+    def _login_available(self, value, person=None):
+        """Would ``value`` be a valid, unused login (for ``person``, or a new account)?"""
         user_model = get_user_model()
-        return user_model._default_manager.create_user(
-            email, None, first_name=given_name, last_name=family_name
-        )
+        field = user_model._meta.get_field(person_field("login"))
+        if field.max_length and len(value) > field.max_length:
+            return False
+        try:
+            field.run_validators(value)
+        except ValidationError:
+            return False
+        holders = user_model._default_manager.filter(**{field.name: value})
+        if person is not None:
+            holders = holders.exclude(pk=person.pk)
+        return not holders.exists()
 
     def project_person(self, person, *, email, given_name, family_name):
         """Copy the IdP's view of login email and names onto the account. Returns changed
         field names. Called only for an account the calling organization owns exclusively
-        (``ownership.owns_account``), with an address no other account uses."""
-        email_field = get_user_model().EMAIL_FIELD
-        wanted = {email_field: email, "first_name": given_name, "last_name": family_name}
+        (``ownership.owns_account``), with an address no other account uses.
+
+        A username-login account whose username is its email address (as :meth:`new_login`
+        made it) keeps the two together: its username follows the new address, so the old
+        address is free again for an account of its own."""
+        email_field = person_field("email")
+        wanted = {
+            email_field: email,
+            person_field("given_name"): given_name,
+            person_field("family_name"): family_name,
+        }
+        login = person_field("login")
+        old_email = getattr(person, email_field)
+        if (
+            login not in wanted
+            and old_email != email
+            and getattr(person, login) == old_email
+            and self._login_available(email, person)
+        ):
+            wanted[login] = email
         changed = [name for name, value in wanted.items() if getattr(person, name) != value]
         for name in changed:
             setattr(person, name, wanted[name])
@@ -86,18 +159,17 @@ class HostAdapter:
 
     def person_email(self, person):
         """The address the person logs in with, where their invitation goes."""
-        return getattr(person, get_user_model().EMAIL_FIELD)
+        return getattr(person, person_field("email"))
 
     # -- memberships ----------------------------------------------------------------------
 
     def person_active_elsewhere(self, person, organization):
         """Does another organization hold an active membership of this person? (Then a
         deactivation here must not end the person's sessions: they are still working
-        there.)"""
+        there.) ``organization``: an organization or its id."""
         return (
-            conf.membership_model()
-            ._default_manager.filter(user=person, is_active=True)
-            .exclude(organization=organization)
+            memberships(person=person, active=True)
+            .exclude(**{membership_field("organization"): organization})
             .exists()
         )
 
@@ -105,9 +177,8 @@ class HostAdapter:
         """Does another organization hold any membership of this person — active,
         inactive or awaiting consent? (Then no organization owns the account alone.)"""
         return (
-            conf.membership_model()
-            ._default_manager.filter(user=person)
-            .exclude(organization=organization)
+            memberships(person=person)
+            .exclude(**{membership_field("organization"): organization})
             .exists()
         )
 
@@ -118,26 +189,27 @@ class HostAdapter:
         or stored differently overrides this. One query; it runs on every admin request, so
         a SCIM deactivation or a role change takes effect on the very next one."""
         return set(
-            conf.membership_model()
-            ._default_manager.filter(user=person, is_active=True, role="admin")
-            .values_list("organization_id", flat=True)
+            memberships(person=person, active=True, role="admin").values_list(
+                membership_field("organization"), flat=True
+            )
         )
 
     def get_membership(self, organization, person):
-        return (
-            conf.membership_model()
-            ._default_manager.filter(organization=organization, user=person)
-            .first()
-        )
+        return memberships(organization=organization, person=person).first()
 
     def create_membership(self, organization, person, *, active):
         return conf.membership_model()._default_manager.create(
-            organization=organization, user=person, is_active=active
+            **{
+                membership_field("organization"): organization,
+                membership_field("person"): person,
+                membership_field("active"): active,
+            }
         )
 
     def set_membership_active(self, membership, active):
-        membership.is_active = active
-        membership.save(update_fields=["is_active"])
+        field = membership_field("active")
+        setattr(membership, field, active)
+        membership.save(update_fields=[field])
 
     def remove_membership(self, membership):
         """Take the person out of the organization. The account itself stays."""
@@ -160,7 +232,7 @@ class HostAdapter:
 
     def role_choices(self):
         """The host's roles as ``(value, label)`` pairs (offered by the role mapping admin)."""
-        return list(conf.membership_model()._meta.get_field("role").choices)
+        return list(conf.membership_model()._meta.get_field(membership_field("role")).choices)
 
     def set_roles(self, roles):
         """Give each membership its role: ``{membership_pk: role}``.
@@ -172,26 +244,30 @@ class HostAdapter:
         for membership_pk, role in roles.items():
             by_role.setdefault(role, []).append(membership_pk)
         manager = conf.membership_model()._default_manager
+        field = membership_field("role")
         for role, pks in by_role.items():
-            manager.filter(pk__in=pks).exclude(role=role).update(role=role)
+            manager.filter(pk__in=pks).exclude(**{field: role}).update(**{field: role})
 
     # -- teams ----------------------------------------------------------------------------
 
     def create_team(self, organization, *, name):
-        return conf.team_model()._default_manager.create(organization=organization, name=name)
+        return conf.team_model()._default_manager.create(
+            **{team_field("organization"): organization, team_field("name"): name}
+        )
 
     def rename_team(self, team, name):
-        team.name = name
-        team.save(update_fields=["name"])
+        field = team_field("name")
+        setattr(team, field, name)
+        team.save(update_fields=[field])
 
     def delete_team(self, team):
         team.delete()
 
     def add_team_members(self, team, membership_pks):
-        team.members.add(*membership_pks)
+        getattr(team, team_field("members")).add(*membership_pks)
 
     def remove_team_members(self, team, membership_pks):
-        team.members.remove(*membership_pks)
+        getattr(team, team_field("members")).remove(*membership_pks)
 
 
 # Highest first. A role the ranking does not know ranks below all of them.

@@ -27,6 +27,7 @@ from django.utils.html import format_html
 
 from .. import conf
 from ..host import host_adapter
+from ..host_fields import membership_lookups, person_of
 from ..models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
 from ..provisioning import lifecycle, orphans
 from . import scope
@@ -148,7 +149,7 @@ class ProvisioningAdminMixin(scope.MissingObjectIs404):
         ]
         self.message_user(
             request,
-            f"Deactivated {len(done)} member(s): " + ", ".join(str(m.user) for m in done)
+            f"Deactivated {len(done)} member(s): " + ", ".join(str(person_of(m)) for m in done)
             if done
             else "Nothing to deactivate: the selected members are no longer orphaned.",
             messages.SUCCESS if done else messages.WARNING,
@@ -191,11 +192,15 @@ def _member_counts(organization):
     """Provisioned members by state. One awaiting consent (an attached account that has not
     accepted) has an inactive membership but is not deactivated: the IdP assigns them."""
     pending = Q(consent_pending=True)
+
+    def active(value):
+        return Q(**membership_lookups(via="membership", active=value))
+
     return ScimUser.objects.filter(organization=organization).aggregate(
         provisioned=Count("pk"),
-        active=Count("pk", filter=Q(membership__is_active=True)),
+        active=Count("pk", filter=active(True)),
         awaiting_consent=Count("pk", filter=pending),
-        deactivated=Count("pk", filter=Q(membership__is_active=False) & ~pending),
+        deactivated=Count("pk", filter=active(False) & ~pending),
     )
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from .. import conf
 from ..host import host_adapter
+from ..host_fields import is_active, membership_lookups, membership_path, person_of
 from ..models import Invitation, ScimUser
 
 logger = logging.getLogger("cosmo_scim.invitations")
@@ -103,7 +104,7 @@ def deliver(invitation_id):
     )
     if not claimed:
         return False
-    invitation = Invitation.objects.select_related("organization", "membership__user").get(
+    invitation = Invitation.objects.select_related("organization", membership_path("person")).get(
         pk=invitation_id
     )
     _address_to_login(invitation)
@@ -135,7 +136,7 @@ def _address_to_login(invitation):
     SCIM profile, and no invitation ever goes there."""
     if invitation.membership is None:
         return
-    login = host_adapter().person_email(invitation.membership.user)
+    login = host_adapter().person_email(person_of(invitation.membership))
     if login and login != invitation.email:
         invitation.email = login
         Invitation.objects.filter(pk=invitation.pk).update(email=login)
@@ -171,7 +172,9 @@ def send_pending():
 def _membership_wanted():
     """The invitation's membership is active, or awaits the person's consent: the IdP
     assigns them, so the link is worth sending and accepting."""
-    return Q(membership__is_active=True) | Q(membership__scim_user__consent_pending=True)
+    return Q(**membership_lookups(via="membership", active=True)) | Q(
+        membership__scim_user__consent_pending=True
+    )
 
 
 def reset_for_resend(invitation):
@@ -204,7 +207,7 @@ USED, REVOKED, EXPIRED, INVALID = "used", "revoked", "expired", "invalid"
 def find(token):
     """The invitation a link's token belongs to, looked up by hash (never by the token)."""
     return (
-        Invitation.objects.select_related("organization", "membership__user")
+        Invitation.objects.select_related("organization", membership_path("person"))
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -223,7 +226,7 @@ def refusal(invitation):
         return USED
     if invitation.status == Status.REVOKED or invitation.membership is None:
         return REVOKED
-    if not invitation.membership.is_active and not _awaits_consent(invitation.membership):
+    if not is_active(invitation.membership) and not _awaits_consent(invitation.membership):
         return REVOKED
     if invitation.status == Status.EXPIRED or (
         invitation.expires_at is not None and invitation.expires_at <= timezone.now()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import invitations
 from ..host import host_adapter
+from ..host_fields import person_of
 from ..provisioning import lifecycle
 
 
@@ -45,7 +46,7 @@ def _form_for(request, person, data=None):
 
 
 def _page(request, token, invitation, form):
-    person = invitation.membership.user
+    person = person_of(invitation.membership)
     wrong_account = request.user.is_authenticated and request.user.pk != person.pk
     return render(
         request,
@@ -67,7 +68,7 @@ def show(request, token):
     reason = invitations.refusal(invitation)
     if reason is not None:
         return _unusable(request, reason, invitation)
-    return _page(request, token, invitation, _form_for(request, invitation.membership.user))
+    return _page(request, token, invitation, _form_for(request, person_of(invitation.membership)))
 
 
 @never_cache
@@ -79,7 +80,7 @@ def accept(request):
     reason = invitations.refusal(invitation)
     if reason is not None:
         return _unusable(request, reason, invitation)
-    person = invitation.membership.user
+    person = person_of(invitation.membership)
     if request.user.is_authenticated and request.user.pk != person.pk:
         return _page(request, token, invitation, None)
     form = _form_for(request, person, request.POST)

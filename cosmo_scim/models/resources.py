@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .. import conf
+from .. import conf, host_fields
 from .keys import APIKey
 
 
@@ -105,7 +105,7 @@ class ScimUser(models.Model):
     def active(self):
         """SCIM ``active``: the IdP's assignment. The membership is active, or it awaits the
         person's consent (the name reads carry it under, user_reads.ACTIVE)."""
-        return self.membership.is_active or self.consent_pending
+        return host_fields.is_active(self.membership) or self.consent_pending
 
 
 class ScimUserCount(models.Model):

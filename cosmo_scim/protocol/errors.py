@@ -50,6 +50,12 @@ invalid_syntax = _bad_request("invalidSyntax")  # the request body is not the me
 uniqueness = _bad_request("uniqueness", status=409)  # a unique value is taken
 
 
+def conflict(detail):
+    """409 without a ``scimType``: the change conflicts with what the server holds, but not
+    by a value SCIM declares unique (RFC 7644 §3.12 reserves ``uniqueness`` for those)."""
+    return ScimError(409, detail)
+
+
 def not_found(detail="Resource not found"):
     return ScimError(404, detail)
 

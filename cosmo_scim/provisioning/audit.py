@@ -6,6 +6,7 @@ field holds a secret (SCIM passwords are never accepted), and the key is named b
 and prefix only.
 """
 
+from ..host_fields import organization_id_of
 from ..models import AuditEvent
 
 
@@ -54,7 +55,7 @@ def record_unprovisioned(action, membership, user_name, actor, changes=None, rea
     access): there is no SCIM id, and the person's email stands in for the userName."""
     return _create(
         action,
-        membership.organization_id,
+        organization_id_of(membership),
         actor,
         _pairs(changes),
         membership_id=membership.pk,

@@ -21,6 +21,7 @@ from ..host import host_adapter
 from ..models import AuditEvent, ScimGroup, ScimGroupMember, ScimUser
 from . import audit, roles
 from .lifecycle import LifecycleError, check_version
+from .refusals import host_refused
 
 Action = AuditEvent.Action
 
@@ -46,6 +47,8 @@ class GroupProfile:
 
 
 def _name_taken(organization, display_name, exclude_pk=None):
+    """Does another of the organization's groups have this displayName (caseless)?
+    ``exclude_pk``: the group being renamed."""
     return (
         ScimGroup.objects.filter(organization=organization)
         .alias(display_name_ci=Lower("display_name"))
@@ -109,8 +112,11 @@ def create(organization, profile, member_ids, actor):
             _change_members(host, group, users, [], actor)
             roles.recompute(organization, [user.pk for user in users])
     except IntegrityError as exc:
-        # Two concurrent POSTs of one displayName: the unique index decides.
-        raise DisplayNameTaken(profile.display_name) from exc
+        # Two concurrent POSTs of one displayName: the unique index decides. Any other
+        # constraint is the host's team model's (refusals.py).
+        if _name_taken(organization, profile.display_name):
+            raise DisplayNameTaken(profile.display_name) from exc
+        raise host_refused(exc, "group", organization) from exc
     return group
 
 
@@ -198,7 +204,10 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
             affected |= {user.pk for user in added} | {pk for _, pk, _ in removed}
             roles.recompute(organization, affected)
     except IntegrityError as exc:
-        raise DisplayNameTaken(profile.display_name) from exc
+        renamed = ScimGroup.objects.filter(scim_id=scim_id).values_list("pk", flat=True).first()
+        if profile is not None and _name_taken(organization, profile.display_name, renamed):
+            raise DisplayNameTaken(profile.display_name) from exc
+        raise host_refused(exc, "group update", organization) from exc
     return current
 
 

@@ -20,10 +20,12 @@ from django.db.models import F, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .. import conf, invitations, signals
+from .. import conf, host_fields, invitations, signals
 from ..host import host_adapter
+from ..host_fields import is_active, membership_path, organization_id_of, person_of
 from ..models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
 from . import audit, ownership, sessions
+from .refusals import host_refused
 from .user_profile import COLUMN_FIELDS, profile_of
 from .user_reads import with_emails_and_groups
 
@@ -173,9 +175,23 @@ def provision(organization, profile, actor):
             audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
             _announce(signals.user_provisioned, scim_user, actor, invitation=invitation)
     except IntegrityError as exc:
-        # Two concurrent POSTs of one userName: the database's unique index decides.
-        raise UserNameTaken(profile.user_name) from exc
+        # Two concurrent POSTs of one userName: the database's unique index decides. Any
+        # other constraint is the host's, and is not the IdP's duplicate (refusals.py).
+        if _user_name_taken(organization, profile.user_name):
+            raise UserNameTaken(profile.user_name) from exc
+        raise host_refused(exc, "user", organization) from exc
     return scim_user
+
+
+def _user_name_taken(organization, user_name, scim_id=None):
+    """After a refused write: is ``user_name`` the userName of another of the
+    organization's SCIM users (committed, the race's winner included)?"""
+    holders = ScimUser.objects.alias(name_ci=Lower("user_name")).filter(
+        organization=organization, name_ci=Lower(Value(user_name))
+    )
+    if scim_id is not None:
+        holders = holders.exclude(scim_id=scim_id)
+    return holders.exists()
 
 
 def _locked(organization_id, scim_id):
@@ -184,7 +200,7 @@ def _locked(organization_id, scim_id):
     has no such user."""
     return with_emails_and_groups(
         ScimUser.objects.select_for_update(of=("self",)).select_related(
-            "membership__user", "organization"
+            membership_path("person"), "organization"
         )
     ).get(organization_id=organization_id, scim_id=scim_id)
 
@@ -240,7 +256,7 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
                 reason = ""
                 if ACCOUNT_FIELDS & changes.keys():
                     reason = ownership.sync_account(
-                        host, current.membership.user, current.organization, profile
+                        host, person_of(current.membership), current.organization, profile
                     )
                 audit.record(Action.UPDATED, current, actor, changes, reason or "")
                 _announce(signals.user_updated, current, actor, changes=changes)
@@ -248,7 +264,9 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
                 changes["active"] = (before.active, profile.active)
                 _set_active(host, current, profile.active, actor)
     except IntegrityError as exc:
-        raise UserNameTaken(profile.user_name) from exc
+        if profile is not None and _user_name_taken(organization, profile.user_name, scim_id):
+            raise UserNameTaken(profile.user_name) from exc
+        raise host_refused(exc, "user update", organization) from exc
     return current
 
 
@@ -279,11 +297,12 @@ def _end_access(host, membership, *, granted):
     ``granted`` access (it was active, not awaiting consent) and no other organization
     still has them active: an organization must not log out a person it never had, nor
     one who is working in another organization."""
-    person = membership.user
+    person = person_of(membership)
+    organization_id = organization_id_of(membership)
     session_keys = sessions.keys_of(person) if granted else []
-    if session_keys and not host.person_active_elsewhere(person, membership.organization_id):
+    if session_keys and not host.person_active_elsewhere(person, organization_id):
         sessions.end(session_keys)
-    APIKey.objects.revoke_created_by(membership.organization_id, person)
+    APIKey.objects.revoke_created_by(organization_id, person)
     invitations.revoke_pending(membership)
 
 
@@ -293,7 +312,7 @@ def _reinvite(host, scim_user):
     goes to the account's login email, never to an address only the IdP has set."""
     if scim_user.accepted_at is None:
         invitations.revoke_pending(scim_user.membership)
-        return invitations.create(scim_user, host.person_email(scim_user.membership.user))
+        return invitations.create(scim_user, host.person_email(person_of(scim_user.membership)))
     return None
 
 
@@ -303,13 +322,13 @@ def _set_active(host, scim_user, active, actor, reason=""):
     A membership never taken up whose account this organization did not create is not
     switched on: it awaits the person's consent again (``consent_pending``)."""
     membership = scim_user.membership
-    granted = membership.is_active
+    granted = is_active(membership)
     consent = (
         active
         and scim_user.accepted_at is None
-        and ownership.needs_consent(membership.user, scim_user.organization)
+        and ownership.needs_consent(person_of(membership), scim_user.organization)
     )
-    if membership.is_active != (active and not consent):
+    if granted != (active and not consent):
         host.set_membership_active(membership, active and not consent)
     scim_user.consent_pending = consent
     scim_user.last_modified = timezone.now()
@@ -378,24 +397,27 @@ def deactivate_membership(membership, actor, reason):
         locked = (
             conf.membership_model()
             ._default_manager.select_for_update()
-            .select_related("organization", "user")
+            .select_related(
+                host_fields.membership_field("organization"),
+                host_fields.membership_field("person"),
+            )
             .get(pk=membership.pk)
         )
-        if not locked.is_active:
+        if not is_active(locked):
             return False
         host.set_membership_active(locked, False)
         _end_access(host, locked, granted=True)
         audit.record_unprovisioned(
             Action.DEACTIVATED,
             locked,
-            host.person_email(locked.user),
+            host.person_email(person_of(locked)),
             actor,
             {"active": (True, False)},
             reason,
         )
         signals.user_deactivated.send(
             sender=ScimUser,
-            organization=locked.organization,
+            organization=getattr(locked, host_fields.membership_field("organization")),
             membership=locked,
             scim_user=None,
             actor=actor,
@@ -418,7 +440,7 @@ def accept_invitation(invitation):
         invitations.mark_accepted(current, now)
         scim_user = (
             ScimUser.objects.select_for_update(of=("self",))
-            .select_related("membership__user", "organization")
+            .select_related(membership_path("person"), "organization")
             .filter(membership_id=current.membership_id)
             .first()
         )
@@ -432,7 +454,7 @@ def accept_invitation(invitation):
         audit.record(
             Action.ACCEPTED,
             scim_user,
-            Actor(user=scim_user.membership.user, via="accepted the invitation"),
+            Actor(user=person_of(scim_user.membership), via="accepted the invitation"),
             changes,
         )
     return None

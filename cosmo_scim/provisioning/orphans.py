@@ -24,10 +24,10 @@ Deactivated members are never orphaned: they have no access to lose.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .. import conf
+from ..host_fields import membership_field, memberships, person_field, person_of
 from ..models import APIKey, ScimUser
 
 NOT_PROVISIONED = "not provisioned"
@@ -39,6 +39,16 @@ class Orphan:
     membership: object
     kind: str
     detail: str
+
+    @property
+    def person(self):
+        return person_of(self.membership)
+
+    @property
+    def role(self):
+        """The membership's role as the host labels it (its field's choices)."""
+        display = getattr(self.membership, f"get_{membership_field('role')}_display", None)
+        return display() if callable(display) else ""
 
 
 class _Keys:
@@ -94,16 +104,15 @@ def find(organization):
     keys = _Keys(organization, timezone.now())
     if not scim_provisioned(organization, keys):
         return []
-    email_field = get_user_model().EMAIL_FIELD
-    memberships = (
-        conf.membership_model()
-        ._default_manager.filter(organization=organization, is_active=True)
-        .select_related("user", "scim_user")
-        .order_by(f"user__{email_field}", "pk")
+    person = membership_field("person")
+    active = (
+        memberships(organization=organization, active=True)
+        .select_related(person, "scim_user")
+        .order_by(f"{person}__{person_field('email')}", "pk")
     )
     orphans = []
     no_live_key = None
-    for membership in memberships:
+    for membership in active:
         scim_user = getattr(membership, "scim_user", None)
         if scim_user is None:
             orphans.append(

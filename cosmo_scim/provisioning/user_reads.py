@@ -9,13 +9,16 @@ from django.db.models import BooleanField, Case, Value, When
 from django.db.models.functions import JSONObject
 
 from .. import conf
+from ..host_fields import membership_field
 from ..models import ScimGroupMember, ScimUser, ScimUserEmail
 from .correlated import Correlated, JSONRows
 
 ACTIVE = Correlated(
     ScimUser,
     lambda membership_pk: (
-        conf.membership_model()._default_manager.filter(pk=membership_pk).values("is_active")
+        conf.membership_model()
+        ._default_manager.filter(pk=membership_pk)
+        .values(membership_field("active"))
     ),
     BooleanField(),
     outer_field="membership",
@@ -49,7 +52,7 @@ def with_emails_and_groups(queryset):
 
 
 def membership_active(queryset):
-    """SCIM ``active`` (ScimUser.active): the membership's ``is_active``, without joining
+    """SCIM ``active`` (ScimUser.active): the membership's active field, without joining
     the membership, or true while the membership awaits the person's consent."""
     return queryset.annotate(
         active=Case(

@@ -8,10 +8,11 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 from django_scim.adapters import SCIMGroup
 
 from ..models import ScimGroup
-from ..protocol.errors import invalid_value, uniqueness
+from ..protocol.errors import conflict, invalid_value, uniqueness
 from ..protocol.patch.patcher import apply_patch
 from ..protocol.schema.resolve import GROUP
 from ..provisioning import group_lifecycle
+from ..provisioning.refusals import HostRefused
 from .adapters import ResourceAdapterMixin
 from .groups import parse_group, represent
 from .locations import collection_url
@@ -86,4 +87,6 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
             ) from None
         except group_lifecycle.UnknownMembers as exc:
             raise invalid_value(str(exc)) from None
+        except HostRefused as exc:
+            raise conflict(str(exc)) from None
         self.obj = group_queryset(organization).get(pk=written.pk)

@@ -10,10 +10,11 @@ from django.db.models.query import ValuesIterable
 from django_scim.adapters import SCIMUser
 
 from ..models import ScimUser
-from ..protocol.errors import invalid_value, uniqueness
+from ..protocol.errors import conflict, invalid_value, uniqueness
 from ..protocol.patch.patcher import apply_patch
 from ..protocol.schema.resolve import USER
 from ..provisioning import lifecycle
+from ..provisioning.refusals import HostRefused
 from ..provisioning.user_reads import membership_active, with_emails_and_groups
 from .adapters import ResourceAdapterMixin
 from .groups import user_groups
@@ -116,6 +117,8 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
             raise uniqueness(str(exc)) from None
         except lifecycle.LifecycleError as exc:
             raise invalid_value(str(exc)) from None
+        except HostRefused as exc:
+            raise conflict(str(exc)) from None
         # The response is rendered from what was written, in the shape reads aggregate it
         # (user_queryset): the emails are the profile's, and /Users never changes groups
         # (an update read them under its lock; a new user has none).

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cosmo_scim import conf
 
 from ...host import host_adapter
+from ...host_fields import organizations_by_slug
 from ...models import APIKey
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, org_slug, name, scim, expires_in_days, **options):
         organization_model = conf.organization_model()
         try:
-            organization = organization_model.objects.get(slug=org_slug)
+            organization = organizations_by_slug(org_slug).get()
         except organization_model.DoesNotExist:
             raise CommandError(f"No organization with slug {org_slug!r}.") from None
         host = host_adapter()

@@ -9,6 +9,7 @@ command.
 from django.core.management.base import BaseCommand, CommandError
 
 from ... import conf
+from ...host_fields import organizations_by_slug
 from ...provisioning import lifecycle, orphans
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, org_slug, deactivate, reason, **options):
         organization_model = conf.organization_model()
         try:
-            organization = organization_model._default_manager.get(slug=org_slug)
+            organization = organizations_by_slug(org_slug).get()
         except organization_model.DoesNotExist:
             raise CommandError(f"No organization with slug {org_slug!r}.") from None
         if not orphans.scim_provisioned(organization):
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(found)} orphaned member(s) in {organization}.")
         actor = lifecycle.Actor(via="manage.py scim_orphans")
         for orphan in found:
-            line = f"{orphan.membership.user}\t{orphan.kind}: {orphan.detail}"
+            line = f"{orphan.person}\t{orphan.kind}: {orphan.detail}"
             if deactivate:
                 changed = lifecycle.deactivate_membership(orphan.membership, actor, reason)
                 line += "\tdeactivated" if changed else "\talready inactive"
