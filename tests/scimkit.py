@@ -126,23 +126,135 @@ def accept_link(message):
     return re.search(r"https?://\S+/invitations/[\w-]+/", message.body).group(0)
 
 
+# -- the host running the suite ------------------------------------------------------------
+
+
+class Host:
+    """The host product under test (Cosmo, or one of tests/hosts/), reached the way
+    cosmo_scim reaches it: its models from COSMO_SCIM and its fields by the part they play
+    (cosmo_scim.host_fields), so a test reads the same against every host."""
+
+    @staticmethod
+    def _lookups(via, field_of, parts):
+        from cosmo_scim.host_fields import person_field
+
+        lookups = {}
+        for name, value in parts.items():
+            part, _, rest = name.partition("__")
+            try:
+                path = [field_of(part)]
+            except KeyError:  # not a host field (e.g. cosmo_scim's own ``scim_user``)
+                path = [part]
+            if part == "person" and rest in ("email", "login"):
+                path.append(person_field(rest))
+            elif rest:
+                path.append(rest)
+            lookups["__".join(([via] if via else []) + path)] = value
+        return lookups
+
+    def memberships(self, **parts):
+        """``host.memberships(organization=org, person__email="a@b")``."""
+        from cosmo_scim import conf
+        from cosmo_scim.host_fields import membership_field
+
+        return conf.membership_model()._default_manager.filter(
+            **self._lookups("", membership_field, parts)
+        )
+
+    def membership(self, **parts):
+        return self.memberships(**parts).get()
+
+    def membership_of(self, scim_id=None):
+        """The membership of a SCIM user (the only one when ``scim_id`` is None)."""
+        from cosmo_scim.models import ScimUser
+
+        users = ScimUser.objects.select_related("membership")
+        return (users.get(scim_id=scim_id) if scim_id else users.get()).membership
+
+    def person(self, membership):
+        from cosmo_scim.host_fields import person_of
+
+        return person_of(membership)
+
+    def active(self, membership):
+        from cosmo_scim.host_fields import is_active
+
+        membership.refresh_from_db()
+        return is_active(membership)
+
+    def role(self, membership):
+        from cosmo_scim.host_fields import membership_field
+
+        return getattr(membership, membership_field("role"))
+
+    def organization(self, membership):
+        from cosmo_scim.host_fields import membership_field
+
+        return getattr(membership, membership_field("organization"))
+
+    def teams(self, **parts):
+        from cosmo_scim import conf
+        from cosmo_scim.host_fields import team_field
+
+        return conf.team_model()._default_manager.filter(**self._lookups("", team_field, parts))
+
+    def team_members(self, team):
+        from cosmo_scim.host_fields import team_field
+
+        return getattr(team, team_field("members"))
+
+    def team_name(self, team):
+        from cosmo_scim.host_fields import team_field
+
+        return getattr(team, team_field("name"))
+
+    def organization_admin(self, view):
+        """The URL name of one admin view of the host's organization model, e.g.
+        ``organization_admin("change")`` is ``admin:organizations_organization_change``."""
+        from cosmo_scim import conf
+
+        meta = conf.organization_model()._meta
+        return f"admin:{meta.app_label}_{meta.model_name}_{view}"
+
+    def landing_url(self, membership):
+        """The member's page in the product: where an accepted invitation lands, and which
+        the product refuses to anyone but an active member."""
+        from cosmo_scim.host import host_adapter
+
+        return host_adapter().accepted_invitation_url(membership)
+
+
+host = Host()
+
+
 # -- data in bulk ------------------------------------------------------------------------
 
 
 def bulk_scim_users(org, size, prefix="bulk"):
     """``size`` SCIM users of ``org`` in a few INSERTs (a thousand POSTs would be slow)."""
-    from cosmo_project.organizations.models import Membership
+    from cosmo_scim import conf
+    from cosmo_scim.host_fields import membership_field, person_field
     from cosmo_scim.models import ScimUser
 
-    users = get_user_model().objects.bulk_create(
-        get_user_model()(email=f"{prefix}{i}@{org.slug}.example") for i in range(size)
+    user_model, membership_model = get_user_model(), conf.membership_model()
+    emails = [f"{prefix}{i}@{org.slug}.example" for i in range(size)]
+    users = user_model.objects.bulk_create(
+        user_model(**{person_field("email"): email, person_field("login"): email})
+        for email in emails
     )
-    memberships = Membership.objects.bulk_create(
-        Membership(user=user, organization=org, role="viewer") for user in users
+    memberships = membership_model.objects.bulk_create(
+        membership_model(
+            **{
+                membership_field("person"): user,
+                membership_field("organization"): org,
+                membership_field("role"): "viewer",
+            }
+        )
+        for user in users
     )
     return ScimUser.objects.bulk_create(
-        ScimUser(organization=org, membership=m, user_name=m.user.email, display_name=f"P {i}")
-        for i, m in enumerate(memberships)
+        ScimUser(organization=org, membership=m, user_name=email, display_name=f"P {i}")
+        for i, (m, email) in enumerate(zip(memberships, emails, strict=True))
     )
 
 

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from scimkit import accept_link, deactivate_patch, reactivate_patch, user_body
+from scimkit import accept_link, deactivate_patch, host, reactivate_patch, user_body
 
 from cosmo_scim import invitations
 from cosmo_scim.models import Invitation, ScimUser
@@ -154,11 +154,14 @@ def test_new_person_sets_a_password_and_lands_on_the_dashboard(provisioned):
             "new_password2": "stellar-nebula-42",
         },
     )
-    assert response.status_code == 302 and response["Location"] == "/orgs/acme/"
-    assert browser.get("/orgs/acme/").status_code == 200
+    landing = host.landing_url(host.membership_of())
+    assert response.status_code == 302 and response["Location"] == landing
+    assert browser.get(landing).status_code == 200
     assert Invitation.objects.get().status == "accepted"
     assert ScimUser.objects.get().accepted_at is not None
-    assert Client().login(username=EMAIL, password="stellar-nebula-42")
+    assert Client().login(
+        username=host.person(host.membership_of()).get_username(), password="stellar-nebula-42"
+    )
     # Single use.
     assert "already been accepted" in Client().get(link).content.decode()
 
@@ -174,7 +177,7 @@ def test_existing_account_logs_in_to_accept(scim, make_user):
     assert "not the password" in wrong.content.decode()
     assert Invitation.objects.get().status == "pending"
     right = browser.post("/invitations/accept/", {"token": token, "password": "old-account-pass-9"})
-    assert right["Location"] == "/orgs/acme/"
+    assert right["Location"] == host.landing_url(host.membership_of())
     assert Invitation.objects.get().status == "accepted"
 
 
@@ -190,7 +193,8 @@ def test_logged_in_invitee_just_accepts_and_others_are_told_to_log_out(scim, mak
     assert Invitation.objects.get().status == "pending"
     invitee = Client()
     invitee.force_login(person)
-    assert invitee.post("/invitations/accept/", {"token": token})["Location"] == "/orgs/acme/"
+    accepted = invitee.post("/invitations/accept/", {"token": token})
+    assert accepted["Location"] == host.landing_url(host.membership_of())
 
 
 def test_expired_revoked_and_unknown_links_say_what_to_do(scim, provisioned):
