@@ -22,7 +22,7 @@ _seq = itertools.count(1)
 
 @pytest.fixture
 def make_org(db):
-    """An organization of whichever host runs the suite (Cosmo's, or tests/hosts/')."""
+    """An organization of whichever host runs the suite (Cosmo's, or tests/hosts/)."""
     from cosmo_scim import conf
     from cosmo_scim.host_fields import organization_field
 
@@ -119,7 +119,7 @@ def _fresh_cache():
 # external compliance checker. Written through the host adapter and host_fields, never a
 # host's models. The rest tests Cosmo's own product (its models, demo, docs) and runs
 # with Cosmo only. ``DJANGO_SETTINGS_MODULE=tests.hosts.workspace.settings pytest``
-# collects this list and tests/hosts/workspace/.
+# collects this list and tests/hosts/test_workspace.py (what only that host's shape shows).
 ANY_HOST = (
     "scim_api/test_okta.py",
     "scim_api/test_entra.py",
@@ -148,7 +148,8 @@ def pytest_ignore_collect(collection_path, config):
     if path.is_relative_to(TESTS / "hosts"):
         # A host's own tests run only with that host's settings.
         own = TESTS / "hosts" / host
-        return not (host != "cosmo" and (path.is_relative_to(own) or own.is_relative_to(path)))
+        mine = path.is_relative_to(own) or own.is_relative_to(path)
+        return not (host != "cosmo" and (mine or path.name == f"test_{host}.py"))
     if host == "cosmo" or path.is_dir() or path.name in ("conftest.py", "scimkit.py"):
         return None
     return path.relative_to(TESTS).as_posix() not in ANY_HOST or None
