@@ -1,11 +1,16 @@
 """cosmo_scim's system checks: the host installed the org admin site and the session index
-middleware, or is warned (not stopped) with a hint saying how."""
+middleware, or is warned (not stopped) with a hint saying how; the host's models, fields,
+user model, Celery app, public URL and migrations fit, or startup stops with an error
+saying what to change."""
 
+import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core import checks
 
 from cosmo_scim import checks as scim_checks
 from cosmo_scim.admin_site import OrgAdminSite
+from cosmo_scim.host import HostAdapter
 
 
 def ids(messages):
@@ -46,3 +51,136 @@ def test_a_setting_that_became_an_adapter_method_stops_startup(settings):
 
 def test_cosmo_sets_only_known_settings():
     assert scim_checks.check_settings() == []
+
+
+# -- the host contract: models, fields, accounts, Celery, links, migrations ---------------
+
+
+def errors_of(check):
+    return [(message.id, message.msg) for message in check()]
+
+
+HOST_CHECKS = (
+    scim_checks.check_host_models,
+    scim_checks.check_host_fields,
+    scim_checks.check_person_creation,
+    scim_checks.check_celery_app,
+    scim_checks.check_public_base_url,
+    scim_checks.check_migration_order,
+)
+
+
+def test_the_host_passes_every_contract_check():
+    """Cosmo here; the workspace host in its own run (tests/hosts/)."""
+    assert [check() for check in HOST_CHECKS] == [[]] * len(HOST_CHECKS)
+
+
+def test_a_host_model_that_does_not_exist_stops_startup(settings):
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "TEAM_MODEL": "organizations.Squad"}
+    (error,) = scim_checks.check_host_models()
+    assert error.id == "cosmo_scim.E002" and "organizations.Squad" in error.msg
+    assert 'COSMO_SCIM["TEAM_MODEL"]' in error.hint
+
+
+def test_a_membership_field_that_does_not_exist_is_named(settings):
+    settings.COSMO_SCIM = {
+        **settings.COSMO_SCIM,
+        "MEMBERSHIP_FIELDS": {"organization": "workspace"},
+    }
+    (error,) = scim_checks.check_host_fields()
+    assert error.id == "cosmo_scim.E003"
+    assert "Membership.workspace" in error.msg and "does not exist" in error.msg
+    assert '"organization": "your_field"' in error.hint
+
+
+def test_a_field_of_the_wrong_kind_is_named(settings):
+    settings.COSMO_SCIM = {
+        **settings.COSMO_SCIM,
+        "MEMBERSHIP_FIELDS": {"active": "role", "person": "organization"},
+        "TEAM_FIELDS": {"members": "organization"},
+    }
+    found = errors_of(scim_checks.check_host_fields)
+    assert {message for _, message in found} == {
+        "organizations.Membership.role (COSMO_SCIM['MEMBERSHIP_FIELDS']['active']) must be a "
+        "BooleanField.",
+        "organizations.Membership.organization (COSMO_SCIM['MEMBERSHIP_FIELDS']['person']) "
+        "must be a ForeignKey to accounts.User.",
+        "organizations.Team.organization (COSMO_SCIM['TEAM_FIELDS']['members']) must be a "
+        "ManyToManyField to organizations.Membership.",
+    }
+
+
+def test_a_misspelt_part_is_an_error_not_a_silent_default(settings):
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "MEMBERSHIP_FIELDS": {"organisation": "org"}}
+    (error,) = scim_checks.check_host_fields()
+    assert error.id == "cosmo_scim.E003" and "'organisation'" in error.msg
+
+
+def test_a_create_user_the_default_adapter_cannot_call(monkeypatch):
+    manager = type(get_user_model()._default_manager)
+
+    def create_user(self, email, password):  # no names, no other fields
+        raise AssertionError("never called by a check")
+
+    monkeypatch.setattr(manager, "create_user", create_user)
+    (error,) = scim_checks.check_person_creation()
+    assert error.id == "cosmo_scim.E004" and "cannot be called" in error.msg
+    assert "HostAdapter.create_person" in error.hint
+
+
+def test_a_user_model_requiring_more_than_an_idp_sends(monkeypatch):
+    monkeypatch.setattr(get_user_model(), "REQUIRED_FIELDS", ["last_login"])
+    (error,) = scim_checks.check_person_creation()
+    assert error.id == "cosmo_scim.E004" and "requires last_login" in error.msg
+
+
+class OwnAccounts(HostAdapter):
+    def create_person(self, *, email, given_name, family_name):
+        raise AssertionError("never called by a check")
+
+
+def test_an_adapter_that_creates_its_own_accounts_is_not_checked(settings, monkeypatch):
+    monkeypatch.setattr(get_user_model(), "REQUIRED_FIELDS", ["last_login"])
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "HOST_ADAPTER": f"{__name__}.OwnAccounts"}
+    assert scim_checks.check_person_creation() == []
+
+
+def test_no_celery_app_is_an_error_not_a_silent_amqp_publish(monkeypatch):
+    from celery import _state
+
+    monkeypatch.setattr(_state._tls, "current_app", None)
+    (error,) = scim_checks.check_celery_app()
+    assert error.id == "cosmo_scim.E005" and "amqp://localhost" in error.msg
+    assert "celery.py" in error.hint
+
+
+def test_the_standard_celery_recipe_is_what_the_check_finds():
+    from celery import current_app
+
+    assert current_app.main in ("cosmo_project", "workspace")
+    assert scim_checks.check_celery_app() == []
+
+
+@pytest.mark.parametrize("base", [None, "", "app.example.com"])
+def test_invitation_links_need_an_absolute_public_base_url(settings, base):
+    settings.PUBLIC_BASE_URL = base
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "PUBLIC_BASE_URL": None}
+    (error,) = scim_checks.check_public_base_url()
+    assert error.id == "cosmo_scim.E006" and "PUBLIC_BASE_URL" in error.hint
+
+
+def test_a_host_model_migrated_after_cosmo_scim_needs_run_before(settings):
+    settings.MIGRATION_MODULES = {"organizations": "tests.check_migrations"}
+    (error,) = scim_checks.check_migration_order()
+    assert error.id == "cosmo_scim.E007"
+    assert "organizations.0002_team" in error.msg and "cosmo_scim.0003_groups" in error.msg
+    assert 'run_before = [("cosmo_scim", "0003_groups")]' in error.hint
+
+
+def test_manage_py_check_refuses_to_start(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.PUBLIC_BASE_URL = None
+    with pytest.raises(SystemCheckError, match="cosmo_scim.E006"):
+        call_command("check")

@@ -136,3 +136,9 @@ def test_a_host_integrity_error_leaves_nothing_behind(scim, org, monkeypatch):
     response = scim.post("/Users", user_body("jane@acme.com"))
     assert response.status_code == 409 and "scimType" not in response.json()
     assert not ScimUser.objects.exists() and not User.objects.exists()
+
+
+def test_the_workspace_host_passes_every_system_check():
+    from django.core import checks
+
+    assert [m.id for m in checks.run_checks() if m.id.startswith("cosmo_scim.")] == []
