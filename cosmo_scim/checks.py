@@ -292,8 +292,12 @@ def check_celery_app(app_configs=None, **kwargs):
     is ever sent."""
     from celery import _state
 
-    if getattr(_state._tls, "current_app", None) is not None:
-        return []
+    # A host's app is the thread's current app where it was created, and the process's
+    # default once Celery's Django fixup installed it (runserver checks in another thread).
+    # Celery's own fallback is named "default" and has no fixups.
+    for app in (getattr(_state._tls, "current_app", None), _state.default_app):
+        if app is not None and not (app.main == "default" and not app.fixups):
+            return []
     return [
         _error(
             5,

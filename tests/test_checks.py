@@ -149,6 +149,7 @@ def test_no_celery_app_is_an_error_not_a_silent_amqp_publish(monkeypatch):
     from celery import _state
 
     monkeypatch.setattr(_state._tls, "current_app", None)
+    monkeypatch.setattr(_state, "default_app", None)
     (error,) = scim_checks.check_celery_app()
     assert error.id == "cosmo_scim.E005" and "amqp://localhost" in error.msg
     assert "celery.py" in error.hint
@@ -159,6 +160,18 @@ def test_the_standard_celery_recipe_is_what_the_check_finds():
 
     assert current_app.main in ("cosmo_project", "workspace")
     assert scim_checks.check_celery_app() == []
+
+
+def test_the_host_app_is_found_from_another_thread_too():
+    """runserver runs the checks in a thread of its own, where Celery's current app is
+    unset: the host's app is the process's default there (Celery's Django fixup)."""
+    import threading
+
+    found = []
+    thread = threading.Thread(target=lambda: found.append(scim_checks.check_celery_app()))
+    thread.start()
+    thread.join()
+    assert found == [[]]
 
 
 @pytest.mark.parametrize("base", [None, "", "app.example.com"])

@@ -1,7 +1,8 @@
-"""The guides cannot rot: every shell command in the setup guides runs here, and the
-settings table of docs/integrate.md matches cosmo_scim/conf.py.
+"""The guides cannot rot: every shell command in the setup guides runs here, the
+integration tutorial (docs/integrate.md) runs end to end in a scratch project, and its
+settings table matches cosmo_scim/conf.py.
 
-The guides are the documents org admins and integrating teams follow step by step (GUIDES);
+The guides are the documents org admins follow step by step (GUIDES);
 docs/performance.md's benchmark commands are run by hand, minutes each, and are not among
 them. Commands are read from the guides' fenced ``sh`` blocks. Each kind of command has a
 runner below; a command of a kind with no runner fails the suite, so a new guide command
@@ -25,7 +26,9 @@ from cosmo_scim import conf, keys
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").glob("*.md"))
-GUIDES = ("okta.md", "entra.md", "integrate.md", "security.md")
+GUIDES = ("okta.md", "entra.md", "security.md")
+# The tutorial, run from `django-admin startproject` on (test_the_integration_tutorial_runs).
+TUTORIAL = ROOT / "docs" / "integrate.md"
 
 
 def shell_commands(path):
@@ -61,8 +64,12 @@ COMMANDS = [
 
 def test_the_guides_have_commands():
     by_guide = {name: [c for c in COMMANDS if c.values[0] == name] for name in GUIDES}
-    for guide in ("okta.md", "entra.md", "integrate.md"):
+    for guide in ("okta.md", "entra.md"):
         assert by_guide[guide], f"{guide} has no sh command"
+    steps = tutorial_steps(TUTORIAL)
+    assert [kind for kind, *_ in steps].count("file") >= 5 and ("sh", "cd myproduct") in {
+        (kind, step) for kind, _, step in steps
+    }
 
 
 def test_the_readme_links_every_guide():
@@ -214,3 +221,233 @@ def test_documented_command_runs(doc, command, guide_world, request, tmp_path):
         run_celery(args, guide_world, request, tmp_path)
     else:
         pytest.fail(f"{doc}: no runner for {command!r}; add one to tests/test_docs.py")
+
+
+# -- the integration tutorial, end to end ------------------------------------------------------
+
+
+def tutorial_steps(path):
+    """The tutorial's steps in document order: ``("sh", line, command)`` for each command
+    of a ```sh block, ``("file", path, text)`` for a ```python file=PATH block (written as
+    shown), ``("append", path, text)`` for a ```python append=PATH block (added to the end
+    of the file)."""
+    steps, block, lines = [], None, []
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        stripped = line.strip()
+        if block is None:
+            opening = re.fullmatch(r"```(\w+)(?:\s+(file|append)=(\S+))?", stripped)
+            if opening:
+                block, lines = (*opening.groups(), number), []
+            continue
+        if stripped != "```":
+            lines.append(line)
+            continue
+        language, mode, target, start = block
+        block = None
+        if language == "sh":
+            pending = ""
+            for offset, text in enumerate(lines, 1):
+                text = f"{pending} {text.strip()}".strip()
+                if text.endswith("\\"):
+                    pending = text[:-1].strip()
+                    continue
+                pending = ""
+                if text and not text.startswith("#"):
+                    steps.append(("sh", start + offset, text))
+        elif mode:
+            steps.append((mode, target, "\n".join(lines) + "\n"))
+    return steps
+
+
+class Inbox:
+    """A real SMTP server's handler (aiosmtpd): keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 OK"
+
+    def to(self, address, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for recipients, message in self.messages:
+                if address in recipients:
+                    return message
+            time.sleep(0.2)
+        raise AssertionError(f"no email to {address}: {self.messages!r}")
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Scratch:
+    """A scratch directory where the tutorial's commands run, with the package installed
+    as the tutorial installs it (and nothing of this checkout on the path)."""
+
+    def __init__(self, root, smtp_port, app_port, broker):
+        self.cwd = root
+        self.site = root / "site"
+        self.app_url = f"http://127.0.0.1:{app_port}"
+        self.app_port = app_port
+        self.background = []
+        drop = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CACHE_URL", "PYTHONPATH"}
+        self.env = {key: value for key, value in os.environ.items() if key not in drop}
+        self.env.update(
+            PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+            PYTHONPATH=str(self.site),
+            CELERY_BROKER_URL=broker,
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp_port),
+            PUBLIC_BASE_URL=self.app_url,
+            APP_URL=self.app_url,
+        )
+
+    def run(self, command):
+        args = shlex.split(command)
+        if args[0] == "cd":
+            self.cwd = self.cwd / args[1]
+            return ""
+        if args[:4] == ["python", "-m", "pip", "install"]:
+            import shutil
+
+            shutil.copytree(
+                ROOT,
+                self.cwd / "cosmo-scim",
+                ignore=shutil.ignore_patterns(
+                    ".git",
+                    ".venv",
+                    "build",
+                    "*.egg-info",
+                    "__pycache__",
+                    ".*_cache",
+                    "test-artifacts",
+                    "db.sqlite3",
+                    "var",
+                ),
+            )
+            command += f" --no-deps --quiet --target {self.site}"
+        if args[0] == "celery" or args[2:3] == ["runserver"]:
+            return self.start(command.replace("127.0.0.1:8000", f"127.0.0.1:{self.app_port}"))
+        result = subprocess.run(  # noqa: S603 (our own documented command)
+            ["bash", "-c", command],
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+        if args[2:3] == ["create_api_key"]:
+            self.env["SCIM_KEY"] = result.stdout.strip().splitlines()[-1]
+        return result.stdout
+
+    def start(self, command):
+        """A server the tutorial starts and leaves running: up once it says so (Celery)
+        or answers (runserver). Beat is only started: it has nothing due. Output goes to
+        a log file, which a full pipe can never block."""
+        log = self.cwd / f"background-{len(self.background)}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(  # noqa: S603
+                ["bash", "-c", f"exec {command}"],
+                cwd=self.cwd,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # runserver's reloader, the worker's pool: one group
+            )
+        self.background.append(process)
+        ready = READY["worker" if " worker" in command else "beat"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and process.poll() is None:
+            if "runserver" in command and self.answers():
+                return ""
+            if "runserver" not in command and ready in log.read_text():
+                return ""
+            time.sleep(0.3)
+        raise AssertionError(f"{command} did not start:\n{log.read_text()}")
+
+    def answers(self):
+        import urllib.error
+        import urllib.request
+
+        try:
+            urllib.request.urlopen(f"{self.app_url}/admin/login/", timeout=2)  # noqa: S310
+            return True
+        except (urllib.error.URLError, ConnectionError):
+            return False
+
+    def stop(self):
+        import signal
+
+        for process in self.background:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _accept(app_url, link, password):
+    """Accept the invitation as a browser would: the page, its CSRF token, the form."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    page = opener.open(link, timeout=10).read().decode()  # noqa: S310
+    fields = dict(re.findall(r'name="(csrfmiddlewaretoken|token)" value="([^"]+)"', page))
+    fields.update(new_password1=password, new_password2=password)
+    landed = opener.open(  # noqa: S310
+        f"{app_url}/invitations/accept/", urllib.parse.urlencode(fields).encode(), timeout=10
+    )
+    return landed.geturl(), landed.read().decode()
+
+
+@pytest.mark.redis
+def test_the_integration_tutorial_runs(tmp_path):
+    """docs/integrate.md from `django-admin startproject` to an Okta-shaped POST /Users: the
+    files as shown, the commands in order, a real worker, a real SMTP server; the person
+    accepts the invitation and lands on the product's page, a member."""
+    from aiosmtpd.controller import Controller
+
+    inbox, smtp_port = Inbox(), _free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    scratch = Scratch(tmp_path, smtp_port, _free_port(), os.environ["CELERY_BROKER_URL"])
+    outputs = []
+    try:
+        for kind, where, step in tutorial_steps(TUTORIAL):
+            if kind == "sh":
+                outputs.append(scratch.run(step))
+                continue
+            target = scratch.cwd / where
+            assert kind == "file" or target.exists(), f"{where}: nothing to append to"
+            with target.open("a" if kind == "append" else "w") as file:
+                file.write(("\n" if kind == "append" else "") + step)
+        assert "Your organizations" not in "".join(outputs)
+        assert inbox.to("admin@acme.example")  # sendtestemail, through the real server
+        invitation = inbox.to("jane@acme.example")
+        link = re.search(
+            r"https?://\S+/invitations/[\w-]+/", invitation.get_body(("plain",)).get_content()
+        ).group(0)
+        assert link.startswith(scratch.app_url)
+        landed_at, page = _accept(scratch.app_url, link, "stellar-nebula-42")
+        assert landed_at == f"{scratch.app_url}/" and page == "Your organizations: Acme"
+        assert (scratch.cwd / "staticfiles" / "admin" / "css" / "base.css").exists()
+    finally:
+        scratch.stop()
+        smtp.stop()
