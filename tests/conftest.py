@@ -124,6 +124,7 @@ ANY_HOST = (
     "scim_api/test_okta.py",
     "scim_api/test_entra.py",
     "scim_api/test_tenancy.py",
+    "scim_api/test_account_ownership.py",
     "scim_api/test_groups.py",
     "scim_api/test_group_roles_and_tenancy.py",
     "scim_api/test_scim_compliance.py",
