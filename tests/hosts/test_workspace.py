@@ -142,3 +142,17 @@ def test_the_workspace_host_passes_every_system_check():
     from django.core import checks
 
     assert [m.id for m in checks.run_checks() if m.id.startswith("cosmo_scim.")] == []
+
+
+def test_a_workspace_admin_reaches_their_overview_and_no_other(org, other_org, make_member):
+    from django.urls import reverse
+
+    ann = make_member(org, role="admin", email="ann@acme.com", password="ann-passphrase-77")
+    make_member(other_org, role="viewer", user=ann.user)
+    browser = Client()
+    assert browser.login(username="ann@acme.com", password="ann-passphrase-77")
+    overview = "admin:workspaces_workspace_scim"
+    assert browser.get(reverse(overview, args=[org.pk])).status_code == 200
+    assert browser.get(reverse(overview, args=[other_org.pk])).status_code == 404
+    WorkspaceMember.objects.filter(pk=ann.pk).update(active=False)  # as a SCIM deactivation
+    assert browser.get(reverse(overview, args=[org.pk])).status_code != 200
