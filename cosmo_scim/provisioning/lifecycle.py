@@ -25,7 +25,7 @@ from ..host import host_adapter
 from ..host_fields import is_active, membership_path, organization_id_of, person_of
 from ..models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
 from . import audit, ownership, sessions
-from .refusals import host_refused
+from .refusals import host_refused, user_name_taken
 from .user_profile import COLUMN_FIELDS, profile_of
 from .user_reads import with_emails_and_groups
 
@@ -177,21 +177,10 @@ def provision(organization, profile, actor):
     except IntegrityError as exc:
         # Two concurrent POSTs of one userName: the database's unique index decides. Any
         # other constraint is the host's, and is not the IdP's duplicate (refusals.py).
-        if _user_name_taken(organization, profile.user_name):
+        if user_name_taken(organization, profile.user_name):
             raise UserNameTaken(profile.user_name) from exc
         raise host_refused(exc, "user", organization) from exc
     return scim_user
-
-
-def _user_name_taken(organization, user_name, scim_id=None):
-    """After a refused write: is ``user_name`` the userName of another of the
-    organization's SCIM users (committed, the race's winner included)?"""
-    holders = ScimUser.objects.alias(name_ci=Lower("user_name")).filter(
-        organization=organization, name_ci=Lower(Value(user_name))
-    )
-    if scim_id is not None:
-        holders = holders.exclude(scim_id=scim_id)
-    return holders.exists()
 
 
 def _locked(organization_id, scim_id):
@@ -264,7 +253,7 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
                 changes["active"] = (before.active, profile.active)
                 _set_active(host, current, profile.active, actor)
     except IntegrityError as exc:
-        if profile is not None and _user_name_taken(organization, profile.user_name, scim_id):
+        if profile is not None and user_name_taken(organization, profile.user_name, scim_id):
             raise UserNameTaken(profile.user_name) from exc
         raise host_refused(exc, "user update", organization) from exc
     return current

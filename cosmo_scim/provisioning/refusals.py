@@ -14,6 +14,11 @@ the values (the database's message quotes them: an address, a name).
 
 import logging
 
+from django.db.models import Value
+from django.db.models.functions import Lower
+
+from ..models import ScimUser
+
 logger = logging.getLogger("cosmo_scim.provisioning")
 
 
@@ -27,6 +32,17 @@ class HostRefused(Exception):
             "the product's operators can see which rule in their server log."
         )
         self.constraint = constraint
+
+
+def user_name_taken(organization, user_name, scim_id=None):
+    """After a refused write: is ``user_name`` the userName of another of the
+    organization's SCIM users (committed, the race's winner included)?"""
+    holders = ScimUser.objects.alias(name_ci=Lower("user_name")).filter(
+        organization=organization, name_ci=Lower(Value(user_name))
+    )
+    if scim_id is not None:
+        holders = holders.exclude(scim_id=scim_id)
+    return holders.exists()
 
 
 def constraint_of(error):
