@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from scimkit import accept_link, deactivate_patch, host, reactivate_patch, user_body
 
-from cosmo_scim import invitations
+from cosmo_scim import conf, invitations
 from cosmo_scim.models import Invitation, ScimUser
 from cosmo_scim.provisioning import lifecycle
 
@@ -37,7 +37,8 @@ def test_provisioning_sends_one_invitation(provisioned, settings):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [EMAIL]
-    assert message.subject == "Acme Inc. invites you to join them on Cosmo"
+    product = conf.get("PRODUCT_NAME")  # Cosmo's "Cosmo", the workspace host's "Workspace"
+    assert message.subject == f"Acme Inc. invites you to join them on {product}"
     link = accept_link(message)
     assert link.startswith(settings.PUBLIC_BASE_URL + "/invitations/")
     assert "Jane Doe" in message.body and link in message.alternatives[0][0]

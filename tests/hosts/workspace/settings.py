@@ -91,4 +91,6 @@ COSMO_SCIM = {
     "MEMBERSHIP_FIELDS": {"organization": "workspace", "active": "active"},
     "TEAM_FIELDS": {"organization": "workspace", "name": "title", "members": "people"},
     "HOST_ADAPTER": "tests.hosts.workspace.workspaces.scim.WorkspaceAdapter",
+    "PRODUCT_NAME": "Workspace",
+    "API_KEY_PREFIX": "ws_",
 }
