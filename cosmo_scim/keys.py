@@ -1,11 +1,12 @@
 """How a presented organization API key is checked, and how a refusal is logged.
 
 The key's shape and hashing are key_format.py's; whether a key may act is the model's
-(``APIKey.refusal``).
+(``APIKey.refusal``); remembering verified keys between requests is key_cache.py's.
 """
 
 import logging
 
+from . import key_cache
 from .key_format import parse_prefix
 from .models import EXPIRED, REVOKED, APIKey
 
@@ -35,20 +36,28 @@ def bearer_token(authorization_header):
 def authenticate(authorization_header):
     """Resolve an Authorization header to a usable APIKey with its organization.
 
-    One query (the key with its organization joined). Expired and revoked keys are refused
-    here, so every caller — the host API and SCIM — applies the same rule.
+    No query when key_cache.py remembers the key (one cache round trip); otherwise one
+    query (the key with its organization joined), and the accepted key is remembered.
+    Either way the presented key is checked against the stored hash, and expired and
+    revoked keys are refused here, so every caller — the host API and SCIM — applies the
+    same rule.
     """
     key = bearer_token(authorization_header)
     prefix = parse_prefix(key)
     if prefix is None:
         raise KeyRejected("Malformed API key")
-    api_key = APIKey.objects.select_related("organization").filter(prefix=prefix).first()
+    remembered = key_cache.lookup(prefix)
+    api_key = remembered.api_key
+    if api_key is None:
+        api_key = APIKey.objects.select_related("organization").filter(prefix=prefix).first()
     if api_key is None or not api_key.is_valid(key):
         raise KeyRejected("Unknown API key", prefix)
     refusal = api_key.refusal()
     if refusal is not None:
         raise KeyRejected(REJECTIONS[refusal], prefix)
-    api_key.touch()
+    if remembered.api_key is None:
+        api_key.touch()
+        remembered.remember(api_key)
     return api_key
 
 

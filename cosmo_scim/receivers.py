@@ -1,13 +1,17 @@
 """The app's own signal receivers, connected in ``CosmoScimConfig.ready``.
 
 Lifecycle receivers run inside the service's transaction and only queue work for after the
-commit; the session receivers keep the per-user session index (see sessions.py).
+commit; the session receivers keep the per-user session index (see sessions.py); saving or
+deleting a key or an organization retires what the verified-key cache remembers of it
+(key_cache.py).
 """
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from . import signals
+from . import conf, key_cache, signals
+from .models import APIKey
 from .provisioning import sessions
 from .tasks import send_invitation_on_commit
 
@@ -29,3 +33,30 @@ def index_session(sender, request, user, **kwargs):
 def unindex_session(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         sessions.forget(request)
+
+
+@receiver(post_save, sender=APIKey, dispatch_uid="cosmo_scim.key_saved")
+@receiver(post_delete, sender=APIKey, dispatch_uid="cosmo_scim.key_deleted")
+def forget_changed_key(sender, instance, using, **kwargs):
+    key_cache.access_changed([instance.prefix], using=using)
+
+
+def forget_organization_keys(sender, instance, using, **kwargs):
+    """A plan change (or any other) of the host's organization: its keys are read again on
+    their next request, so ``HostAdapter.scim_allowed`` sees the new row."""
+    key_cache.organization_changed(instance.pk, using=using)
+
+
+def connect_organization_receivers():
+    """Connected for the model ``COSMO_SCIM["ORGANIZATION_MODEL"]`` names (a lazy
+    reference: the host's app may load after this one)."""
+    organization = conf.get("ORGANIZATION_MODEL")
+    post_save.connect(
+        forget_organization_keys, sender=organization, dispatch_uid="cosmo_scim.org_saved"
+    )
+    post_delete.connect(
+        forget_organization_keys, sender=organization, dispatch_uid="cosmo_scim.org_deleted"
+    )
+
+
+connect_organization_receivers()

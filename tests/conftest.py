@@ -156,6 +156,32 @@ def pytest_ignore_collect(collection_path, config):
     return path.relative_to(TESTS).as_posix() not in ANY_HOST or None
 
 
+@pytest.fixture
+def shared_cache(settings, tmp_path):
+    """A default cache every process shares, so cosmo_scim remembers verified keys
+    (cosmo_scim/key_cache.py): the Redis of CACHE_URL when the run has one, else a file
+    cache in the test's directory."""
+    from cosmo_scim.key_cache import shared_cache as configured
+
+    if configured() is None:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        }
+    from django.core.cache import cache
+
+    cache.clear()
+    return cache
+
+
+@pytest.fixture
+def per_process_cache(settings):
+    """Django's per-process memory cache: nothing of a key is remembered between requests."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 # -- markers: skip what this machine cannot run --------------------------------------------
 
 

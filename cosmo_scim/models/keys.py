@@ -1,6 +1,7 @@
 """Organization API keys: the model and the rules on its manager (rotation, revocation,
 whether a key can act)."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,8 +25,47 @@ ROTATION_REFUSALS = {
 }
 
 
-class APIKeyManager(BaseAPIKeyManager):
+def new_key_id():
+    """A key's primary key: random, so it tells nothing about the key.
+
+    djangorestframework-api-key makes the primary key ``<prefix>.<hashed key>``, which puts
+    the key's verifier in every admin URL, every access log line and every foreign key that
+    names the key (its issue #128). Ours is a random UUID; the prefix finds the row.
+    """
+    return str(uuid.uuid4())
+
+
+class APIKeyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Every bulk change of keys (a departing member's keys revoked, the admin's revoke
+        action) retires the changed keys' remembered entries (key_cache.py), so the next
+        request reads the change. The rows are locked and read first, and exactly those are
+        updated: a key that appears meanwhile is neither changed nor forgotten."""
+        from ..key_cache import access_changed
+
+        if self.query.is_sliced:
+            raise TypeError("Cannot update a query once a slice has been taken.")
+        rows_of = self.model._base_manager.using(self.db)
+        with transaction.atomic(using=self.db):
+            rows = list(
+                rows_of.filter(pk__in=self.values("pk"))
+                .select_for_update()
+                .values_list("pk", "prefix")
+            )
+            count = rows_of.filter(pk__in=[pk for pk, _ in rows]).update(**kwargs)
+            access_changed([prefix for _, prefix in rows], using=self.db)
+        return count
+
+
+class APIKeyManager(BaseAPIKeyManager.from_queryset(APIKeyQuerySet)):
     key_generator = CosmoKeyGenerator()
+
+    def assign_key(self, obj):
+        """Give ``obj`` a fresh key and return its plaintext (shown once); the primary key
+        is :func:`new_key_id`, not the library's prefix-and-hash."""
+        plaintext = super().assign_key(obj)
+        obj.id = new_key_id()
+        return plaintext
 
     def rotate(self, api_key, *, by=None):
         """Replace a key with a fresh secret: ``(new_key, plaintext)``.
@@ -128,5 +168,7 @@ class APIKey(AbstractAPIKey):
         now = timezone.now()
         resolution = timedelta(seconds=conf.get("KEY_LAST_USED_RESOLUTION"))
         if self.last_used_at is None or now - self.last_used_at >= resolution:
-            type(self).objects.filter(pk=self.pk).update(last_used_at=now)
+            # The base manager: recording use changes no access, so nothing remembered of
+            # the key is retired (APIKeyQuerySet.update).
+            type(self)._base_manager.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
