@@ -46,7 +46,7 @@ class APIKeyQuerySet(models.QuerySet):
         if self.query.is_sliced:
             raise TypeError("Cannot update a query once a slice has been taken.")
         rows_of = self.model._base_manager.using(self.db)
-        with transaction.atomic(using=self.db):
+        with transaction.atomic(using=self.db, savepoint=False):
             rows = list(
                 rows_of.filter(pk__in=self.values("pk"))
                 .select_for_update()
