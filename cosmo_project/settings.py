@@ -80,11 +80,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache the workers share when CACHE_URL names a Redis database; Django's per-process
-# memory cache otherwise. cosmo_scim remembers there where deep /Users pages start.
+# memory cache otherwise. cosmo_scim remembers there where deep /Users pages start, and —
+# only in a shared cache — the API keys it has verified (cosmo_scim/key_cache.py).
 if env("CACHE_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cosmo_project.cache.RedisCache",
             "LOCATION": env("CACHE_URL"),
         }
     }
