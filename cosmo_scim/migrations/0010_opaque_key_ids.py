@@ -43,6 +43,6 @@ def opaque_ids(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cosmo_scim", "0006_account_ownership")]
+    dependencies = [("cosmo_scim", "0007_full_user")]
 
     operations = [migrations.RunPython(opaque_ids, migrations.RunPython.noop)]
