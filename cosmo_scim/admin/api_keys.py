@@ -26,11 +26,6 @@ class APIKeyForm(forms.ModelForm):
     class Meta:
         model = APIKey
         fields = ("organization", "name", "scim", "expiry_date")
-        # Whether the organization may use SCIM is the host's rule (HostAdapter.scim_allowed),
-        # so the box names no plan; a refusal reads the host's own sentence (clean below).
-        help_texts = {
-            "scim": "Lets an identity provider provision this organization's members over SCIM."
-        }
 
     def clean(self):
         cleaned = super().clean()

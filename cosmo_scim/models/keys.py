@@ -123,8 +123,9 @@ class APIKey(AbstractAPIKey):
     scim = models.BooleanField(
         "SCIM",
         default=False,
-        help_text="Lets an identity provider provision this organization's members over SCIM "
-        "(Enterprise plan).",
+        # Whether the organization may use SCIM is the host's rule (HostAdapter.scim_allowed),
+        # so the box names no plan; a refusal reads the host's own sentence (the admin form).
+        help_text="Lets an identity provider provision this organization's members over SCIM.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
