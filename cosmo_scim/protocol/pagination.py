@@ -90,6 +90,18 @@ def parse_sort(params, registry):
     ascending and first when descending (RFC 7644 §3.4.2.3).  The registry's unique tiebreaker
     is always appended so paging is stable; without ``sortBy`` it is the only ordering.
     """
+    expression, descending = parse_sort_key(params, registry)
+    tiebreaker = registry.tiebreaker
+    if expression is None:
+        return [tiebreaker]
+    if descending:
+        return [expression.desc(nulls_first=True), f"-{tiebreaker}"]
+    return [expression.asc(nulls_last=True), tiebreaker]
+
+
+def parse_sort_key(params, registry):
+    """``(expression, descending)``: what ``sortBy`` sorts on (None without ``sortBy``) and
+    whether ``sortOrder`` is descending; the errors of :func:`parse_sort`."""
     sort_by = _param(params, "sortBy")
     sort_order = _param(params, "sortOrder")
     descending = False
@@ -98,16 +110,13 @@ def parse_sort(params, registry):
         if order not in ("ascending", "descending"):
             raise invalid_value("'sortOrder' must be 'ascending' or 'descending'")
         descending = order == "descending"
-    tiebreaker = registry.tiebreaker
     if sort_by is None:
-        return [tiebreaker]
+        return None, descending
     attr = _sort_attribute(str(sort_by).strip(), registry)
     expression = F(attr.field)
     if attr.type == STRING and not attr.case_exact:
         expression = Lower(expression)
-    if descending:
-        return [expression.desc(nulls_first=True), f"-{tiebreaker}"]
-    return [expression.asc(nulls_last=True), tiebreaker]
+    return expression, descending
 
 
 def _sort_attribute(text, registry):

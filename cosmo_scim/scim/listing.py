@@ -148,12 +148,19 @@ class ResourceView(ResourceListMixin, ScimView):
         return scim_response(None, status=204)
 
 
-class SearchView(ResourceListMixin, ScimView):
-    """POST /{resource}/.search (RFC 7644 §3.4.3): the query travels in the body."""
+class SearchRequestMixin:
+    """What every ``.search`` reads: a SearchRequest body (RFC 7644 §3.4.3)."""
 
-    def post(self, request, *args, **kwargs):
+    def search_request(self, request):
         body = self.load_body(request.body)
         declared = body.get("schemas")
         if not isinstance(declared, list) or SEARCH_REQUEST_SCHEMA not in declared:
             raise invalid_value(f"schemas must be [{SEARCH_REQUEST_SCHEMA!r}]")
-        return self.list_response(request, body)
+        return body
+
+
+class SearchView(SearchRequestMixin, ResourceListMixin, ScimView):
+    """POST /{resource}/.search (RFC 7644 §3.4.3): the query travels in the body."""
+
+    def post(self, request, *args, **kwargs):
+        return self.list_response(request, self.search_request(request))

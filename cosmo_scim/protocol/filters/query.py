@@ -49,7 +49,7 @@ from django.db.models.lookups import (
 )
 from django.utils import timezone
 
-from ..errors import invalid_filter
+from ..errors import ScimError, invalid_filter
 from ..paths import AttrPath
 from .registry import BOOLEAN, STRING
 from .syntax import And, Compare, Not, Or, ValuePath, parse_filter
@@ -116,8 +116,25 @@ def _db_datetime(value):
 
 
 class _Compiler:
-    def __init__(self, registry):
+    """``absent_unknown``: an attribute the registry does not declare (at the top level) is
+    absent from every row instead of an error, and its path is recorded in ``unknown`` (a
+    query over several resource types, :func:`filter_querysets`)."""
+
+    def __init__(self, registry, absent_unknown=False):
         self.registry = registry
+        self.absent_unknown = absent_unknown
+        self.unknown = set()
+
+    def resolve(self, path, registry):
+        """``registry.resolve(path)``, or None for an attribute this compiler treats as
+        absent."""
+        try:
+            return registry.resolve(path)
+        except ScimError:
+            if not (self.absent_unknown and registry is self.registry):
+                raise
+            self.unknown.add(str(path))
+            return None
 
     def compile(self, node, registry=None):
         """``registry``: scope for attribute names (a sub-registry inside brackets)."""
@@ -133,7 +150,10 @@ class _Compiler:
         return self.comparison(node, registry)
 
     def comparison(self, node, registry):
-        kind, attr, sub = registry.resolve(node.path)
+        resolved = self.resolve(node.path, registry)
+        if resolved is None:
+            return _absent(node.op, node.value)
+        kind, attr, sub = resolved
         if kind == "scalar":
             return _leaf(attr, node.op, node.value, node.path)
         if kind == "complex":
@@ -171,7 +191,10 @@ class _Compiler:
         return ~query if negate else query
 
     def value_path(self, node, registry):
-        kind, attr, _ = registry.resolve(node.path)
+        resolved = self.resolve(node.path, registry)
+        if resolved is None:
+            return _NOTHING if node.tail is None else _absent(node.tail.op, node.tail.value)
+        kind, attr, _ = resolved
         if kind == "scalar":
             raise invalid_filter(f"'{node.path}' is not a complex attribute")
         if kind == "complex":
@@ -192,6 +215,14 @@ class _Compiler:
         for attr in registry.scalars():
             query |= _present(attr)
         return query
+
+
+def _absent(op, value):
+    """A comparison on an attribute no row has: like a NULL column, only ``ne`` a value and
+    ``eq null`` match (the semantics of the module docstring)."""
+    if (op == "ne" and value is not None) or (op == "eq" and value is None):
+        return ~_NOTHING
+    return _NOTHING
 
 
 def _not_null(attr):
@@ -271,3 +302,23 @@ def filter_queryset(queryset, text, registry):
     """``queryset`` (already tenant-scoped) narrowed by the SCIM filter ``text``."""
     query = compile_filter(text, registry)
     return queryset.filter(query) if query else queryset
+
+
+def filter_querysets(scoped, text):
+    """One filter over several resource types (a query at the root, RFC 7644 §3.4.3):
+    ``scoped`` is ``[(tenant-scoped queryset, registry), ...]``, the result each queryset
+    narrowed by ``text``. An attribute a resource type does not define is absent from its
+    resources (``userName eq "x"`` matches no Group, ``not (userName pr)`` every Group); one
+    that no resource type defines is a 400 ``invalidFilter``, as for a single type."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return [queryset for queryset, _ in scoped]
+    tree = parse_filter(text)
+    narrowed, unknown_everywhere = [], None
+    for queryset, registry in scoped:
+        compiler = _Compiler(registry, absent_unknown=True)
+        narrowed.append(queryset.filter(compiler.compile(tree)))
+        unknown = compiler.unknown
+        unknown_everywhere = unknown if unknown_everywhere is None else unknown_everywhere & unknown
+    if unknown_everywhere:
+        raise invalid_filter(f"Unknown attribute '{min(unknown_everywhere)}' in filter")
+    return narrowed

@@ -1,0 +1,121 @@
+"""``POST /.search`` (RFC 7644 §3.4.3): one query over every resource type, Users and Groups.
+
+Each resource type is read the way its own ``/{type}/.search`` reads it — the same
+tenant-scoped queryset, filter registry and representation, taken from that endpoint's view
+(:data:`RESOURCE_TYPES`) — so the root search has no rule of its own about who sees what or
+how a resource looks. What it adds is the merge:
+
+- the filter is parsed once and compiled for each type; an attribute one type does not
+  define is absent there, one that no type defines is ``invalidFilter``
+  (:func:`~cosmo_scim.protocol.filters.query.filter_querysets`);
+- the result is one ordered sequence: without ``sortBy``, the Users then the Groups, each
+  in creation order; with ``sortBy``, by that attribute across both types (a type without
+  it sorts as missing values do, RFC 7644 §3.4.2.3), then type and creation order. The
+  database merges them (``UNION ALL`` of (type, sort key, pk)), so ``startIndex``/``count``
+  page through that sequence deterministically, one page query whatever the depth;
+- the page's resources are then read and rendered by their own type, with
+  ``attributes``/``excludedAttributes`` applied to each (``schemas`` and
+  ``meta.resourceType`` tell the client which is which).
+"""
+
+from django.db.models import F, IntegerField, Value
+
+from .. import conf
+from ..protocol import caseless
+from ..protocol.errors import ScimError
+from ..protocol.filters.query import filter_querysets
+from ..protocol.pagination import parse_pagination, parse_sort_key
+from ..protocol.urns import LIST_RESPONSE_SCHEMA
+from .base import ScimView
+from .listing import SearchRequestMixin
+from .responses import scim_response
+from .views import GroupSearchView, UserSearchView
+
+#: The resource types a root search covers, in the order of ``/ResourceTypes``: each
+#: type's own search view supplies its queryset, registry and representation.
+RESOURCE_TYPES = (UserSearchView, GroupSearchView)
+
+
+class RootSearchView(SearchRequestMixin, ScimView):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        params = self.search_request(request)
+        page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
+        types = [self.type_view(view_class, request) for view_class in RESOURCE_TYPES]
+        matching = filter_querysets(
+            [(view.get_queryset(params), view.filter_attributes) for view in types],
+            caseless.get(params, "filter"),
+        )
+        keys = self.page_keys(types, matching, params, page) if page.count else []
+        resources = self.render(types, matching, keys, params)
+        if 0 < len(keys) < page.count or (not keys and page.offset == 0 and page.count):
+            total = page.offset + len(keys)  # the page alone tells it, as lists do
+        else:
+            total = sum(queryset.count() for queryset in matching)
+        return scim_response(
+            {
+                "schemas": [LIST_RESPONSE_SCHEMA],
+                "totalResults": total,
+                "itemsPerPage": len(resources),
+                "startIndex": page.start_index,
+                "Resources": resources,
+            }
+        )
+
+    @staticmethod
+    def type_view(view_class, request):
+        """The resource type's own search view, for this (authenticated) request."""
+        view = view_class()
+        view.setup(request)
+        return view
+
+    def page_keys(self, types, matching, params, page):
+        """``(type index, pk)`` of the page's resources, in the merged order."""
+        expressions, descending = sort_keys(types, matching, params)
+        parts = [
+            queryset.prefetch_related(None)
+            .order_by()
+            .annotate(_type=Value(index, output_field=IntegerField()), _key=expression)
+            .values_list("_type", "_key", "pk")
+            for index, (queryset, expression) in enumerate(zip(matching, expressions, strict=True))
+        ]
+        merged = parts[0].union(*parts[1:], all=True)
+        key = F("_key").desc(nulls_first=True) if descending else F("_key").asc(nulls_last=True)
+        rows = merged.order_by(key, "_type", "pk")[page.offset : page.offset + page.count]
+        return [(type_index, pk) for type_index, _, pk in rows]
+
+    @staticmethod
+    def render(types, matching, keys, params):
+        """The resources of ``keys``, each read and represented by its type, in order."""
+        rendered = {}
+        for index, (view, queryset) in enumerate(zip(types, matching, strict=True)):
+            pks = [pk for type_index, pk in keys if type_index == index]
+            if pks:
+                for row in queryset.filter(pk__in=pks):
+                    rendered[index, row.pk] = view.represent(row, params)
+        return [rendered[key] for key in keys if key in rendered]
+
+
+def sort_keys(types, matching, params):
+    """The ``sortBy`` expression of each type — a typed NULL where the type has no such
+    attribute, which sorts as a missing value — and whether the order is descending. An
+    attribute no type can sort on is the error a single type gives."""
+    expressions, errors, descending = [], [], False
+    for view in types:
+        try:
+            expression, descending = parse_sort_key(params, view.filter_attributes)
+        except ScimError as error:
+            errors.append(error)
+            expression = None
+        expressions.append(expression)
+    if len(errors) == len(types):
+        raise errors[0]
+    given = [(e, q) for e, q in zip(expressions, matching, strict=True) if e is not None]
+    if given:
+        expression, queryset = given[0]
+        output_field = expression.resolve_expression(queryset.query).output_field
+    else:  # no sortBy: every key is NULL, the order is type then creation
+        output_field = IntegerField()
+    missing = Value(None, output_field=output_field)
+    return [missing if e is None else e for e in expressions], descending
