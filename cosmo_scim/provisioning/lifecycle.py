@@ -114,13 +114,25 @@ def _email_in_profiles(organization, email):
     )
 
 
+def no_email_refusal(profile):
+    """Why a profile without an address cannot be provisioned, naming what the IdP has to
+    map: people are invited by email, so one is required. authentik's default mapping sends
+    ``emails: []`` and its username for a user without an email (docs/idp-dialects.md#authentik);
+    the sentence says which attribute to fill and which value fell short."""
+    return (
+        f"userName {profile.user_name[:100]!r} has no email address to invite: map the "
+        'person\'s email to emails[type eq "work"].value (or send an email address as '
+        "userName): members are invited by email."
+    )
+
+
 def provision(organization, profile, actor):
     """Create the membership (and the person, if new) for a profile the IdP pushes."""
     host = host_adapter()
     email = profile.login_email()
     active = profile.active is not False
     if not email:
-        raise LifecycleError("A user needs an email address (emails or an email userName)")
+        raise LifecycleError(no_email_refusal(profile))
     try:
         with transaction.atomic():
             # userName uniqueness is left to the (organization, LOWER(userName)) unique index:
