@@ -27,6 +27,8 @@ from cosmo_scim import conf, keys
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 GUIDES = ("okta.md", "entra.md", "security.md")
+IDP_GUIDES = ("authentik.md", "jumpcloud.md", "pingfederate.md", "onelogin.md")
+GUIDES += IDP_GUIDES
 # The tutorial, run from `django-admin startproject` on (test_the_integration_tutorial_runs).
 TUTORIAL = ROOT / "docs" / "integrate.md"
 
@@ -64,7 +66,7 @@ COMMANDS = [
 
 def test_the_guides_have_commands():
     by_guide = {name: [c for c in COMMANDS if c.values[0] == name] for name in GUIDES}
-    for guide in ("okta.md", "entra.md"):
+    for guide in ("okta.md", "entra.md", *IDP_GUIDES):
         assert by_guide[guide], f"{guide} has no sh command"
     steps = tutorial_steps(TUTORIAL)
     assert [kind for kind, *_ in steps].count("file") >= 5 and ("sh", "cd myproduct") in {
