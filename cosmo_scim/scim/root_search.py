@@ -7,7 +7,8 @@ how a resource looks. What it adds is the merge:
 
 - the filter is parsed once and compiled for each type; an attribute one type does not
   define is absent there, one that no type defines is ``invalidFilter``
-  (:func:`~cosmo_scim.protocol.filters.query.filter_querysets`);
+  (:func:`~cosmo_scim.protocol.filters.query.filter_querysets`). ``meta.resourceType``,
+  which tells the types apart, can be filtered and sorted on here;
 - the result is one ordered sequence: without ``sortBy``, the Users then the Groups, each
   in creation order; with ``sortBy``, by that attribute across both types (a type without
   it sorts as missing values do, RFC 7644 §3.4.2.3), then type and creation order. The
@@ -18,12 +19,13 @@ how a resource looks. What it adds is the merge:
   ``meta.resourceType`` tell the client which is which).
 """
 
-from django.db.models import F, IntegerField, Value
+from django.db.models import F, IntegerField, TextField, Value
 
 from .. import conf
 from ..protocol import caseless
 from ..protocol.errors import ScimError
 from ..protocol.filters.query import filter_querysets
+from ..protocol.filters.registry import Scalar
 from ..protocol.pagination import parse_pagination, parse_sort_key
 from ..protocol.urns import LIST_RESPONSE_SCHEMA
 from .base import ScimView
@@ -35,6 +37,9 @@ from .views import GroupSearchView, UserSearchView
 #: type's own search view supplies its queryset, registry and representation.
 RESOURCE_TYPES = (UserSearchView, GroupSearchView)
 
+#: The annotation that holds a row's resource type name (``meta.resourceType``).
+RESOURCE_TYPE_FIELD = "scim_resource_type"
+
 
 class RootSearchView(SearchRequestMixin, ScimView):
     http_method_names = ["post"]
@@ -44,7 +49,7 @@ class RootSearchView(SearchRequestMixin, ScimView):
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         types = [self.type_view(view_class, request) for view_class in RESOURCE_TYPES]
         matching = filter_querysets(
-            [(view.get_queryset(params), view.filter_attributes) for view in types],
+            [(typed(view, view.get_queryset(params)), view.filter_attributes) for view in types],
             caseless.get(params, "filter"),
         )
         keys = self.page_keys(types, matching, params, page) if page.count else []
@@ -65,9 +70,13 @@ class RootSearchView(SearchRequestMixin, ScimView):
 
     @staticmethod
     def type_view(view_class, request):
-        """The resource type's own search view, for this (authenticated) request."""
+        """The resource type's own search view, for this (authenticated) request, whose
+        registry also knows ``meta.resourceType`` (:func:`typed`)."""
         view = view_class()
         view.setup(request)
+        view.filter_attributes = view.filter_attributes.extended(
+            {"meta.resourceType": Scalar(RESOURCE_TYPE_FIELD)}
+        )
         return view
 
     def page_keys(self, types, matching, params, page):
@@ -95,6 +104,12 @@ class RootSearchView(SearchRequestMixin, ScimView):
                 for row in queryset.filter(pk__in=pks):
                     rendered[index, row.pk] = view.represent(row, params)
         return [rendered[key] for key in keys if key in rendered]
+
+
+def typed(view, queryset):
+    """``queryset`` with each row's resource type as a column, for ``meta.resourceType``."""
+    name = view.scim_adapter.resource_type
+    return queryset.annotate(**{RESOURCE_TYPE_FIELD: Value(name, output_field=TextField())})
 
 
 def sort_keys(types, matching, params):

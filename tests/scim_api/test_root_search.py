@@ -191,3 +191,21 @@ def test_query_count_is_fixed(scim, world, size, django_assert_max_num_queries):
     assert page["totalResults"] == 5 + 2 * size
     with django_assert_max_num_queries(8):
         assert search(scim, startIndex=3, count=4)["itemsPerPage"] == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('meta.resourceType eq "Group"', ["Dev", "Board"]),
+        ('meta.resourceType eq "user" and userName sw "e"', ["erin@acme.com"]),
+        ('meta.resourceType ne "User" and displayName eq "Dev"', ["Dev"]),
+    ],
+)
+def test_filter_on_the_resource_type(scim, world, query, expected):
+    assert names(search(scim, filter=query)) == expected
+
+
+def test_sort_by_resource_type(scim, world):
+    page = search(scim, sortBy="meta.resourceType", sortOrder="descending")
+    assert [r["meta"]["resourceType"] for r in page["Resources"]] == ["User"] * 3 + ["Group"] * 2
+    assert "scim_resource_type" not in str(page)

@@ -166,6 +166,10 @@ class AttributeRegistry:
                 raise ValueError(f"Duplicate attribute {key!r}")
             self._attrs[lowered] = attr
 
+    def extended(self, attributes):
+        """This registry with ``attributes`` added (keys as in the constructor)."""
+        return AttributeRegistry({**self._attrs, **attributes}, core_schema=self.core_schema)
+
     def __contains__(self, key):
         return key.lower() in self._attrs
 
