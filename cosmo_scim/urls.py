@@ -36,7 +36,7 @@ def caseless(regex, view, name=None):
 
 
 urlpatterns = [
-    caseless(r"^$", base.NotFoundView.as_view(), name="root"),
+    caseless(r"^$", root_search.RootQueryView.as_view(), name="root"),
     caseless(r"^\.search/?$", root_search.RootSearchView.as_view(), name="search"),
     caseless(r"^Users/\.search/?$", views.UserSearchView.as_view(), name="users-search"),
     caseless(r"^Users(?:/(?P<uuid>[^/]+))?/?$", views.UsersView.as_view(), name="users"),

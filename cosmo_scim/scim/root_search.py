@@ -1,4 +1,6 @@
-"""``POST /.search`` (RFC 7644 §3.4.3): one query over every resource type, Users and Groups.
+"""Queries at the server root (RFC 7644 §3.4.2, §3.4.3): ``POST /.search`` with a
+SearchRequest body, and ``GET /`` with the same parameters in the query string — one query
+over every resource type, Users and Groups.
 
 Each resource type is read the way its own ``/{type}/.search`` reads it — the same
 tenant-scoped queryset, filter registry and representation, taken from that endpoint's view
@@ -41,11 +43,10 @@ RESOURCE_TYPES = (UserSearchView, GroupSearchView)
 RESOURCE_TYPE_FIELD = "scim_resource_type"
 
 
-class RootSearchView(SearchRequestMixin, ScimView):
-    http_method_names = ["post"]
+class RootQueryMixin:
+    """The query, whichever way its parameters came."""
 
-    def post(self, request, *args, **kwargs):
-        params = self.search_request(request)
+    def query(self, request, params):
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         types = [self.type_view(view_class, request) for view_class in RESOURCE_TYPES]
         matching = filter_querysets(
@@ -104,6 +105,24 @@ class RootSearchView(SearchRequestMixin, ScimView):
                 for row in queryset.filter(pk__in=pks):
                     rendered[index, row.pk] = view.represent(row, params)
         return [rendered[key] for key in keys if key in rendered]
+
+
+class RootSearchView(SearchRequestMixin, RootQueryMixin, ScimView):
+    """``POST /.search``."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        return self.query(request, self.search_request(request))
+
+
+class RootQueryView(RootQueryMixin, ScimView):
+    """``GET /`` (the SCIM base URL itself) with ``filter``, ``startIndex``… in the URL."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        return self.query(request, request.GET)
 
 
 def typed(view, queryset):

@@ -209,3 +209,16 @@ def test_sort_by_resource_type(scim, world):
     page = search(scim, sortBy="meta.resourceType", sortOrder="descending")
     assert [r["meta"]["resourceType"] for r in page["Resources"]] == ["User"] * 3 + ["Group"] * 2
     assert "scim_resource_type" not in str(page)
+
+
+def test_get_at_the_base_url_is_the_same_query(scim, world):
+    response = scim.get('/?filter=displayName co "d"&sortBy=displayName&count=2&startIndex=2')
+    assert response.status_code == 200, response.content
+    body = response.json()
+    expected = search(
+        scim, filter='displayName co "d"', sortBy="displayName", count=2, startIndex=2
+    )
+    assert body == expected and names(body) == ["Board", "Dev"]
+    assert scim.get("/").json()["totalResults"] == 5
+    assert scim.post("/", {"schemas": [SEARCH]}).status_code == 405
+    assert scim.get("/?filter=bogus pr").json()["scimType"] == "invalidFilter"
