@@ -7,7 +7,7 @@ added and removed with value lists, renamed and deleted."""
 import pytest
 from scimkit import patch_op, user_body
 
-from cosmo_scim.models import ScimGroup, ScimUser
+from cosmo_scim.models import Invitation, ScimGroup, ScimUser
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,10 @@ def test_activation_creates_a_test_user_and_group_and_deletes_them(scim, org):
     assert scim.delete(f"/Users/{user.json()['id']}").status_code == 204
     assert not ScimUser.objects.exists() and not ScimGroup.objects.exists()
     assert scim.get("/Users").json()["totalResults"] == 0
+    # The test user's invitation went out, and its link no longer works.
+    invitations = Invitation.objects.filter(email="it-test@acme.com")
+    assert invitations.exists()
+    assert not invitations.exclude(status=Invitation.Status.REVOKED).exists()
 
 
 def test_lookup_create_and_update_of_a_user(scim, jane):
