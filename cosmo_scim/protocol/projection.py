@@ -11,7 +11,7 @@ attribute the resource happens not to have is simply absent (RFC 7644 §3.9).
 """
 
 from . import caseless
-from .errors import invalid_value
+from .errors import ScimError, invalid_value
 from .paths import parse_attr_path
 
 # Returned whatever the client asks (RFC 7643 §3.1: id is "returned: always"; schemas
@@ -35,10 +35,25 @@ def check_paths(attributes, excluded, schema):
     """Refuse ``attributes`` / ``excludedAttributes`` naming anything but attributes of
     ``schema`` (a :class:`~.schema.resolve.ResourceSchema`), its extension URNs or
     ``schemas``: ``400 invalidPath``, whatever the resources read would have been."""
+    check_paths_across(attributes, excluded, [schema])
+
+
+def check_paths_across(attributes, excluded, schemas):
+    """:func:`check_paths` for a response holding resources of several types (a query at
+    the root): a path is refused only when it names an attribute of none of ``schemas``
+    (``attributes=userName`` is for the Users among them)."""
     for text in _split(attributes) + _split(excluded):
-        if text.lower() == "schemas" or schema.schema_named(text) in schema.extensions:
-            continue
-        schema.resolve(text)
+        refusals = []
+        for schema in schemas:
+            if text.lower() == "schemas" or schema.schema_named(text) in schema.extensions:
+                break
+            try:
+                schema.resolve(text)
+                break
+            except ScimError as refusal:
+                refusals.append(refusal)
+        else:
+            raise refusals[0]
 
 
 def _locate(text, core_urn, extension_urns):

@@ -17,7 +17,8 @@ how a resource looks. What it adds is the merge:
   database merges them (``UNION ALL`` of (type, sort key, pk)), so ``startIndex``/``count``
   page through that sequence deterministically, one page query whatever the depth;
 - the page's resources are then read and rendered by their own type, with
-  ``attributes``/``excludedAttributes`` applied to each (``schemas`` and
+  ``attributes``/``excludedAttributes`` applied to each (a path is refused only when no
+  type has that attribute) (``schemas`` and
   ``meta.resourceType`` tell the client which is which).
 """
 
@@ -29,6 +30,8 @@ from ..protocol.errors import ScimError
 from ..protocol.filters.query import filter_querysets
 from ..protocol.filters.registry import Scalar
 from ..protocol.pagination import parse_pagination, parse_sort_key
+from ..protocol.projection import check_paths_across
+from ..protocol.schema.resolve import resource_schema
 from ..protocol.urns import LIST_RESPONSE_SCHEMA
 from .base import ScimView
 from .listing import SearchRequestMixin
@@ -47,8 +50,13 @@ class RootQueryMixin:
     """The query, whichever way its parameters came."""
 
     def query(self, request, params):
-        page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         types = [self.type_view(view_class, request) for view_class in RESOURCE_TYPES]
+        check_paths_across(
+            caseless.get(params, "attributes"),
+            caseless.get(params, "excludedAttributes"),
+            [resource_schema(view.scim_adapter.resource_type) for view in types],
+        )
+        page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         matching = filter_querysets(
             [(typed(view, view.get_queryset(params)), view.filter_attributes) for view in types],
             caseless.get(params, "filter"),

@@ -124,7 +124,9 @@ def test_filter_applies_to_each_type_with_what_it_defines(scim, world, query, ex
     assert names(page) == expected and page["totalResults"] == len(expected)
 
 
-@pytest.mark.parametrize("query", ['nickname eq "x"', 'userName eq "a" or bogus pr', "userName eq"])
+@pytest.mark.parametrize(
+    "query", ['favoriteColor eq "x"', 'userName eq "a" or bogus pr', "userName eq"]
+)
 def test_a_filter_no_type_understands_is_invalid_filter(scim, world, query):
     response = scim.post("/.search", {"schemas": [SEARCH], "filter": query})
     assert response.status_code == 400
@@ -222,3 +224,37 @@ def test_get_at_the_base_url_is_the_same_query(scim, world):
     assert scim.get("/").json()["totalResults"] == 5
     assert scim.post("/", {"schemas": [SEARCH]}).status_code == 405
     assert scim.get("/?filter=bogus pr").json()["scimType"] == "invalidFilter"
+
+
+@pytest.mark.parametrize(
+    ("projection", "expected"),
+    [
+        (
+            {"attributes": ["userName"]},
+            {"User": {"schemas", "id", "userName"}, "Group": {"schemas", "id"}},
+        ),
+        (
+            {"attributes": "members,emails"},
+            {"User": {"schemas", "id", "emails"}, "Group": {"schemas", "id", "members"}},
+        ),
+    ],
+)
+def test_an_attribute_of_one_type_projects_that_type(scim, world, projection, expected):
+    page = search(scim, **projection)
+    for resource in page["Resources"]:
+        kind = "User" if resource["schemas"][0] == USER else "Group"
+        assert set(resource) <= expected[kind] and "id" in resource
+
+
+@pytest.mark.parametrize(
+    "projection",
+    [
+        {"attributes": ["favoriteColor"]},
+        {"excludedAttributes": "userName,bogus"},
+        {"attributes": ['emails[type eq "work"]']},
+    ],
+)
+def test_an_attribute_of_no_type_is_invalid_path(scim, world, projection):
+    response = scim.post("/.search", {"schemas": [SEARCH], **projection})
+    assert response.status_code == 400 and response.json()["scimType"] == "invalidPath"
+    assert scim.get("/?attributes=favoriteColor").json()["scimType"] == "invalidPath"
