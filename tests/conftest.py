@@ -128,6 +128,8 @@ ANY_HOST = (
     "scim_api/test_groups.py",
     "scim_api/test_group_roles_and_tenancy.py",
     "scim_api/test_scim_compliance.py",
+    "scim_api/test_root_search.py",
+    "scim_api/test_endpoint_case.py",
     "invitations/test_invitations.py",
     "provisioning/test_orphans.py",
     "provisioning/test_deactivation.py",
