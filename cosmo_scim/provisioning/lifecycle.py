@@ -366,9 +366,10 @@ def remove(organization, scim_id, actor, *, expected_versions=None):
             _set_active(host, current, False, actor)
         # The user leaves every group's ``members`` with its membership: each such group
         # is a new version, or a client holding its ETag would be told nothing changed.
-        ScimGroup.objects.filter(member_links__scim_user=current).update(
-            version=F("version") + 1, last_modified=timezone.now()
-        )
+        # (Its own organization's groups: what the update may read is the tenant's.)
+        ScimGroup.objects.filter(
+            organization_id=current.organization_id, member_links__scim_user=current
+        ).update(version=F("version") + 1, last_modified=timezone.now())
         audit.record(Action.REMOVED, current, actor)
         _announce(signals.user_removed, current, actor)
         host.remove_membership(membership)

@@ -16,6 +16,7 @@ from ..protocol.urns import (
 )
 from .base import ScimView
 from .responses import scim_response
+from .tenant_scope import among, ordered
 
 
 class ResourceListMixin:
@@ -66,12 +67,13 @@ class ResourceListMixin:
     def fetch_page(self, queryset, ordering, page):
         """The page's rows. Past the first page their keys come from a subquery (on
         PostgreSQL an index-only scan of the tenant's keys), so OFFSET skips index entries
-        rather than joined rows; a first page (and every filter lookup) is one plain LIMIT."""
-        queryset = queryset.order_by(*ordering)
+        rather than joined rows; a first page (and every filter lookup) is one plain LIMIT.
+        The order is the tenant's own (tenant_scope.ordered): never a walk of the table."""
+        queryset = ordered(queryset, *ordering)
         if page.offset == 0:
             return list(queryset[: page.count])
         keys = queryset.values("pk")[page.offset : page.offset + page.count]
-        return list(queryset.filter(pk__in=keys))
+        return list(among(queryset, keys))
 
     def check_projection(self, params):
         """``attributes`` / ``excludedAttributes`` name attributes of this resource type,

@@ -19,6 +19,7 @@ from ..provisioning.user_reads import membership_active, with_emails_and_groups
 from .adapters import ResourceAdapterMixin
 from .groups import user_groups
 from .locations import collection_url
+from .tenant_scope import of_tenant
 from .users import parse_user, represent
 
 # What a representation reads (users.represent), and what identifies the row for a write.
@@ -54,7 +55,7 @@ def user_queryset(organization):
     """Every read of SCIM users starts here: scoped to the key's organization, each user
     a :class:`UserRow` with its membership's ``active``, its emails and its groups, in one
     query."""
-    queryset = with_emails_and_groups(ScimUser.objects.filter(organization=organization))
+    queryset = with_emails_and_groups(of_tenant(ScimUser.objects.all(), organization))
     queryset = membership_active(queryset).values(*READ_FIELDS, "active")
     # values() yields dicts; these rows wrap them (QuerySet keeps the class through
     # filter(), order_by() and slicing, and values("pk") for a subquery resets it).

@@ -177,7 +177,11 @@ USER_ATTRIBUTES = AttributeRegistry(
             "cosmo_scim.ScimUserEmail",
             fk="scim_user",
             attributes={
-                **{column.path: Scalar(column.field) for column in EMAILS.columns},
+                # `value` is found by the cosmo_scim_email_value_ci index (LOWER(value)).
+                **{
+                    column.path: Scalar(column.field, indexed=column.field == "value")
+                    for column in EMAILS.columns
+                },
                 "primary": Scalar("primary", BOOLEAN),
             },
         ),

@@ -22,6 +22,7 @@ from .groups import GROUP_ATTRIBUTES, wants_member_display, wants_members
 from .listing import ResourceView, SearchView
 from .page_starts import PageStarts
 from .responses import scim_response
+from .tenant_scope import among, ordered
 from .user_adapter import ScimUserAdapter, user_queryset
 from .user_attributes import USER_ATTRIBUTES
 
@@ -51,7 +52,10 @@ class UserResourceMixin:
         if page.offset == 0:
             rows = self.fetch_page(queryset, ["pk"], page)
         elif bound is not None:
-            rows = list(queryset.filter(pk__gt=bound).order_by("pk")[: page.count])
+            # The keys from the tenant's index alone, then their rows: a seek on the
+            # primary key would read every other tenant's row past the bound.
+            keys = ordered(queryset.filter(pk__gt=bound), "pk").values("pk")[: page.count]
+            rows = list(ordered(among(queryset, keys), "pk"))
         else:
             # One row more, the one before the page: it is the page's bound.
             with_bound = Pagination(page.start_index - 1, page.count + 1)

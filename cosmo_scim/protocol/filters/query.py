@@ -19,12 +19,16 @@ Semantics (decisions where the RFC leaves room):
   row (``emails.value pr``: a child row with a non-empty value); for a complex single-valued
   attribute (``name pr``) any of its declared sub-attributes present.
 * ``eq null`` is ``not (... pr)`` and ``ne null`` is ``pr``; other operators with ``null`` fail.
-* Strings with caseExact false compare case-insensitively.  ``eq`` and ``gt/ge/lt/le`` are
-  written as ``LOWER(column) = LOWER(%s)`` (never ``UPPER`` / ``__iexact``) so a functional index
-  on ``Lower(column)`` serves them on PostgreSQL; the value is lowered by the database too so both
-  sides use the same case mapping.  ``co/sw/ew`` use Django's ``i``-lookups (which escape ``%``
-  and ``_``), or the exact ones for caseExact attributes (note: SQLite's LIKE is always
-  case-insensitive for ASCII; production runs on PostgreSQL).
+* Strings with caseExact false compare case-insensitively, always as ``LOWER(column)`` against
+  the value lowered by the database (never ``UPPER`` / Django's ``i``-lookups), so both sides
+  use one case mapping and a functional index on ``Lower(column)`` serves them on PostgreSQL:
+  ``eq`` and ``gt/ge/lt/le`` are ``LOWER(column) = LOWER(%s)``; ``sw`` is
+  ``LOWER(column) LIKE <escaped LOWER(%s)> || '%'``, which the planner folds to a constant
+  prefix that a ``text_pattern_ops`` index on ``Lower(column)`` serves; ``co`` and ``ew``
+  are written the same way (no btree index serves an infix or a suffix, so they read the
+  tenant's rows). caseExact attributes use Django's exact lookups (note: SQLite's LIKE is
+  always case-insensitive for ASCII; production runs on PostgreSQL). ``%`` and ``_`` in
+  values are escaped either way.
 * dateTime values are ISO-8601 (``Z`` or an offset; no offset means UTC).  A literal denotes the
   interval given by its precision: ``eq "2011-05-13T04:42:34Z"`` matches the whole second (stored
   values carry microseconds the client never saw), ``gt`` means after that second, ``le`` up to
@@ -41,11 +45,14 @@ from django.db.models import F, Q, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Lower
 from django.db.models.lookups import (
+    Contains,
+    EndsWith,
     Exact,
     GreaterThan,
     GreaterThanOrEqual,
     LessThan,
     LessThanOrEqual,
+    StartsWith,
 )
 from django.utils import timezone
 
@@ -61,6 +68,7 @@ _ORDER_LOOKUPS = {
     "le": LessThanOrEqual,
 }
 _SUBSTRING_OPS = {"co": "contains", "sw": "startswith", "ew": "endswith"}
+_PATTERN_LOOKUPS = {"co": Contains, "sw": StartsWith, "ew": EndsWith}
 _LOOKUPS = {"eq": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}
 
 _NOTHING = Q(pk__in=[])
@@ -187,7 +195,14 @@ class _Compiler:
                 leaf = _leaf(sub_attr, "eq" if node.op == "ne" else node.op, node.value, node.path)
             return leaf if condition is None else self.compile(condition, registry) & leaf
 
-        query = multi.any(build)
+        # An eq on an indexed sub-attribute alone is served by that index (registry.py).
+        indexed = (
+            condition is None
+            and not null
+            and node.op in ("eq", "ne")
+            and multi.registry.get(sub).indexed
+        )
+        query = multi.any(build, indexed=indexed)
         return ~query if negate else query
 
     def value_path(self, node, registry):
@@ -203,7 +218,10 @@ class _Compiler:
                 return inner
             return inner & self.comparison(node.tail, attr)
         if node.tail is None:
-            return attr.any(lambda values: self.compile(node.filter, values))
+            return attr.any(
+                lambda values: self.compile(node.filter, values),
+                indexed=_indexed_eq(node.filter, attr.registry),
+            )
         full = AttrPath(node.path.uri, node.path.name, node.tail.path.name)
         if attr.registry.get(node.tail.path.name) is None:
             raise invalid_filter(f"Unknown attribute '{full}' in filter")
@@ -223,6 +241,14 @@ def _absent(op, value):
     if (op == "ne" and value is not None) or (op == "eq" and value is None):
         return ~_NOTHING
     return _NOTHING
+
+
+def _indexed_eq(node, registry):
+    """Is the bracket filter ``[value eq "x"]`` on an indexed sub-attribute?"""
+    if not isinstance(node, Compare) or node.op != "eq" or node.value is None:
+        return False
+    attr = registry.get(node.path.name) if node.path.sub is None else None
+    return attr is not None and attr.indexed
 
 
 def _not_null(attr):
@@ -255,8 +281,10 @@ def _leaf(attr, op, value, path):
         if not isinstance(value, str):
             raise invalid_filter(f"'{path}' is a string: compare it with a quoted string")
         if op in _SUBSTRING_OPS:
-            lookup = _SUBSTRING_OPS[op] if attr.case_exact else "i" + _SUBSTRING_OPS[op]
-            return Q(**{f"{field}__{lookup}": value}) & _not_null(attr)
+            if attr.case_exact:
+                return Q(**{f"{field}__{_SUBSTRING_OPS[op]}": value}) & _not_null(attr)
+            pattern = _PATTERN_LOOKUPS[op](Lower(F(field)), Lower(Value(value)))
+            return Q(pattern) & _not_null(attr)
         if attr.case_exact:
             return Q(**{f"{field}__{_LOOKUPS[op]}": value}) & _not_null(attr)
         lookup_class = Exact if op == "eq" else _ORDER_LOOKUPS[op]

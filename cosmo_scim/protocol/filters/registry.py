@@ -27,7 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 
 from ..errors import invalid_filter
 
@@ -43,7 +45,10 @@ class Scalar:
     """A single-valued attribute stored in one column.
 
     ``field``: ORM path relative to the model being filtered (``user_name``, ``active``);
-    ``type``: SCIM type; ``case_exact``: RFC 7643 caseExact.
+    ``type``: SCIM type; ``case_exact``: RFC 7643 caseExact. ``indexed`` (a sub-attribute of
+    a :class:`MultiValued` only): an index of the child table finds the rows where it
+    ``eq`` a value, so a filter on it alone is served from that index (see
+    :meth:`MultiValued.exists`).
     """
 
     field: str
@@ -51,6 +56,7 @@ class Scalar:
     case_exact: bool = False
     # The field is a key of a JSON value (``phone_numbers__0__value``), compared as text.
     in_json: bool = False
+    indexed: bool = False
 
     def __post_init__(self):
         if self.type not in _TYPES:
@@ -79,17 +85,30 @@ class MultiValued:
         sub = AttributeRegistry(self.attributes, _nested=True)
         object.__setattr__(self, "registry", sub)
 
-    def exists(self, condition=None):
-        """``Exists`` over this parent's child rows matching ``condition`` (a ``Q``)."""
+    def exists(self, condition=None, *, indexed=False):
+        """Some child row of the parent matches ``condition`` (a ``Q``).
+
+        ``indexed``: the condition is an ``eq`` that an index of the child table serves
+        (``emails.value eq``). Then it is an ``EXISTS``, which the database may turn into a
+        join that starts from that index: the few matching child rows, whoever's they are,
+        then their parents. Otherwise it is the number of the parent's matching child rows,
+        counted per parent: an aggregate is never turned into a join, so only the parents
+        the rest of the query reads (the tenant's) are probed. As an ``EXISTS`` without an
+        index, PostgreSQL may instead read every child row of the table, of every tenant,
+        and keep those whose parent is in the tenant."""
         where = Q(**{self.fk: OuterRef("pk")})
         if condition is not None:
             where &= condition
-        return Q(Exists(apps.get_model(self.model)._default_manager.filter(where)))
+        rows = apps.get_model(self.model)._default_manager.filter(where)
+        if indexed:
+            return Q(Exists(rows))
+        matching = rows.order_by().values(self.fk).annotate(n=Count("pk")).values("n")
+        return Q(GreaterThan(Coalesce(Subquery(matching), Value(0)), 0))
 
-    def any(self, build):
+    def any(self, build, indexed=False):
         """Some value matches ``build(registry)`` (a ``Q`` over the sub-attributes of
-        ``registry``); any value at all for ``build`` None."""
-        return self.exists(None if build is None else build(self.registry))
+        ``registry``); any value at all for ``build`` None. ``indexed``: see :meth:`exists`."""
+        return self.exists(None if build is None else build(self.registry), indexed=indexed)
 
 
 @dataclass(frozen=True)
@@ -127,8 +146,9 @@ class JSONMultiValued:
             _nested=True,
         )
 
-    def any(self, build):
-        """Some value matches ``build(registry)``; any value at all for ``build`` None."""
+    def any(self, build, indexed=False):
+        """Some value matches ``build(registry)``; any value at all for ``build`` None.
+        (``indexed`` does not apply: the values are in the row itself.)"""
         query = Q(pk__in=[])
         for index in range(self.max_values):
             there = Q(**{f"{self.field}__{index}__isnull": False})
