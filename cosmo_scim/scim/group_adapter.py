@@ -8,20 +8,22 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 from django_scim.adapters import SCIMGroup
 
 from ..models import ScimGroup
+from ..protocol import caseless
 from ..protocol.errors import conflict, invalid_value, uniqueness
 from ..protocol.patch.patcher import apply_patch
 from ..protocol.schema.resolve import GROUP
 from ..provisioning import group_lifecycle
 from ..provisioning.refusals import HostRefused
 from .adapters import ResourceAdapterMixin
-from .groups import parse_group, represent
+from .groups import member_changes, parse_group, represent, wants_members
 from .locations import collection_url
+from .tenant_scope import of_tenant
 
 
 def group_queryset(organization, with_members=True):
     """Every read of SCIM groups starts here: scoped to the key's organization, members
     and their users fetched in one query per page (none when ``with_members`` is false)."""
-    groups = ScimGroup.objects.filter(organization=organization)
+    groups = of_tenant(ScimGroup.objects.all(), organization)
     if not with_members:
         return groups
     return groups.prefetch_related(group_lifecycle.MEMBER_LINKS)
@@ -35,9 +37,14 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
     service_remove = staticmethod(group_lifecycle.delete)
 
     body = None
+    # A write's response keeps ``members`` unless the request's ``excludedAttributes`` /
+    # ``attributes`` leave them out (RFC 7644 §3.5.2 and §3.9): then they are not read.
+    response_members = True
 
-    def to_dict(self, member_display=False, with_members=True):
+    def to_dict(self, member_display=False, with_members=None):
         users_url = collection_url(self.request, "scim:users")
+        if with_members is None:
+            with_members = self.response_members
         return represent(self.obj, self.location, users_url, member_display, with_members)
 
     def validate_dict(self, d):
@@ -64,6 +71,10 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
         list, remove by ``members[value eq]`` or by value list, remove all, replace) reduces
         to additions and removals. The PATCH engine is a pure function of (representation,
         operations)."""
+        delta = member_changes(operations)
+        if delta is not None:
+            self._write(self.updating(delta))
+            return
         users_url = collection_url(self.request, "scim:users")
         location = self.location
 
@@ -89,4 +100,9 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
             raise invalid_value(str(exc)) from None
         except HostRefused as exc:
             raise conflict(str(exc)) from None
-        self.obj = group_queryset(organization).get(pk=written.pk)
+        params = self.request.GET
+        self.response_members = wants_members(
+            caseless.get(params, "attributes"), caseless.get(params, "excludedAttributes")
+        )
+        queryset = group_queryset(organization, with_members=self.response_members)
+        self.obj = queryset.get(pk=written.pk)

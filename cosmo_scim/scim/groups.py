@@ -5,6 +5,7 @@ Only translates: reading checks types and sizes (a problem is a 400 ``invalidVal
 changes nothing), writing builds what GET returns from rows the caller loaded in bulk.
 """
 
+import re
 from dataclasses import dataclass
 
 from ..protocol import caseless
@@ -14,7 +15,7 @@ from ..protocol.filters.registry import DATETIME, AttributeRegistry, MultiValued
 from ..protocol.preconditions import etag
 from ..protocol.projection import project
 from ..protocol.urns import GROUP_SCHEMA, names_schema
-from ..provisioning.group_lifecycle import GroupProfile
+from ..provisioning.group_lifecycle import GroupProfile, MemberChanges
 from .user_attributes import MAX_LENGTH
 
 MAX_MEMBERS = 10_000
@@ -75,6 +76,40 @@ def parse_group(body):
         profile=GroupProfile(display_name=display_name, external_id=external_id or None),
         member_ids=_member_ids(caseless.get(body, "members")),
     )
+
+
+_MEMBER_BY_VALUE = re.compile(r'\s*members\s*\[\s*value\s+eq\s+"([^"\\]+)"\s*\]\s*', re.I)
+
+
+def member_changes(operations):
+    """The PATCH ``operations`` as :class:`MemberChanges` when they only add and remove
+    members by id — Okta's ``add`` of a value list and ``remove`` of
+    ``members[value eq "id"]``, Entra's ``Add``/``Remove`` of a value list — so the write
+    reads none of the group's other members; otherwise None (the PATCH engine applies them
+    to the whole group). Values are checked as a full representation's members are."""
+    if not isinstance(operations, list):
+        return None
+    add, remove = set(), set()
+    for operation in operations:
+        if not isinstance(operation, dict):
+            return None
+        op = caseless.get(operation, "op")
+        path = caseless.get(operation, "path")
+        value = caseless.get(operation, "value")
+        if not isinstance(op, str) or not isinstance(path, str):
+            return None
+        op = op.lower()
+        if op == "add" and path.strip().lower() == "members" and isinstance(value, list):
+            add |= _member_ids(value)
+        elif op == "remove" and path.strip().lower() == "members" and isinstance(value, list):
+            remove |= _member_ids(value)
+        elif op == "remove" and value is None and (match := _MEMBER_BY_VALUE.fullmatch(path)):
+            remove.add(match[1].strip())
+        else:
+            return None
+    if add & remove:
+        return None
+    return MemberChanges(add=frozenset(add), remove=frozenset(remove))
 
 
 def wants_member_display(attributes):
@@ -168,7 +203,8 @@ GROUP_ATTRIBUTES = AttributeRegistry(
         "members": MultiValued(
             "cosmo_scim.ScimGroupMember",
             fk="group",
-            attributes={"value": Scalar("scim_user__scim_id", case_exact=True)},
+            # Found by the users' unique scim_id, then their links.
+            attributes={"value": Scalar("scim_user__scim_id", case_exact=True, indexed=True)},
         ),
     },
     core_schema=GROUP_SCHEMA,
