@@ -24,6 +24,7 @@ Deactivated members are never orphaned: they have no access to lose.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import conf
@@ -99,6 +100,22 @@ def scim_provisioned(organization, keys=None):
     return keys.any_usable_scim_key() or ScimUser.objects.filter(organization=organization).exists()
 
 
+def _orphaned(keys):
+    """The condition, on a membership, of being orphaned, decided from the organization's
+    keys (a handful) so that the database returns the orphans alone: the report reads the
+    organization's memberships and their SCIM profiles, and the accounts of the orphans
+    only (not every member's, sorted by email, to report none)."""
+    stale = [pk for pk, key in keys.by_pk.items() if keys.problem(key)]
+    condition = Q(scim_user__isnull=True) | Q(scim_user__idp_key_id__in=stale)
+    if not keys.any_live_scim_key():
+        # Provisioned through a key that no longer exists (or is not this organization's).
+        known = list(keys.by_pk)
+        condition |= Q(scim_user__isnull=False) & (
+            Q(scim_user__idp_key_id__isnull=True) | ~Q(scim_user__idp_key_id__in=known)
+        )
+    return condition
+
+
 def find(organization):
     """The organization's orphaned members, by email; empty when it does not use SCIM."""
     keys = _Keys(organization, timezone.now())
@@ -107,6 +124,7 @@ def find(organization):
     person = membership_field("person")
     active = (
         memberships(organization=organization, active=True)
+        .filter(_orphaned(keys))
         .select_related(person, "scim_user")
         .order_by(f"{person}__{person_field('email')}", "pk")
     )
