@@ -19,8 +19,9 @@ class AuditEventAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         "reason",
         "request_id",
     )
+    # No date_hierarchy: its year/month links are a DISTINCT over every event's date,
+    # sorted, on each view of the trail. The created_at filter's links cost no query.
     list_filter = ("organization", "action", "created_at")
-    date_hierarchy = "created_at"
     search_fields = ("user_name",)
     list_select_related = ("organization",)
 

@@ -15,12 +15,12 @@ the rule through :class:`ScopedToOrganizationAdmin`; the host's organization adm
 it through ``ProvisioningAdminMixin`` (provisioning.py), with the helpers below.
 """
 
-from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from .. import conf
 from ..host import host_adapter
+from .counts import EstimatedCountPaginator
 
 _CACHE = "_cosmo_scim_administered_ids"
 
@@ -111,6 +111,9 @@ class ScopedToOrganizationAdmin(MissingObjectIs404):
     """
 
     organization_field = "organization"
+    # Never a COUNT of the whole table per page view (counts.py).
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_queryset(self, request):
         return scoped(request, super().get_queryset(request), self.organization_field)
@@ -141,9 +144,21 @@ class ScopedToOrganizationAdmin(MissingObjectIs404):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_list_filter(self, request):
-        # Django's plain related filter lists every organization by name; this one lists
-        # only those with rows in the scoped queryset.
+        # Django's related filters list every organization (or every one with a row in the
+        # table); this one reads the user's few, or offers an autocomplete.
+        from .organization_filter import OrganizationFilter
+
         return [
-            (name, admin.RelatedOnlyFieldListFilter) if name == self.organization_field else name
+            (name, OrganizationFilter) if name == self.organization_field else name
             for name in super().get_list_filter(request)
         ]
+
+    @property
+    def media(self):
+        media = super().media
+        if self.organization_field not in self.list_filter:
+            return media
+        from .organization_filter import organization_filter_media
+
+        field = self.model._meta.get_field(self.organization_field)
+        return media + organization_filter_media(field, self.admin_site)
