@@ -1,5 +1,6 @@
 """Indexes that let every SCIM filter read the tenant's matching rows, not the table
-(docs/performance.md, "Rows read"), built without locking a live table.
+(docs/performance.md, "Rows read"), and the invitation sweep read only the pending
+invitations that are due, built without locking a live table.
 
 On PostgreSQL each index is built with ``CREATE INDEX CONCURRENTLY``: writes to
 ``cosmo_scim_scimuser`` go on while it builds (a plain ``CREATE INDEX`` blocks every
@@ -96,4 +97,12 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["organization", "created"], name="cosmo_scim_user_created"),
         ),
         migrations.RunPython(add_pattern_indexes, drop_pattern_indexes),
+        AddIndexConcurrentlyWherePossible(
+            model_name="invitation",
+            index=models.Index(
+                condition=models.Q(status="pending"),
+                fields=["expires_at"],
+                name="cosmo_scim_invite_expiry",
+            ),
+        ),
     ]

@@ -81,6 +81,13 @@ class Invitation(models.Model):
         indexes = [
             # The sweep's question: which pending invitations have not gone out?
             models.Index(fields=("status", "sent_at"), name="cosmo_scim_invite_unsent"),
+            # And which have expired? Only pending ones are asked about: the index holds
+            # them alone, not the accepted, revoked and expired millions.
+            models.Index(
+                fields=("expires_at",),
+                condition=models.Q(status="pending"),
+                name="cosmo_scim_invite_expiry",
+            ),
         ]
 
     def __str__(self):

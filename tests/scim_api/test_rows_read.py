@@ -110,6 +110,21 @@ def _seed():
             ScimGroupMember.objects.bulk_create(
                 ScimGroupMember(group=group, scim_user=user) for user in members[g : g + size]
             )
+    # Invitations: nearly all long accepted; a few pending, sent, one of them due to expire.
+    from cosmo_scim.models import Invitation
+
+    now = timezone.now()
+    Invitation.objects.bulk_create(
+        Invitation(
+            organization_id=membership.organization_id,
+            membership=membership,
+            email=f"p{i}@people.example",
+            status="pending" if i % 100 == 0 else "accepted",
+            sent_at=BASE,
+            expires_at=now - dt.timedelta(days=1) if i == 0 else now + dt.timedelta(days=1 + i),
+        )
+        for i, membership in enumerate(memberships)
+    )
     keys = {}
     for name, org in orgs.items():
         key, plaintext = APIKey.objects.create_key(organization=org, name="IdP", scim=True)
@@ -389,3 +404,56 @@ def test_group_post(seeded):
     response, explained = rows_read(lambda: scim.post("/Groups", post))
     assert response.status_code == 201, response.content
     check(explained, 1, matching=groups, relation=GROUPS, slack=20)
+
+
+# -- the admin and the commands --------------------------------------------------------------
+
+
+def test_the_orphan_report_reads_no_account_of_a_member_it_does_not_list(seeded):
+    """700 provisioned members and no orphan: the memberships and their SCIM profiles are
+    read (the tenant), no account, no sort."""
+    from cosmo_scim.provisioning import orphans
+
+    org, _ = seeded["large"]
+    found, explained = rows_read(lambda: orphans.find(org))
+    assert found == []
+    assert explained.rows_of("accounts_user") == 0, explained.describe()
+    check(explained, 0, matching=3 * tenant_size(org), relation="organizations_membership")
+
+
+def test_the_orphan_report_reads_the_accounts_of_the_orphans(seeded):
+    from cosmo_project.organizations.models import Membership
+    from cosmo_scim.models import ScimUser
+    from cosmo_scim.provisioning import orphans
+
+    org, _ = seeded["large"]
+    hand_added = Membership.objects.create(
+        organization=org, user=get_user_model().objects.create(email="hand@people.example")
+    )
+    assert not ScimUser.objects.filter(membership=hand_added).exists()
+    found, explained = rows_read(lambda: orphans.find(org))
+    assert [orphan.membership.pk for orphan in found] == [hand_added.pk]
+    assert explained.rows_of("accounts_user") == 1, explained.describe()
+
+
+def test_the_provisioning_overview_reads_the_tenant_not_the_table(seeded, admin_client):
+    org, _ = seeded["large"]
+    response, explained = rows_read(
+        lambda: admin_client.get(f"/admin/organizations/organization/{org.pk}/scim/")
+    )
+    assert response.status_code == 200, response.content
+    assert explained.rows_of("accounts_user") <= 2, explained.describe()  # the superuser
+    assert explained.rows_read <= 8 * tenant_size(org) + 200, explained.describe()
+
+
+def test_the_invitation_sweep_reads_only_what_is_due(seeded):
+    """2,500 invitations, 25 pending (all sent), one of them expired: the sweep reads the
+    due ones and the unsent ones, not the accepted thousands."""
+    from cosmo_scim import invitations
+    from cosmo_scim.models import Invitation
+
+    sent, explained = rows_read(invitations.send_pending)
+    assert sent == 0
+    pending = Invitation.objects.filter(status="pending").count()
+    assert Invitation.objects.count() > 50 * pending
+    check(explained, 0, matching=pending, relation="cosmo_scim_invitation")
