@@ -20,10 +20,23 @@ these columns, not served by an index at all):
   ``userName sw`` (and the ``sw`` half of ``and``/``or``);
 - ``cosmo_scim_user_ext_prefix`` ``(organization_id, external_id varchar_pattern_ops)``:
   ``externalId sw``.
+
+And PostgreSQL's user-count trigger (migration 0005) becomes insert-only: each inserting
+or deleting statement adds a ScimUserCountDelta row instead of upserting the
+organization's count row, whose lock was held from the ScimUser INSERT to COMMIT and made
+concurrent provisioning into one organization queue (cosmo_scim.provisioning.user_count
+adds the deltas up and folds them in). The function is replaced in place; its triggers
+stay. SQLite keeps its row triggers: it serialises writers anyway.
 """
+
+import importlib
+
+import django.db.models.deletion
 
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
+
+from cosmo_scim import conf
 
 PATTERN_INDEXES = {
     "cosmo_scim_user_name_prefix": "(organization_id, lower((user_name)::text) text_pattern_ops)",
@@ -59,6 +72,52 @@ def _valid(cursor, name):
     return None if row is None else row[0]
 
 
+COUNT_DELTAS = """
+CREATE OR REPLACE FUNCTION cosmo_scim_count_users() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {delta} ({org}, {users}, {changes})
+            SELECT {org}, COUNT(*), 1 FROM new_rows GROUP BY {org};
+    ELSE
+        INSERT INTO {delta} ({org}, {users}, {changes})
+            SELECT {org}, -COUNT(*), 1 FROM old_rows GROUP BY {org};
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
+def _count_names(apps, connection):
+    names = importlib.import_module("cosmo_scim.migrations.0005_user_count")._names(
+        apps, connection
+    )
+    delta = apps.get_model("cosmo_scim", "ScimUserCountDelta")._meta.db_table
+    return {**names, "delta": connection.ops.quote_name(delta)}
+
+
+def count_with_deltas(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        names = _count_names(apps, schema_editor.connection)
+        schema_editor.execute(COUNT_DELTAS.format(**names))
+
+
+def count_in_place(apps, schema_editor):
+    """Back to 0005's function, with the unfolded deltas folded in first."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    user_count = importlib.import_module("cosmo_scim.migrations.0005_user_count")
+    names = _count_names(apps, schema_editor.connection)
+    function = user_count.POSTGRESQL.split("CREATE TRIGGER")[0]
+    schema_editor.execute(function.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").format(**names))
+    schema_editor.execute(
+        """INSERT INTO {count} AS c ({org}, {users}, {changes})
+            SELECT {org}, SUM({users}), SUM({changes}) FROM {delta} GROUP BY {org}
+        ON CONFLICT ({org}) DO UPDATE
+            SET {users} = c.{users} + EXCLUDED.{users}, {changes} = c.{changes} + EXCLUDED.{changes}
+        """.format(**names)
+    )
+
+
 def add_pattern_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -83,9 +142,38 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("cosmo_scim", "0006_account_ownership"),
+        migrations.swappable_dependency(conf.get("ORGANIZATION_MODEL")),
     ]
 
     operations = [
+        migrations.CreateModel(
+            name="ScimUserCountDelta",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("users", models.BigIntegerField()),
+                ("changes", models.BigIntegerField(default=1)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=conf.get("ORGANIZATION_MODEL"),
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "SCIM user count change",
+                "indexes": [
+                    models.Index(
+                        fields=["organization"],
+                        include=("users", "changes"),
+                        name="cosmo_scim_count_delta_org",
+                    )
+                ],
+            },
+        ),
+        migrations.RunPython(count_with_deltas, count_in_place),
         AddIndexConcurrentlyWherePossible(
             model_name="scimuser",
             index=models.Index(

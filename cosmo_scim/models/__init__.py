@@ -11,6 +11,7 @@ from .resources import (
     ScimGroupMember,
     ScimUser,
     ScimUserCount,
+    ScimUserCountDelta,
     ScimUserEmail,
     new_scim_id,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ScimGroupMember",
     "ScimUser",
     "ScimUserCount",
+    "ScimUserCountDelta",
     "ScimUserEmail",
     "new_scim_id",
 ]

@@ -122,11 +122,13 @@ class ScimUserCount(models.Model):
     ``GET /Users`` (RFC 7644 §3.4.2), which Okta reads on every page of every import.
 
     Counting the rows instead costs a scan of the organization's index entries on each page
-    (about 15 ms at 100,000 members). The database keeps this row itself, through the
-    triggers migration ``0005_user_count`` installs (and ``0006`` re-installs on SQLite), in
-    the transaction of every insert and delete of a ScimUser: no write path (the lifecycle
-    service, a host deleting a membership, a bulk load) can leave it wrong.
-    :mod:`cosmo_scim.provisioning.user_count` reads it.
+    (about 15 ms at 100,000 members). The database keeps the count itself, through the
+    triggers migration ``0005_user_count`` installs (``0006`` re-installs them on SQLite,
+    ``0009`` makes PostgreSQL's insert-only), in the transaction of every insert and delete
+    of a ScimUser: no write path (the lifecycle service, a host deleting a membership, a
+    bulk load) can leave it wrong. On PostgreSQL the triggers add a
+    :class:`ScimUserCountDelta` row instead of updating this one, which
+    :mod:`cosmo_scim.provisioning.user_count` adds up on read and folds in here.
     """
 
     organization = models.OneToOneField(
@@ -146,6 +148,44 @@ class ScimUserCount(models.Model):
 
     def __str__(self):
         return f"{self.users} SCIM users"
+
+
+class ScimUserCountDelta(models.Model):
+    """A change to an organization's ScimUserCount not folded into it yet: one row per
+    statement that inserted (``users`` > 0) or deleted (< 0) its SCIM users.
+
+    Why not update the count row in the trigger: the upsert's row lock is held from the
+    ScimUser INSERT to the COMMIT, so concurrent provisioning into one organization (an
+    IdP's import with 8 workers) queued on that one row while 8 organizations never waited.
+    Inserting a row takes no lock another insert waits for.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # No database constraint: deleting an organization deletes its SCIM users, whose
+    # trigger adds a delta for the organization being deleted; a constraint would refuse
+    # that deletion at COMMIT. The ORM still deletes the organization's deltas with it.
+    organization = models.ForeignKey(
+        conf.get("ORGANIZATION_MODEL"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    users = models.BigIntegerField()
+    changes = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "SCIM user count change"
+        indexes = [
+            # The read adds the organization's rows up from this index alone.
+            models.Index(
+                fields=("organization",),
+                include=("users", "changes"),
+                name="cosmo_scim_count_delta_org",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.users:+d} SCIM users"
 
 
 class ScimUserEmail(models.Model):

@@ -83,3 +83,60 @@ def test_filtered_lists_still_count_what_matches(org, scim):
     bulk_scim_users(org, 5)
     assert total_of(scim, filter='displayName sw "P "') == 5
     assert total_of(scim, filter='displayName eq "P 3"') == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("needs_postgres")
+def test_concurrent_inserts_into_one_organization_do_not_wait_for_each_other(org):
+    """The count is insert-only on PostgreSQL: while one transaction that provisioned a user
+    into the organization is still open, another provisions into the same organization
+    without waiting for it (before, the second waited on the count row until the first
+    committed: 8 clients into one organization queued, 8 organizations did not)."""
+    import threading
+
+    from django.db import connection, connections
+
+    opened, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                bulk_scim_users(org, 1, prefix="first")
+                opened.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    try:
+        assert opened.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            try:
+                bulk_scim_users(org, 1, prefix="second")
+                outcome["second"] = "inserted"
+            except Exception as exc:  # noqa: BLE001 - the lock timeout, reported below
+                outcome["second"] = repr(exc)
+    finally:
+        release.set()
+        holder.join()
+    assert outcome["second"] == "inserted"
+    assert user_count(org).users == rows(org) == 2
+
+
+def test_a_read_folds_many_changes_into_the_count_row(org, scim):
+    """Each inserting statement is one change; past FOLD_AFTER of them a read folds them
+    in, so a read never adds up more than about that many rows."""
+    from cosmo_scim.models import ScimUserCountDelta
+    from cosmo_scim.provisioning import user_count as counting
+
+    for i in range(counting.FOLD_AFTER + 5):
+        bulk_scim_users(org, 1, prefix=f"u{i}-")
+    total = counting.FOLD_AFTER + 5
+    assert user_count(org).users == total
+    assert ScimUserCountDelta.objects.filter(organization=org).count() <= 1
+    assert total_of(scim) == total == rows(org)
