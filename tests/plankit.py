@@ -42,6 +42,14 @@ class Statement:
     def rows_of(self, relation):
         return sum(scan.rows for scan in self.scans if scan.relation == relation)
 
+    def describe(self):
+        scans = "\n".join(
+            f"     {scan.node} on {scan.relation}"
+            f"{f' using {scan.index}' if scan.index else ''}: {scan.rows}"
+            for scan in self.scans
+        )
+        return f"-- {self.rows_read} rows: {self.sql[:300]}\n{scans}"
+
 
 @dataclass
 class Explained:
@@ -59,15 +67,7 @@ class Explained:
 
     def describe(self):
         """Every statement with its scans: what a failing bound prints."""
-        lines = []
-        for statement in self.statements:
-            lines.append(f"-- {statement.rows_read} rows: {statement.sql[:300]}")
-            for scan in statement.scans:
-                lines.append(
-                    f"     {scan.node} on {scan.relation}"
-                    f"{f' using {scan.index}' if scan.index else ''}: {scan.rows}"
-                )
-        return "\n".join(lines)
+        return "\n".join(statement.describe() for statement in self.statements)
 
 
 def _scans(node, found):
