@@ -166,8 +166,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "SCIM user count change",
                 "indexes": [
                     models.Index(
-                        fields=["organization"],
-                        include=("users", "changes"),
+                        fields=["organization", "users", "changes"],
                         name="cosmo_scim_count_delta_org",
                     )
                 ],

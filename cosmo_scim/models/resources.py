@@ -176,11 +176,10 @@ class ScimUserCountDelta(models.Model):
     class Meta:
         verbose_name = "SCIM user count change"
         indexes = [
-            # The read adds the organization's rows up from this index alone.
+            # The read adds the organization's rows up from this index alone (key columns,
+            # not INCLUDE: SQLite has no covering indexes).
             models.Index(
-                fields=("organization",),
-                include=("users", "changes"),
-                name="cosmo_scim_count_delta_org",
+                fields=("organization", "users", "changes"), name="cosmo_scim_count_delta_org"
             ),
         ]
 
