@@ -455,3 +455,32 @@ def test_deleting_a_member_user_is_a_new_version_of_its_groups(scim, people, gro
     assert response.json()["meta"]["version"] != etag
     untouched = scim.get(f"/Groups/{other['id']}").json()
     assert untouched["meta"]["version"] == other["meta"]["version"]
+
+
+def test_member_patches_apply_in_order_and_can_leave_members_out(scim, people, group):
+    """Adds and removes of different members are applied from those members' links alone
+    (group_lifecycle.MemberChanges); the same member added and removed in one PATCH is
+    applied in order, to the whole group; ``excludedAttributes=members`` leaves them out
+    of the response."""
+    created = group("Engineering", [people["ann"]])
+    path = f"/Groups/{created['id']}?excludedAttributes=members"
+    response = scim.patch(
+        path,
+        patch_op(
+            {"op": "add", "path": "members", "value": [{"value": people["bob"]}]},
+            {"op": "remove", "path": f'members[value eq "{people["ann"]}"]'},
+            {"op": "remove", "path": f'members[value eq "{people["cat"]}"]'},  # not a member
+        ),
+    )
+    assert response.status_code == 200, response.content
+    assert "members" not in response.json()
+    both = patch_op(
+        {"op": "add", "path": "members", "value": [{"value": people["cat"]}]},
+        {"op": "remove", "path": "members", "value": [{"value": people["cat"]}]},
+    )
+    assert scim.patch(f"/Groups/{created['id']}", both).status_code == 200
+    members = scim.get(f"/Groups/{created['id']}").json()["members"]
+    assert [m["value"] for m in members] == [people["bob"]]
+    unknown = patch_op({"op": "add", "path": "members", "value": [{"value": "nobody"}]})
+    response = scim.patch(path, unknown)
+    assert response.status_code == 400 and response.json()["scimType"] == "invalidValue"
