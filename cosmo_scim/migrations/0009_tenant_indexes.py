@@ -6,10 +6,13 @@ On PostgreSQL each index is built with ``CREATE INDEX CONCURRENTLY``: writes to
 ``cosmo_scim_scimuser`` go on while it builds (a plain ``CREATE INDEX`` blocks every
 insert, update and delete for the whole build, minutes on millions of rows). That cannot
 run inside a transaction, hence ``atomic = False``; if the build fails halfway PostgreSQL
-leaves an INVALID index, and running the migration again drops and rebuilds it (``IF
-EXISTS`` / ``IF NOT EXISTS`` below do not trust an invalid one). Django's
+leaves an INVALID index, and running the migration again drops and rebuilds the pattern
+indexes below (``IF EXISTS`` / ``IF NOT EXISTS`` do not trust an invalid one; an invalid
+model index must be dropped by hand, ``DROP INDEX CONCURRENTLY <name>``). Django's
 ``AddIndexConcurrently`` is PostgreSQL-only (other backends' ``add_index`` takes no
-``concurrently``), so SQLite gets the plain ``AddIndex``.
+``concurrently``) and its module imports psycopg, which a SQLite install may not have, so
+the operation here asks PostgreSQL's schema editor for a concurrent build itself and
+gives SQLite the plain ``AddIndex``.
 
 Two indexes are PostgreSQL's alone, outside the model state: ``LIKE 'prefix%'`` needs the
 ``text_pattern_ops`` / ``varchar_pattern_ops`` operator classes unless the database's
@@ -33,7 +36,6 @@ import importlib
 
 import django.db.models.deletion
 
-from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
 from cosmo_scim import conf
@@ -44,22 +46,29 @@ PATTERN_INDEXES = {
 }
 
 
-class AddIndexConcurrentlyWherePossible(AddIndexConcurrently):
+class AddIndexConcurrentlyWherePossible(migrations.AddIndex):
     """``CREATE INDEX CONCURRENTLY`` on PostgreSQL, a plain ``CREATE INDEX`` elsewhere."""
 
+    def _concurrently(self, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return False
+        if schema_editor.connection.in_atomic_block:
+            raise RuntimeError("A concurrent index build cannot run inside a transaction")
+        return True
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
+        if not self._concurrently(schema_editor):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return migrations.AddIndex.database_forwards(
-            self, app_label, schema_editor, from_state, to_state
-        )
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            schema_editor.add_index(model, self.index, concurrently=True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
+        if not self._concurrently(schema_editor):
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return migrations.AddIndex.database_backwards(
-            self, app_label, schema_editor, from_state, to_state
-        )
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            schema_editor.remove_index(model, self.index, concurrently=True)
 
 
 def _valid(cursor, name):
