@@ -113,13 +113,16 @@ SEED_SQL = [
     """INSERT INTO cosmo_scim_scimuser (scim_id, organization_id, membership_id, user_name,
         external_id, given_name, family_name, formatted_name, display_name, title, locale,
         preferred_language, employee_number, department, manager_id, created,
-        last_modified, version, consent_pending)
+        last_modified, version, consent_pending, middle_name, honorific_prefix,
+        honorific_suffix, nick_name, profile_url, user_type, time_zone, cost_center,
+        organization_name, division, phone_numbers, ims, photos, addresses)
         SELECT gen_random_uuid()::text, s.org, m.id,
         'User' || lpad(s.i::text, 6, '0') || '@Org' || s.org || '.example',
         'ext-' || lpad(s.i::text, 6, '0'), 'Given' || s.i, 'Family' || s.i, '',
         'Person ' || s.i, '', '', '', '', '', '',
         now() - (random() * interval '700 days'), now() - (random() * interval '400 days'),
-        1, false
+        1, false, '', '', '', '', '', '', '', '', '', '', '[]'::jsonb, '[]'::jsonb,
+        '[]'::jsonb, '[]'::jsonb
         FROM seed s JOIN accounts_user u ON u.email = 'p' || s.n || '@people.example'
         JOIN organizations_membership m ON m.user_id = u.id ORDER BY s.n""",
     """INSERT INTO cosmo_scim_scimuseremail (scim_user_id, value, type, "primary", display)

@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("cosmo_scim", "0006_account_ownership"),
+        ("cosmo_scim", "0007_full_user"),
         migrations.swappable_dependency(conf.get("ORGANIZATION_MODEL")),
     ]
 

@@ -280,16 +280,16 @@ def _leaf(attr, op, value, path):
     if kind == STRING:
         if not isinstance(value, str):
             raise invalid_filter(f"'{path}' is a string: compare it with a quoted string")
+        # A key of a JSON element is compared as the text it holds.
+        column = KT(field) if attr.in_json else F(field)
         if op in _SUBSTRING_OPS:
             if attr.case_exact:
                 return Q(**{f"{field}__{_SUBSTRING_OPS[op]}": value}) & _not_null(attr)
-            pattern = _PATTERN_LOOKUPS[op](Lower(F(field)), Lower(Value(value)))
+            pattern = _PATTERN_LOOKUPS[op](Lower(column), Lower(Value(value)))
             return Q(pattern) & _not_null(attr)
         if attr.case_exact:
             return Q(**{f"{field}__{_LOOKUPS[op]}": value}) & _not_null(attr)
         lookup_class = Exact if op == "eq" else _ORDER_LOOKUPS[op]
-        # A key of a JSON element is compared as the text it holds.
-        column = KT(field) if attr.in_json else F(field)
         return Q(lookup_class(Lower(column), Lower(Value(value)))) & _not_null(attr)
 
     if op in _SUBSTRING_OPS:
