@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("cosmo_scim", "0007_full_user"),
+        ("cosmo_scim", "0011_key_help_names_no_plan"),
         migrations.swappable_dependency(conf.get("ORGANIZATION_MODEL")),
     ]
 
