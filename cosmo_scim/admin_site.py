@@ -15,10 +15,15 @@ used, not here: cosmo_scim.admin registers its model admins on the default site 
 imported, and the default site is being set up while this module is imported.
 """
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest
+
+from .protocol.limits import unstorable
 
 
 class OrgAdminAuthenticationForm(AdminAuthenticationForm):
@@ -38,8 +43,32 @@ class OrgAdminAuthenticationForm(AdminAuthenticationForm):
             )
 
 
+def _refuse_unstorable(view):
+    """The admin's input boundary, the same rule as SCIM's (cosmo_scim.protocol.limits):
+    a URL id PostgreSQL cannot compare (a NUL: ``/admin/cosmo_scim/apikey/a%00b/rotate/``)
+    names nothing (404), and such a query or form value (a search, a bulk action's
+    selection) is a 400 — instead of psycopg's ``DataError`` as a 500."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if any(isinstance(value, str) and unstorable(value) for value in kwargs.values()):
+            raise Http404("No such object")
+        for params in (request.GET, request.POST):
+            for name, values in params.lists():
+                if any(unstorable(text) for text in (name, *values)):
+                    return HttpResponseBadRequest("The request contains a NUL or a lone surrogate")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 class OrgAdminSite(admin.AdminSite):
     login_form = OrgAdminAuthenticationForm
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page — Django's and cosmo_scim's own (key rotation, the provisioning
+        overview) — passes the input boundary before anything reads the database."""
+        return super().admin_view(_refuse_unstorable(view), cacheable)
 
     def has_permission(self, request):
         """Active staff, and anyone who administers an organization right now. Asked on

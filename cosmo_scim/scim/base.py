@@ -11,10 +11,14 @@ What we replace, and why:
   tenants first and scopes afterwards in Python, so ``or`` filters leak across tenants);
 - listing counts with COUNT and pages with LIMIT/OFFSET (it iterated the whole table);
 - errors: RFC 7644 §3.12 bodies with a *string* status (it sends an int, and HTML for
-  405/404/500 outside its views).
+  405/404/500 outside its views);
+- the input boundary: path ids, query parameters and the body pass
+  :mod:`cosmo_scim.protocol.limits` before any work, and the body is decoded once, here;
+- a database that is down or in recovery answers 503 with Retry-After (:mod:`.faults`);
+- every response is ``Cache-Control: no-store``: SCIM bodies carry personal data, and
+  errors echo what the client sent (RFC 7644 §7.5.2 leaves caching to HTTP).
 """
 
-import json
 import logging
 import re
 import uuid
@@ -28,7 +32,9 @@ from django_scim.exceptions import SCIMException
 
 from .. import keys
 from ..host import host_adapter
+from ..protocol import limits
 from ..protocol.errors import ScimError, invalid_syntax, not_found
+from . import faults
 from .responses import error_response
 
 logger = logging.getLogger("cosmo_scim.scim")
@@ -68,18 +74,38 @@ class ScimView(scim_views.SCIMView):
             method = request.method.lower()
             if method not in self.http_method_names or not hasattr(self, method):
                 raise self.method_not_allowed(request)
+            self.check_input(request, kwargs)
             response = getattr(self, method)(request, *args, **kwargs)
         except SCIMException as exc:
             response = error_response(as_scim_error(exc))
         except RequestDataTooBig:
-            response = error_response(ScimError(413, "The request body is too large"))
-        except Exception:
-            logger.exception("SCIM request %s failed", request.scim_request_id)
-            response = error_response(
-                ScimError(500, f"Internal error (request id {request.scim_request_id})")
-            )
+            response = error_response(limits.body_too_large())
+        except Exception as exc:
+            response = error_response(self.failure(exc, request.scim_request_id))
         response["X-Request-Id"] = request.scim_request_id
+        response["Cache-Control"] = "no-store"
         return response
+
+    def failure(self, exc, request_id):
+        """An unexpected exception: 503 when the database is down for now, else 500."""
+        if faults.is_temporary(exc):
+            return faults.unavailable(exc, request_id)
+        logger.exception("SCIM request %s failed", request_id)
+        return ScimError(500, f"Internal error (request id {request_id})")
+
+    def check_input(self, request, kwargs):
+        """The input boundary (:mod:`cosmo_scim.protocol.limits`), before any lookup: an
+        unstorable path id names nothing (404), an unstorable query parameter is 400, and
+        the body is decoded — bounded in size, depth and content — into
+        ``request.scim_document`` for :meth:`load_body`."""
+        for value in kwargs.values():
+            if isinstance(value, str) and limits.unstorable(value):
+                raise not_found("The path names no resource")
+        limits.check_parameters(request.GET)
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if declared.isdigit() and int(declared) > limits.MAX_BODY_BYTES:
+            raise limits.body_too_large()
+        request.scim_document = limits.decode_body(request.body)
 
     def authenticate(self, request):
         try:
@@ -106,10 +132,8 @@ class ScimView(scim_views.SCIMView):
         )
 
     def load_body(self, body):
-        try:
-            data = json.loads(body.decode("utf-8")) if body.strip() else None
-        except (UnicodeDecodeError, ValueError):
-            raise invalid_syntax("The request body is not valid JSON") from None
+        """The body dispatch decoded (django-scim2's flows pass ``request.body``)."""
+        data = self.request.scim_document
         if not isinstance(data, dict):
             raise invalid_syntax("The request body must be a JSON object")
         return data

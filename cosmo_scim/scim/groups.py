@@ -8,17 +8,16 @@ changes nothing), writing builds what GET returns from rows the caller loaded in
 import re
 from dataclasses import dataclass
 
-from ..protocol import caseless
+from ..models import ScimGroup
+from ..protocol import caseless, limits
 from ..protocol.coerce import json_object
 from ..protocol.errors import invalid_value
 from ..protocol.filters.registry import DATETIME, AttributeRegistry, MultiValued, Scalar
 from ..protocol.preconditions import etag
 from ..protocol.projection import project
+from ..protocol.schema.resolve import GROUP
 from ..protocol.urns import GROUP_SCHEMA, names_schema
 from ..provisioning.group_lifecycle import GroupProfile, MemberChanges
-from .user_attributes import MAX_LENGTH
-
-MAX_MEMBERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,6 @@ def _member_ids(value):
         return frozenset()
     if not isinstance(value, list):
         raise invalid_value("members must be an array")
-    if len(value) > MAX_MEMBERS:
-        raise invalid_value(f"A group holds at most {MAX_MEMBERS} members")
     ids = set()
     for index, item in enumerate(value):
         member_id = caseless.get(json_object(item, f"members[{index}]"), "value")
@@ -51,6 +48,14 @@ def _member_ids(value):
     return frozenset(ids)
 
 
+def _bounded(value, label, column):
+    """``value``, or invalidValue when the ScimGroup ``column`` cannot hold it."""
+    max_length = ScimGroup._meta.get_field(column).max_length
+    if len(value) > max_length:
+        raise invalid_value(f"{label} is longer than {max_length} characters")
+    return value
+
+
 def parse_group(body):
     """Read a full Group representation (POST, PUT, or a patched resource).
 
@@ -60,18 +65,15 @@ def parse_group(body):
     schemas = caseless.get(body, "schemas")
     if schemas is not None and not names_schema(schemas, GROUP_SCHEMA):
         raise invalid_value(f"schemas must include {GROUP_SCHEMA}")
+    limits.check_values(body, GROUP)
     display_name = caseless.get(body, "displayName")
     if not isinstance(display_name, str) or not display_name.strip():
         raise invalid_value("displayName is required and must be a non-empty string")
-    display_name = display_name.strip()
-    if len(display_name) > MAX_LENGTH:
-        raise invalid_value(f"displayName is longer than {MAX_LENGTH} characters")
+    display_name = _bounded(display_name.strip(), "displayName", "display_name")
     external_id = caseless.get(body, "externalId")
     if external_id is not None and not isinstance(external_id, str):
         raise invalid_value("externalId must be a string")
-    external_id = external_id.strip() if external_id else ""
-    if len(external_id) > MAX_LENGTH:
-        raise invalid_value(f"externalId is longer than {MAX_LENGTH} characters")
+    external_id = _bounded(external_id.strip() if external_id else "", "externalId", "external_id")
     return GroupBody(
         profile=GroupProfile(display_name=display_name, external_id=external_id or None),
         member_ids=_member_ids(caseless.get(body, "members")),

@@ -4,7 +4,7 @@ ETags, and the write flows that hand the resource's reference to the adapters.
 """
 
 from .. import conf
-from ..protocol import caseless
+from ..protocol import caseless, limits
 from ..protocol.errors import invalid_syntax, invalid_value, not_found
 from ..protocol.filters.query import filter_queryset
 from ..protocol.pagination import parse_pagination, parse_sort
@@ -120,9 +120,10 @@ class ResourceView(ResourceListMixin, ScimView):
         """django-scim2's PATCH flow without its outer transaction: the lifecycle service
         owns the transaction, and an outer one only added a SAVEPOINT and its RELEASE."""
         adapter = self.scim_adapter(self.get_object(), request=request)
-        operations = self.load_body(request.body).get("Operations")
+        operations = caseless.get(self.load_body(request.body), "Operations")
         if not operations:
             raise invalid_syntax("A PATCH needs an Operations array")
+        limits.check_operations(operations)
         adapter.handle_operations(operations)
         return scim_response(adapter.to_dict(), headers={"Location": adapter.location})
 

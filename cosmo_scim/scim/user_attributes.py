@@ -1,18 +1,24 @@
 """The User attribute table: every attribute a SCIM User stores, declared once.
 
 :data:`COLUMNS` are the single-valued strings: SCIM path, the UserProfile field and ScimUser
-column of the same name, caseExact, maximum length. :data:`MULTI_VALUED` are the multi-valued
-complex attributes: their string sub-attributes as columns with their lengths, and how many
-values one user may have. Reading a body and the representation (:mod:`.users`) and the
-/Users filter registry (:data:`USER_ATTRIBUTES`, below) are built from it, and tests check it
-against the published schema (:mod:`cosmo_scim.protocol.schema.user_schema`) and the model.
+column of the same name, caseExact. :data:`MULTI_VALUED` are the multi-valued complex
+attributes: their string sub-attributes, and how many values one user may have
+(``max_values``, also what :mod:`cosmo_scim.protocol.limits` counts them against). Reading a
+body and the representation (:mod:`.users`) and the /Users filter registry
+(:data:`USER_ATTRIBUTES`, below) are built from it, and tests check it against the published
+schema (:mod:`cosmo_scim.protocol.schema.user_schema`) and the model.
 
 The lengths and counts are limits too: every value is attack surface, and a limit is what
-the database column, the audit trail and every later read can rely on.
+the database column, the audit trail and every later read can rely on. A string stored in a
+column is as long as the column allows — the length is read from the model, declared there
+once, so a value the column cannot hold is a 400, never a database error; only the keys of
+the JSON-stored values, which have no column, declare their lengths here.
 """
 
 from dataclasses import dataclass
 from functools import cached_property
+
+from django.apps import apps
 
 from ..protocol.filters.registry import (
     BOOLEAN,
@@ -25,6 +31,7 @@ from ..protocol.filters.registry import (
 from ..protocol.paths import parse_attr_path
 from ..protocol.urns import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 
+# Lengths of the keys of JSON-stored values (a column's length is the model's).
 MAX_LENGTH = 255
 SHORT_LENGTH = 64
 URL_LENGTH = 2048
@@ -36,8 +43,11 @@ MAX_VALUES = 10
 @dataclass(frozen=True)
 class Column:
     """A User attribute stored as a string: ``path`` (the canonical SCIM attribute path),
-    ``field`` (of UserProfile, and the ScimUser column), RFC 7643 caseExact, ``max_length``
-    and ``required``. Every column can be filtered and sorted on.
+    ``field`` (of UserProfile, and the column of the same name of ``model``), RFC 7643
+    caseExact and ``required``. Every column can be filtered and sorted on.
+
+    :attr:`max_length` is the column's own. A key of a JSON-stored value (``model`` None,
+    see :func:`_key`) has no column and declares its ``length``.
 
     ``url``: an external reference (RFC 7643 §2.3.7) that a host may render as a link or an
     image (``profileUrl``, ``photos.value``). Only an absolute http(s) URL is taken, so no
@@ -47,9 +57,23 @@ class Column:
     path: str
     field: str
     case_exact: bool = False
-    max_length: int = MAX_LENGTH
     required: bool = False
     url: bool = False
+    model: str | None = "cosmo_scim.ScimUser"
+    length: int | None = None
+
+    def __post_init__(self):
+        # One place per length: the column's, or — without a column — the declared one.
+        if (self.model is None) == (self.length is None):
+            raise ValueError(f"{self.path}: a length is declared exactly when there is no column")
+
+    @cached_property
+    def max_length(self):
+        """The most characters a value may have: what the database can store is what a
+        body may send."""
+        if self.model is None:
+            return self.length
+        return apps.get_model(self.model)._meta.get_field(self.field).max_length
 
     @cached_property
     def extension(self):
@@ -81,16 +105,16 @@ COLUMNS = (
     Column("name.familyName", "family_name"),
     Column("name.givenName", "given_name"),
     Column("name.middleName", "middle_name"),
-    Column("name.honorificPrefix", "honorific_prefix", max_length=SHORT_LENGTH),
-    Column("name.honorificSuffix", "honorific_suffix", max_length=SHORT_LENGTH),
+    Column("name.honorificPrefix", "honorific_prefix"),
+    Column("name.honorificSuffix", "honorific_suffix"),
     Column("displayName", "display_name"),
     Column("nickName", "nick_name"),
-    Column("profileUrl", "profile_url", max_length=URL_LENGTH, url=True),
+    Column("profileUrl", "profile_url", url=True),
     Column("title", "title"),
-    Column("userType", "user_type", max_length=SHORT_LENGTH),
-    Column("preferredLanguage", "preferred_language", max_length=SHORT_LENGTH),
-    Column("locale", "locale", max_length=SHORT_LENGTH),
-    Column("timezone", "time_zone", max_length=SHORT_LENGTH),
+    Column("userType", "user_type"),
+    Column("preferredLanguage", "preferred_language"),
+    Column("locale", "locale"),
+    Column("timezone", "time_zone"),
     Column(f"{ENTERPRISE_USER_SCHEMA}:employeeNumber", "employee_number"),
     Column(f"{ENTERPRISE_USER_SCHEMA}:costCenter", "cost_center"),
     Column(f"{ENTERPRISE_USER_SCHEMA}:organization", "organization_name"),
@@ -124,35 +148,42 @@ class MultiValuedColumn:
         return f"{self.path}[{index}]" + (f".{column.path}" if column else "")
 
 
-_TYPE = Column("type", "type", max_length=32)
-_DISPLAY = Column("display", "display")
+def _key(path, length=MAX_LENGTH, **options):
+    """A sub-attribute of a JSON-stored value: the key of the same name, no column (so its
+    length is declared here)."""
+    return Column(path, path, model=None, length=length, **options)
+
+
+# Each email is a ScimUserEmail row: its sub-attributes are that model's columns.
+_EMAIL = "cosmo_scim.ScimUserEmail"
 EMAILS = MultiValuedColumn(
     "emails",
     "emails",
-    (Column("value", "value", max_length=254, required=True), _DISPLAY, _TYPE),
+    (
+        Column("value", "value", required=True, model=_EMAIL),
+        Column("display", "display", model=_EMAIL),
+        Column("type", "type", model=_EMAIL),
+    ),
 )
+# A label ("work", "mobile"): 32 characters, as an email's type column.
+_TYPE = _key("type", 32)
+_DISPLAY = _key("display")
 # In the order of the representation (RFC 7643 §4.1.2).
 MULTI_VALUED = (
     EMAILS,
-    MultiValuedColumn(
-        "phoneNumbers", "phone_numbers", (Column("value", "value", max_length=64), _DISPLAY, _TYPE)
-    ),
-    MultiValuedColumn("ims", "ims", (Column("value", "value"), _DISPLAY, _TYPE)),
-    MultiValuedColumn(
-        "photos",
-        "photos",
-        (Column("value", "value", max_length=URL_LENGTH, url=True), _DISPLAY, _TYPE),
-    ),
+    MultiValuedColumn("phoneNumbers", "phone_numbers", (_key("value", 64), _DISPLAY, _TYPE)),
+    MultiValuedColumn("ims", "ims", (_key("value"), _DISPLAY, _TYPE)),
+    MultiValuedColumn("photos", "photos", (_key("value", URL_LENGTH, url=True), _DISPLAY, _TYPE)),
     MultiValuedColumn(
         "addresses",
         "addresses",
         (
-            Column("formatted", "formatted", max_length=1024),
-            Column("streetAddress", "streetAddress", max_length=512),
-            Column("locality", "locality"),
-            Column("region", "region"),
-            Column("postalCode", "postalCode", max_length=SHORT_LENGTH),
-            Column("country", "country", max_length=SHORT_LENGTH),
+            _key("formatted", 1024),
+            _key("streetAddress", 512),
+            _key("locality"),
+            _key("region"),
+            _key("postalCode", SHORT_LENGTH),
+            _key("country", SHORT_LENGTH),
             _TYPE,
         ),
         max_values=5,
@@ -160,6 +191,9 @@ MULTI_VALUED = (
 )
 # The ones stored as JSON on ScimUser (emails are rows).
 JSON_LISTS = MULTI_VALUED[1:]
+# How many values each may have, by name: the bounds the input boundary
+# (:func:`cosmo_scim.protocol.limits.check_values`) and the PATCH engine count against.
+VALUE_BOUNDS = {attribute.path: attribute.max_values for attribute in MULTI_VALUED}
 
 
 # What ``filter`` and ``sortBy`` may name on /Users, and how each maps to the ORM.

@@ -4,22 +4,23 @@ This module only translates. Reading a body checks types and sizes (every proble
 ``invalidValue`` that changes nothing); writing builds the representation GET returns.
 
 Both directions follow the attribute table (:mod:`.user_attributes`): which attributes
-there are, their lengths and how many values each may have.
+there are, their lengths (a column's own) and how many values each may have.
 """
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
-from ..protocol import caseless
+from ..protocol import caseless, limits
 from ..protocol.coerce import boolean, json_object, reference_id
 from ..protocol.errors import invalid_value
 from ..protocol.preconditions import etag
+from ..protocol.schema.resolve import USER
 from ..protocol.urns import ENTERPRISE_USER_SCHEMA, USER_SCHEMA, names_schema
 from ..provisioning.user_profile import Email, UserProfile
-from .user_attributes import COLUMNS, EMAILS, JSON_LISTS, MAX_LENGTH
+from .user_attributes import COLUMNS, EMAILS, JSON_LISTS
 
 
-def _string(container, name, label, *, max_length=MAX_LENGTH, required=False):
+def _string(container, name, label, *, max_length, required=False):
     value = caseless.get(container, name)
     if value is None:
         if required:
@@ -120,10 +121,14 @@ def _manager_id(enterprise, column):
     if isinstance(manager, str):
         return _string(enterprise, "manager", "manager", max_length=column.max_length)
     entry = json_object(manager, "manager")
-    manager_id = _string(entry, "value", "manager.value")
+    manager_id = _string(entry, "value", "manager.value", max_length=column.max_length)
     if not manager_id:
-        # Only "$ref" given: the id is its last path segment (as the PATCH engine reads it).
-        manager_id = reference_id(_string(entry, "$ref", "manager.$ref"))
+        # Only "$ref" given: the id is its last path segment (as the PATCH engine reads it);
+        # the URI is not stored, so it is bounded by the body's size only.
+        ref = _string(entry, "$ref", "manager.$ref", max_length=limits.MAX_BODY_BYTES)
+        manager_id = reference_id(ref)
+        if len(manager_id) > column.max_length:
+            raise invalid_value(f"manager.value is longer than {column.max_length} characters")
     return manager_id
 
 
@@ -146,6 +151,7 @@ def parse_user(body):
     schemas = caseless.get(data, "schemas")
     if schemas is not None and not names_schema(schemas, USER_SCHEMA):
         raise invalid_value(f"schemas must include {USER_SCHEMA}")
+    limits.check_values(data, USER)
     enterprise = caseless.get(data, ENTERPRISE_USER_SCHEMA) or {}
     objects = {
         (None, None): data,

@@ -547,6 +547,7 @@ def test_unknown_attribute_is_invalid(people, text, name):
         'userName eq "\\q"',
         "userName eq alice",
         'userName eq "a\\u0000b"',
+        'userName eq "a\\ud800b"',
         'userName eq "alice" & active eq true',
         "userName eq 'alice'",
         "1userName eq 1",

@@ -81,14 +81,25 @@ def test_columns_are_the_profile_fields_and_fit_the_model():
     profile_fields = {field.name for field in fields(user_profile.UserProfile)}
     assert EMAILS.field in profile_fields
     for column in COLUMNS:
-        assert ScimUser._meta.get_field(column.field).max_length == column.max_length
+        # The length bound is the column's own (Column.max_length reads it): a ScimUser
+        # CharField, so there is one.
+        assert column.model == ScimUser._meta.label and column.length is None
+        field = ScimUser._meta.get_field(column.field)
+        assert field.get_internal_type() == "CharField", column.path
+        assert column.max_length == field.max_length
     for attribute in JSON_LISTS:
         assert isinstance(ScimUser._meta.get_field(attribute.field), models.JSONField)
+        for column in attribute.columns:
+            # A key of a JSON value has no column: its length is declared, once.
+            assert column.model is None and column.max_length == column.length > 0
 
 
 def test_email_columns_fit_the_email_rows():
     for column in EMAILS.columns:
-        assert ScimUserEmail._meta.get_field(column.field).max_length == column.max_length
+        assert column.model == ScimUserEmail._meta.label and column.length is None
+        field = ScimUserEmail._meta.get_field(column.field)
+        assert field.get_internal_type() == "CharField", column.path
+        assert column.max_length == field.max_length
 
 
 def test_every_column_can_be_filtered():

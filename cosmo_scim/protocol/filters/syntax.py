@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..errors import ScimError, invalid_filter
+from ..limits import unstorable
 from ..paths import AttrPath, parse_attr_path
 
 # Guards against filters built to exhaust the server.
@@ -233,8 +234,9 @@ class _Parser:
                 value = json.loads(token.text, strict=False)
             except ValueError:
                 raise self.error("invalid string") from None
-            if "\x00" in value:
-                raise self.error("NUL character in string")
+            problem = unstorable(value)
+            if problem is not None:  # an escape such as \u0000 or a lone \ud800
+                raise self.error(f"the string contains {problem}")
             self.advance()
             return value
         if token.kind == "word":

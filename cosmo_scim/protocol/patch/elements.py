@@ -4,8 +4,6 @@ value (so an add merges instead of duplicating), and the single ``primary`` rule
 Comparisons follow each sub-attribute's ``caseExact`` (RFC 7643 §2.3.1, §7).
 """
 
-import copy
-
 from .. import caseless
 from ..schema.resolve import find_sub_attribute
 
@@ -56,7 +54,12 @@ class ElementIndex:
     """Elements of a multi-valued attribute looked up by :func:`_same_element`, indexed by
     their ``value`` so that adding or removing a thousand group members in one operation
     (Okta and Entra do) compares each only with the elements sharing its value, not with
-    every element. Elements without a usable value are compared one by one."""
+    every element. Elements without a usable value are compared one by one.
+
+    The PATCH engine keeps one index per attribute for the whole request and updates it as
+    operations add and remove values, so a request of many operations on a large attribute
+    (Entra sends one member per operation) costs each operation its own size, not the
+    attribute's."""
 
     def __init__(self, attr, elements):
         self.attr = attr
@@ -75,6 +78,10 @@ class ElementIndex:
             return value if self.case_exact else value.casefold()
         return None
 
+    def _bucket(self, element):
+        key = self._key(element)
+        return self.rest if key is None else self.keyed.get(key, ())
+
     def add(self, element):
         key = self._key(element)
         if key is None:
@@ -84,17 +91,99 @@ class ElementIndex:
 
     def find(self, element):
         """The first indexed element that designates the same value as ``element``."""
-        key = self._key(element)
-        candidates = self.rest if key is None else self.keyed.get(key, ())
-        return next((e for e in candidates if _same_element(self.attr, e, element)), None)
+        found = (e for e in self._bucket(element) if _same_element(self.attr, e, element))
+        return next(found, None)
+
+    def find_all(self, element):
+        """Every indexed element that designates the same value as ``element``."""
+        return [e for e in self._bucket(element) if _same_element(self.attr, e, element)]
+
+    def candidates(self, element):
+        """The indexed elements that may designate ``element``'s value (same key)."""
+        return list(self._bucket(element))
+
+    def discard(self, element):
+        """Forget ``element`` itself (by identity)."""
+        bucket = self._bucket(element)
+        for position, item in enumerate(bucket):
+            if item is element:
+                del bucket[position]
+                return
 
 
-def merge_elements(attr, current, new):
-    """Add ``new`` values to ``current`` without duplicates; a value already present is
-    updated with the sub-attributes sent (so re-adding an email with ``primary: true`` makes
-    it primary). Returns the merged list and the elements written."""
-    merged = [copy.deepcopy(e) for e in current]
-    index = ElementIndex(attr, merged)
+class _Working:
+    def __init__(self, container, attr, elements):
+        self.container = container
+        self.attr = attr
+        self.elements = elements
+        self.index = ElementIndex(attr, elements)
+        self.gone = set()  # ids of elements removed but still in ``elements``
+
+
+class WorkingLists:
+    """The multi-valued attributes one PATCH request is changing, each with its
+    :class:`ElementIndex` and the elements removed from it but not yet from its list.
+
+    Removing a member from a 10,000-member list means rebuilding the list; Entra removes
+    one member per operation, so a request of a thousand removals would rebuild it a
+    thousand times. Here removals are recorded and the list is rebuilt once, when something
+    other than an indexed add or removal reads it (:meth:`settle`) or the request ends.
+    Entries are keyed by (container, attribute name) and valid while the container holds
+    the same list object (held here, so its identity cannot be reused)."""
+
+    def __init__(self):
+        self._entries = {}
+
+    def _entry(self, container, attr, elements):
+        key = (id(container), attr["name"])
+        entry = self._entries.get(key)
+        if entry is None or entry.elements is not elements:
+            entry = self._entries[key] = _Working(container, attr, elements)
+        return entry
+
+    def index(self, container, attr, elements):
+        """The ElementIndex of ``elements``, the list ``container`` holds for ``attr``."""
+        return self._entry(container, attr, elements).index
+
+    def live_count(self, container, attr, elements):
+        return len(elements) - len(self._entry(container, attr, elements).gone)
+
+    def remove(self, container, attr, elements, doomed):
+        """Remove the elements ``doomed`` (identities) from ``elements``, lazily."""
+        entry = self._entry(container, attr, elements)
+        for element in doomed:
+            if id(element) not in entry.gone:
+                entry.index.discard(element)
+                entry.gone.add(id(element))
+
+    def settle(self, container, attr):
+        """Apply the pending removals to the list ``container`` holds for ``attr`` (an empty
+        list is dropped: unassigned, RFC 7643 §2.5), before it is read as a whole."""
+        entry = self._entries.get((id(container), attr["name"]))
+        if entry is None or not entry.gone:
+            return
+        if caseless.get(container, attr["name"]) is entry.elements:
+            gone = entry.gone
+            entry.elements[:] = [e for e in entry.elements if id(e) not in gone]
+            if not entry.elements:
+                caseless.drop(container, attr["name"])
+        entry.gone = set()
+
+    def forget(self, container, attr):
+        """The list's values are about to change in place: its index no longer holds."""
+        self.settle(container, attr)
+        self._entries.pop((id(container), attr["name"]), None)
+
+    def settle_all(self):
+        for entry in list(self._entries.values()):
+            self.settle(entry.container, entry.attr)
+
+
+def merge_elements(attr, merged, new, index):
+    """Add ``new`` values to the list ``merged`` (in place; ``index`` is its ElementIndex)
+    without duplicates; a value already present is updated with the sub-attributes sent (so
+    re-adding an email with ``primary: true`` makes it primary). Returns the elements
+    written."""
     written = []
     for element in new:
         existing = index.find(element)
@@ -106,7 +195,7 @@ def merge_elements(attr, current, new):
             for name, item in element.items():
                 caseless.put(existing, name, item)
             written.append(existing)
-    return merged, written
+    return written
 
 
 def enforce_single_primary(attr, elements, written):

@@ -14,10 +14,11 @@ import copy
 from .. import caseless
 from ..coerce import coerce_attribute, coerce_element, coerce_manager, coerce_value
 from ..errors import ScimError, invalid_path, invalid_syntax, invalid_value, mutability, no_target
-from ..schema.resolve import USER, ResourceSchema, resource_schema
+from ..limits import check_count
+from ..schema.resolve import USER, ResourceSchema, find_sub_attribute, resource_schema
 from ..urns import ENTERPRISE_USER_SCHEMA, names_schema
 from .elements import (
-    ElementIndex,
+    WorkingLists,
     enforce_single_primary,
     equal,
     is_unassigned,
@@ -59,9 +60,15 @@ def _is_manager(ref):
 
 
 class _Patcher:
+    """Applies operations to ``resource``, which it owns (apply_patch's deep copy), so lists
+    change in place. Adding and removing values of a multi-valued attribute goes through
+    ``lists`` (:class:`WorkingLists`): each costs the values it names, not the attribute's
+    size. Any other operation on an attribute first settles its pending removals."""
+
     def __init__(self, resource, rs):
         self.resource = resource
         self.rs = rs
+        self.lists = WorkingLists()
 
     # Entry point for one operation.
     def apply(self, op, path, value):
@@ -139,6 +146,9 @@ class _Patcher:
         """A path without a value filter: ``title``, ``name.givenName``, ``members``…"""
         attr, sub = ref.attr, ref.sub
         container = self._container(ref, create=op != "remove")
+        indexed = attr["multiValued"] and sub is None and not is_unassigned(value)
+        if container is not None and not (indexed and op in ("add", "remove")):
+            self.lists.settle(container, attr)
         current = caseless.get(container, attr["name"]) if container is not None else None
         if self._check_mutability(op, ref, current, value):
             return
@@ -154,10 +164,18 @@ class _Patcher:
             if attr["multiValued"]:
                 if op == "add":
                     # RFC 7644 §3.5.2.1: add to a multi-valued attribute adds the new values.
-                    merged, written = merge_elements(attr, current or [], new)
+                    merged = current if isinstance(current, list) else []
+                    index = self.lists.index(container, attr, merged)
+                    written = merge_elements(attr, merged, new, index)
+                    check_count(attr, self.lists.live_count(container, attr, merged))
+                    if find_sub_attribute(attr, "primary"):
+                        self._store(container, attr, merged)
+                        self.lists.settle(container, attr)
+                        merged = caseless.get(container, attr["name"]) or []
                 else:
                     # RFC 7644 §3.5.2.3: replace without filter replaces all values.
                     merged, written = new, new
+                    check_count(attr, len(merged))
                 enforce_single_primary(attr, merged, written)
                 self._store(container, attr, merged)
             elif attr["type"] == "complex":
@@ -220,9 +238,9 @@ class _Patcher:
             if attr["multiValued"] and value is not None and not is_unassigned(value):
                 # Entra default dialect removes group members by value list:
                 # {"op": "Remove", "path": "members", "value": [{"value": id}]}.
-                doomed = ElementIndex(attr, coerce_attribute(attr, value))
-                remaining = [element for element in current if doomed.find(element) is None]
-                self._store(container, attr, remaining)
+                index = self.lists.index(container, attr, current)
+                doomed = [e for d in coerce_attribute(attr, value) for e in index.find_all(d)]
+                self.lists.remove(container, attr, current, doomed)
                 return
             # RFC 7644 §3.5.2.2: a multi-valued attribute without filter loses all its values.
             caseless.drop(container, attr["name"])
@@ -245,9 +263,11 @@ class _Patcher:
         container = self._container(ref, create=op != "remove")
         if container is None:
             return  # removing from an extension the resource does not have: nothing to do
+        if not (sub is None and (op == "remove" or value is None)):
+            self.lists.forget(container, attr)  # values change in place, or are read whole
         current = caseless.get(container, attr["name"])
-        elements = [copy.deepcopy(e) for e in (current or [])]
-        matches = [element for element in elements if value_filter.matches(element)]
+        elements = current if isinstance(current, list) else []
+        matches = self._matching(container, attr, elements, value_filter)
         if sub is not None:
             self._check_sub_mutability(op, ref, matches)
         elif op != "add":
@@ -257,12 +277,11 @@ class _Patcher:
             # RFC 7644 §3.5.2.2: the values matched by the filter are removed; none matching
             # is not an error (Okta may remove a member that is already gone).
             if sub is None:
-                elements = [e for e in elements if not any(e is m for m in matches)]
+                self.lists.remove(container, attr, elements, matches)
             else:
                 for element in matches:
                     caseless.drop(element, sub["name"])
-                elements = [e for e in elements if e]
-            self._store(container, attr, elements)
+                self._store(container, attr, [e for e in elements if e])
             return
         if sub is not None:
             item = coerce_value(sub, value, f"{attr['name']}.{sub['name']}")
@@ -277,9 +296,10 @@ class _Patcher:
                 elements.append(self._new_element(value_filter, new))
                 matches = [elements[-1]]
             else:
+                matched = {id(m) for m in matches}
                 updated = []
                 for index, element in enumerate(elements):
-                    if not any(element is m for m in matches):
+                    if id(element) not in matched:
                         continue
                     if op == "replace":
                         # RFC 7644 §3.5.2.3: "all matching record values SHALL be replaced".
@@ -289,9 +309,24 @@ class _Patcher:
                             caseless.put(element, name, item)
                     updated.append(element)
                 matches = updated
+        self.lists.forget(container, attr)
+        check_count(attr, len(elements))
         written = [m for m in matches if caseless.get(m, "primary") is True]
         enforce_single_primary(attr, elements, written)
         self._store(container, attr, elements)
+
+    def _matching(self, container, attr, elements, value_filter):
+        """The elements ``value_filter`` matches, in order. A filter requiring ``value eq
+        "x"`` (``members[value eq "id"]``, Entra's removal) is only evaluated on the
+        elements of that value, found in the attribute's index."""
+        value = (value_filter.template or {}).get("value")
+        if isinstance(value, str) and attr["type"] == "complex":
+            index = self.lists.index(container, attr, elements)
+            candidates = index.candidates({"value": value})
+        else:
+            self.lists.settle(container, attr)
+            candidates = elements
+        return [element for element in candidates if value_filter.matches(element)]
 
     @staticmethod
     def _new_element(value_filter, values):
@@ -379,6 +414,7 @@ class _Patcher:
     def finish(self):
         """Drop empty extension objects and make ``schemas`` list exactly the extensions present
         (RFC 7643 §3: ``schemas`` names the schemas whose attributes the resource carries)."""
+        self.lists.settle_all()
         schemas = self.resource.get("schemas")
         schemas = list(schemas) if isinstance(schemas, list) else [self.rs.core_urn]
         for urn in self.rs.extension_urns:
