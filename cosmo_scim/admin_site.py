@@ -19,6 +19,7 @@ from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
@@ -45,13 +46,15 @@ class OrgAdminAuthenticationForm(AdminAuthenticationForm):
 
 def _refuse_unstorable(view):
     """The admin's input boundary, the same rule as SCIM's (cosmo_scim.protocol.limits):
-    a URL id PostgreSQL cannot compare (a NUL: ``/admin/cosmo_scim/apikey/a%00b/rotate/``)
-    names nothing (404), and such a query or form value (a search, a bulk action's
-    selection) is a 400 — instead of psycopg's ``DataError`` as a 500."""
+    a URL id PostgreSQL cannot compare (a NUL: ``/admin/cosmo_scim/apikey/a%00b/rotate/``,
+    or ``a_00b``, which the admin's own id quoting turns into one) names nothing (404), and
+    such a query or form value (a search, a bulk action's selection) is a 400 — instead of
+    psycopg's ``DataError`` as a 500."""
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
-        if any(isinstance(value, str) and unstorable(value) for value in kwargs.values()):
+        ids = [value for value in kwargs.values() if isinstance(value, str)]
+        if any(unstorable(value) or unstorable(unquote(value)) for value in ids):
             raise Http404("No such object")
         for params in (request.GET, request.POST):
             for name, values in params.lists():

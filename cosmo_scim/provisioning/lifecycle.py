@@ -102,15 +102,16 @@ def _save_emails(scim_user, emails, *, replace):
 ACCOUNT_FIELDS = frozenset({"emails", "user_name", "given_name", "family_name"})
 
 
-def _email_in_profiles(organization, email):
-    """Is ``email`` already an email of one of the organization's SCIM users? A login email
-    belongs to one member, and the organization's own profiles decide it: asked before any
-    account is looked up, the answer cannot depend on what exists outside the
+def _email_holder(organization, email):
+    """The userName of the organization's SCIM user that already has ``email``, or None. A
+    login email belongs to one member, and the organization's own profiles decide it: asked
+    before any account is looked up, the answer cannot depend on what exists outside the
     organization (an account elsewhere, or the login an ownership rule kept)."""
     return (
         ScimUserEmail.objects.alias(value_ci=Lower("value"))
         .filter(scim_user__organization=organization, value_ci=Lower(Value(email)))
-        .exists()
+        .values_list("scim_user__user_name", flat=True)
+        .first()
     )
 
 
@@ -137,8 +138,14 @@ def provision(organization, profile, actor):
         with transaction.atomic():
             # userName uniqueness is left to the (organization, LOWER(userName)) unique index:
             # it also decides between concurrent POSTs, and costs no extra query.
-            if _email_in_profiles(organization, email):
-                raise AlreadyProvisioned(f"{email} is already the email of a member here")
+            holder = _email_holder(organization, email)
+            if holder is not None and holder.casefold() == profile.user_name.casefold():
+                # The same user again, typically a client retrying a POST that succeeded.
+                raise UserNameTaken(profile.user_name)
+            if holder is not None:
+                raise AlreadyProvisioned(
+                    f"{email} is already the email of the User with userName {holder!r}"
+                )
             person = host.find_person(email)
             new_person = person is None
             if new_person:

@@ -4,6 +4,7 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 (PATCH) and ``delete`` (DELETE); here those become ``provision`` / ``update`` / ``remove``.
 """
 
+import json
 from dataclasses import asdict
 
 from django.db.models.query import ValuesIterable
@@ -111,8 +112,11 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         try:
             written = self.run_write(write)
         except lifecycle.UserNameTaken as exc:
+            # RFC 7644 §3.3: a duplicate userName is 409 uniqueness. Said plainly, since a
+            # client retrying a POST that succeeded gets it too.
             raise uniqueness(
-                f"userName {exc.args[0]!r} is already in use in this organization"
+                f"A User with userName {exc.args[0]!r} already exists in this organization; "
+                f"find it with filter=userName eq {json.dumps(exc.args[0])}"
             ) from None
         except (lifecycle.EmailTaken, lifecycle.AlreadyProvisioned) as exc:
             raise uniqueness(str(exc)) from None
