@@ -453,3 +453,34 @@ def test_the_integration_tutorial_runs(tmp_path):
     finally:
         scratch.stop()
         smtp.stop()
+
+
+def test_security_lists_the_input_limits_the_code_enforces():
+    """docs/security.md's "Input limits": each named constant with its value, and the
+    string attributes whose column is not 255 characters long."""
+    from cosmo_scim.protocol import limits
+    from cosmo_scim.protocol.filters import syntax
+    from cosmo_scim.scim.users import COLUMNS, EMAIL_COLUMNS
+
+    text = (ROOT / "docs" / "security.md").read_text()
+    section = text.split("## Input limits", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| [^|`]*`(MAX_\w+)` \| ([\d,]+)", section, re.M))
+    documented = {name: int(value.replace(",", "")) for name, value in rows.items()}
+    assert documented == {
+        "MAX_BODY_BYTES": limits.MAX_BODY_BYTES,
+        "MAX_DEPTH": limits.MAX_DEPTH,
+        "MAX_OPERATIONS": limits.MAX_OPERATIONS,
+        "MAX_VALUES": limits.MAX_VALUES,
+        "MAX_VALUES_BY_ATTRIBUTE": limits.MAX_VALUES_BY_ATTRIBUTE["members"],
+        "MAX_FILTER_LENGTH": syntax.MAX_FILTER_LENGTH,
+    }
+    assert f"{syntax.MAX_NESTING} levels of parentheses, {syntax.MAX_TERMS} comparisons" in section
+    lengths = {column.label: column.max_length for column in COLUMNS}
+    lengths.update({f"emails.{column.label}": column.max_length for column in EMAIL_COLUMNS})
+    exceptions = {name: length for name, length in lengths.items() if length != 255}
+    sentence = " ".join(section.split("String lengths are the columns'", 1)[1].split())
+    sentence = sentence.split("never truncated", 1)[0]
+    for name, length in exceptions.items():
+        assert re.search(rf"`{re.escape(name)}`[^()]*\({length}\)", sentence), name
+    mentioned = set(re.findall(r"`([\w.]+)`", sentence))
+    assert mentioned <= set(exceptions), mentioned - set(exceptions)
