@@ -8,6 +8,7 @@ from ..protocol import caseless, limits
 from ..protocol.errors import invalid_syntax, invalid_value, not_found
 from ..protocol.filters.query import filter_queryset
 from ..protocol.pagination import parse_pagination, parse_sort
+from ..protocol.patch.operations import check_request
 from ..protocol.projection import check_paths, project
 from ..protocol.schema.resolve import resource_schema
 from ..protocol.urns import (
@@ -124,6 +125,7 @@ class ResourceView(ResourceListMixin, ScimView):
         if not operations:
             raise invalid_syntax("A PATCH needs an Operations array")
         limits.check_operations(operations)
+        check_request(operations, resource_schema(self.scim_adapter.resource_type))
         adapter.handle_operations(operations)
         return scim_response(adapter.to_dict(), headers={"Location": adapter.location})
 

@@ -385,3 +385,20 @@ def test_admin_queries_and_forms_with_unstorable_values_are_400(superuser_client
     assert db_state() == before
     # The well-formed request still works.
     assert superuser_client.get("/admin/cosmo_scim/apikey/?q=okta").status_code == 200
+
+
+def test_a_malformed_patch_is_refused_before_the_resource_is_looked_up(scim, seeded):
+    """A path that names nothing, a broken value filter: 400 even for an id that does not
+    exist (the request is wrong whatever the resource), and no query past authentication."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for operation, scim_type in (
+        ({"op": "replace", "path": "nosuchattribute", "value": "x"}, "invalidPath"),
+        ({"op": "remove", "path": 'emails[type eq "work"'}, "invalidPath"),
+        ({"op": "remove", "path": "emails[type zz 1]"}, "invalidFilter"),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            response = scim.patch("/Users/no-such-user", patch_op(operation))
+        assert_scim_error(response, 400, scim_type)
+        assert len(queries) <= 2, [q["sql"] for q in queries]  # the key, its last use

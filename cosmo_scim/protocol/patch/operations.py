@@ -4,7 +4,7 @@ operation's ``path`` into the attribute, extension or value-filtered elements it
 from dataclasses import dataclass
 
 from .. import caseless
-from ..errors import invalid_path, invalid_syntax
+from ..errors import ScimError, invalid_path, invalid_syntax
 from ..filters.evaluate import ValueFilter
 from ..paths import parse_attr_path
 from ..schema.resolve import AttributeRef
@@ -109,3 +109,18 @@ def parse_target(rs, path):
     if not attr["multiValued"] or attr["type"] != "complex":
         raise invalid_path(f"A value filter needs a complex multi-valued attribute: {path!r}")
     return Target(ref, filter=ValueFilter(path[bracket + 1 : close], attr))
+
+
+def check_request(patch, rs):
+    """Everything about a PATCH that does not depend on the resource: the message, each
+    operation and each path (with its value filter). The endpoints ask before the resource
+    is looked up or locked, so a malformed request is refused without touching it;
+    :func:`~.patcher.apply_patch` reads the same, and adds what depends on the values."""
+    for index, operation in enumerate(parse_operations(patch)):
+        if operation.path is None:
+            continue
+        try:
+            parse_target(rs, operation.path)
+        except ScimError as exc:
+            where = f"Operations[{index}] ({operation.op} {operation.path!r})"
+            raise ScimError(exc.status, f"{where}: {exc.detail}", exc.scim_type) from exc
