@@ -35,7 +35,9 @@ def is_temporary(exc):
 
 def unavailable(exc, request_id):
     """The 503 for a temporary failure (:func:`is_temporary`)."""
-    logger.warning("SCIM request %s: database unavailable: %s", request_id, exc)
+    logger.warning(
+        "SCIM request %s: database unavailable: %s: %s", request_id, type(exc).__name__, exc
+    )
     return ScimError(
         503,
         f"The service is temporarily unavailable; retry later (request id {request_id})",

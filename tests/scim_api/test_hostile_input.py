@@ -402,3 +402,11 @@ def test_a_malformed_patch_is_refused_before_the_resource_is_looked_up(scim, see
             response = scim.patch("/Users/no-such-user", patch_op(operation))
         assert_scim_error(response, 400, scim_type)
         assert len(queries) <= 2, [q["sql"] for q in queries]  # the key, its last use
+
+
+def test_the_other_pages_refuse_unstorable_input_without_an_error(client, seeded):
+    """The admin's login form and the invitation page: Django's form validation refuses
+    a NUL, and the invitation link is looked up by its hash."""
+    response = client.post("/admin/login/", {"username": "a\x00b", "password": "x\x00"})
+    assert response.status_code == 200  # the form again, with its error
+    assert client.get("/invitations/a%00b/").status_code < 500
