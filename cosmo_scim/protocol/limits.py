@@ -131,10 +131,12 @@ def check_count(attr, count):
 
 
 def check_values(resource, rs):
-    """Every multi-valued attribute of ``resource`` (a representation of resource type
-    ``rs``, a :class:`~cosmo_scim.protocol.schema.resolve.ResourceSchema`), core and
+    """Every writable multi-valued attribute of ``resource`` (a representation of resource
+    type ``rs``, a :class:`~cosmo_scim.protocol.schema.resolve.ResourceSchema`), core and
     extensions alike, holds at most :func:`max_values` values: 400 ``invalidValue``. Driven
-    by the schema definitions, so an attribute added there is bounded too."""
+    by the schema definitions, so an attribute added there is bounded too. readOnly ones
+    (a User's ``groups``) are the server's, ignored in a body (RFC 7644 §3.5.1): a client
+    echoing a user in 150 groups back in a PUT, or a PATCH of that user, is not refused."""
     containers = [(resource, rs.core)]
     for extension in rs.extensions:
         containers.append((caseless.get(resource, extension["id"]), extension))
@@ -142,6 +144,8 @@ def check_values(resource, rs):
         if not isinstance(container, dict):
             continue
         for attr in doc["attributes"]:
-            value = caseless.get(container, attr["name"]) if attr["multiValued"] else None
+            if not attr["multiValued"] or attr["mutability"] == "readOnly":
+                continue
+            value = caseless.get(container, attr["name"])
             if isinstance(value, list):
                 check_count(attr, len(value))

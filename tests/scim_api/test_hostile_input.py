@@ -410,3 +410,11 @@ def test_the_other_pages_refuse_unstorable_input_without_an_error(client, seeded
     response = client.post("/admin/login/", {"username": "a\x00b", "password": "x\x00"})
     assert response.status_code == 200  # the form again, with its error
     assert client.get("/invitations/a%00b/").status_code < 500
+
+
+def test_read_only_values_are_not_counted(scim, seeded):
+    """A user's ``groups`` are the server's: a PUT echoing a user in many groups back is
+    not refused by the values bound (PATCH reads the user the same way)."""
+    groups = [{"value": f"g{i}", "display": f"G{i}"} for i in range(limits.MAX_VALUES + 50)]
+    body = okta_user("alice@acme.example", title="Engineer", groups=groups)
+    assert scim.put(f"/Users/{seeded.user['id']}", body).status_code == 200
