@@ -418,3 +418,53 @@ def test_read_only_values_are_not_counted(scim, seeded):
     groups = [{"value": f"g{i}", "display": f"G{i}"} for i in range(limits.MAX_VALUES + 50)]
     body = okta_user("alice@acme.example", title="Engineer", groups=groups)
     assert scim.put(f"/Users/{seeded.user['id']}", body).status_code == 200
+
+
+def _writable_strings(rs):
+    """(extension URN or None, attribute, sub-attribute or None) of every writable string
+    or reference the published schema defines: whatever is added to the schema is here."""
+    for doc in (rs.core, *rs.extensions):
+        extension = None if doc is rs.core else doc["id"]
+        for attr in doc["attributes"]:
+            if attr["mutability"] == "readOnly":
+                continue
+            if attr["type"] in ("string", "reference"):
+                yield extension, attr, None
+            for sub in attr.get("subAttributes", ()):
+                if sub["mutability"] != "readOnly" and sub["type"] in ("string", "reference"):
+                    yield extension, attr, sub
+
+
+def _schema_body(base, extension, attr, sub, value):
+    body = json.loads(json.dumps(base))
+    container = body.setdefault(extension, {}) if extension else body
+    if sub is None:
+        container[attr["name"]] = [value] if attr["multiValued"] else value
+    elif attr["multiValued"]:
+        element = {"value": "long@acme.example"} if attr["name"] == "emails" else {}
+        container[attr["name"]] = [{**element, sub["name"]: value}]
+    else:
+        container[attr["name"]] = {sub["name"]: value}
+    return body
+
+
+def test_no_published_attribute_takes_the_database_down_with_a_long_value(scim, seeded):
+    """Every writable string of the User and Group schemas, 5,000 characters long: a SCIM
+    answer, never a 500 (on PostgreSQL, a value longer than its varchar column was a
+    DataError); a refusal changes nothing."""
+    from cosmo_scim.protocol.schema.resolve import GROUP, USER
+
+    cases = [(USER, "/Users", okta_user("long@acme.example"))]
+    cases.append((GROUP, "/Groups", okta_group("Long", [seeded.user["id"]])))
+    for rs, endpoint, base in cases:
+        for extension, attr, sub in _writable_strings(rs):
+            body = _schema_body(base, extension, attr, sub, "x" * 5000)
+            before = db_state()
+            response = scim.post(endpoint, body)
+            name = attr["name"] + (f".{sub['name']}" if sub else "")
+            assert response.status_code < 500, (endpoint, name, response.content[:200])
+            if response.status_code >= 400:
+                assert_scim_error(response, response.status_code)
+                assert db_state() == before, name
+            else:
+                scim.delete(f"{endpoint}/{response.json()['id']}")
