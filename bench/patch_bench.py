@@ -129,10 +129,14 @@ def reset(call, user_id):
 
 
 def kinds(n, group_members):
-    """name -> (resource, operations) for n operations."""
-    emails = [f"alias{i % 90}@bench.example" for i in range(n)]
+    """name -> (resource, operations) for n operations. The emails cycle through as many
+    addresses as a user may have beside their own (the attribute table's bound)."""
+    from cosmo_scim.scim.user_attributes import EMAILS
+
+    distinct = EMAILS.max_values - 1
+    emails = [f"alias{i % distinct}@bench.example" for i in range(n)]
     return {
-        "add emails (90 distinct, re-added)": (
+        f"add emails ({distinct} distinct, re-added)": (
             "Users",
             [{"op": "add", "path": "emails", "value": [{"value": e}]} for e in emails],
         ),
@@ -161,7 +165,7 @@ def kinds(n, group_members):
         "replace emails[type eq x].value": (
             "Users",
             [
-                {"op": "replace", "path": f'emails[type eq "t{i % 90}"].value', "value": e}
+                {"op": "replace", "path": f'emails[type eq "t{i % distinct}"].value', "value": e}
                 for i, e in enumerate(emails)
             ],
         ),

@@ -456,11 +456,12 @@ def test_the_integration_tutorial_runs(tmp_path):
 
 
 def test_security_lists_the_input_limits_the_code_enforces():
-    """docs/security.md's "Input limits": each named constant with its value, and the
-    string attributes whose column is not 255 characters long."""
+    """docs/security.md's "Input limits": each named constant with its value, each User
+    attribute's value count, and the string attributes (sub-attributes included) whose
+    length is not 255 characters."""
     from cosmo_scim.protocol import limits
     from cosmo_scim.protocol.filters import syntax
-    from cosmo_scim.scim.users import COLUMNS, EMAIL_COLUMNS
+    from cosmo_scim.scim.user_attributes import COLUMNS, MULTI_VALUED
 
     text = (ROOT / "docs" / "security.md").read_text()
     section = text.split("## Input limits", 1)[1].split("\n## ", 1)[0]
@@ -475,8 +476,12 @@ def test_security_lists_the_input_limits_the_code_enforces():
         "MAX_FILTER_LENGTH": syntax.MAX_FILTER_LENGTH,
     }
     assert f"{syntax.MAX_NESTING} levels of parentheses, {syntax.MAX_TERMS} comparisons" in section
+    values_row = next(line for line in section.splitlines() if "`MAX_VALUES`" in line)
+    for attribute in MULTI_VALUED:
+        assert re.search(rf"`{attribute.path}`[^0-9|]*{attribute.max_values}\b", values_row)
     lengths = {column.label: column.max_length for column in COLUMNS}
-    lengths.update({f"emails.{column.label}": column.max_length for column in EMAIL_COLUMNS})
+    for attribute in MULTI_VALUED:
+        lengths.update({f"{attribute.path}.{c.path}": c.max_length for c in attribute.columns})
     exceptions = {name: length for name, length in lengths.items() if length != 255}
     sentence = " ".join(section.split("String lengths are the columns'", 1)[1].split())
     sentence = sentence.split("never truncated", 1)[0]

@@ -9,9 +9,11 @@ follow-up, a row lock or a query it could break:
   ``"\\ud800"``, which no UTF-8 encoder accepts) — 400 ``invalidValue``, 404 in a path id;
 - JSON nested deeper than any SCIM message (RFC 7643 resources nest three levels) — 400
   ``invalidSyntax``, instead of a ``RecursionError`` in the decoder or in ``deepcopy``;
-- sizes: the body, the operations of one PATCH, the values of one multi-valued attribute.
-  The string lengths are the database columns' own, read where the columns are mapped
-  (``cosmo_scim.scim.user_attributes``, ``cosmo_scim.scim.groups``).
+- sizes: the body, the operations of one PATCH, the values of one multi-valued attribute
+  (a resource type may bound its attributes more strictly: the User attribute table's
+  ``max_values``, passed in as ``bounds``). The string lengths are the database columns'
+  own, read where the columns are mapped (``cosmo_scim.scim.user_attributes``,
+  ``cosmo_scim.scim.groups``).
 
 docs/security.md lists these numbers, and a test checks that list against this module.
 """
@@ -30,8 +32,9 @@ MAX_DEPTH = 32
 # Operations in one PATCH request (RFC 7644 §3.5.2 sets no bound; Entra sends one per
 # attribute, Okta one per membership change, both far fewer).
 MAX_OPERATIONS = 1000
-# Values of one multi-valued attribute of a resource (emails, phoneNumbers, ...), and the
-# attributes allowed more: a group's members (Okta and Entra push large groups).
+# Values of one multi-valued attribute of a resource that has no bound of its own, and the
+# attributes allowed more: a group's members (Okta and Entra push large groups). A User's
+# attributes have their own, smaller bounds (cosmo_scim.scim.user_attributes max_values).
 MAX_VALUES = 100
 MAX_VALUES_BY_ATTRIBUTE = {"members": 10_000}
 
@@ -117,24 +120,29 @@ def check_operations(operations):
         )
 
 
-def max_values(attr):
-    """How many values the multi-valued attribute definition ``attr`` may hold."""
-    return MAX_VALUES_BY_ATTRIBUTE.get(attr["name"], MAX_VALUES)
+def max_values(attr, bounds=None):
+    """How many values the multi-valued attribute definition ``attr`` may hold: the generic
+    bound, or the stricter one ``bounds`` ({canonical name: count}, the resource layer's
+    own rule) gives it."""
+    generic = MAX_VALUES_BY_ATTRIBUTE.get(attr["name"], MAX_VALUES)
+    return min(generic, (bounds or {}).get(attr["name"], generic))
 
 
-def check_count(attr, count):
+def check_count(attr, count, bounds=None):
     """400 ``invalidValue`` when the multi-valued attribute ``attr`` (its definition) would
     hold ``count`` values, more than :func:`max_values`; the PATCH engine asks after every
     operation, so a request cannot grow a list past its bound one operation at a time."""
-    if count > max_values(attr):
-        raise invalid_value(f"{attr['name']} holds at most {max_values(attr)} values, got {count}")
+    bound = max_values(attr, bounds)
+    if count > bound:
+        raise invalid_value(f"{attr['name']} holds at most {bound} values, got {count}")
 
 
-def check_values(resource, rs):
+def check_values(resource, rs, bounds=None):
     """Every writable multi-valued attribute of ``resource`` (a representation of resource
     type ``rs``, a :class:`~cosmo_scim.protocol.schema.resolve.ResourceSchema`), core and
-    extensions alike, holds at most :func:`max_values` values: 400 ``invalidValue``. Driven
-    by the schema definitions, so an attribute added there is bounded too. readOnly ones
+    extensions alike, holds at most :func:`max_values` values (with ``bounds``): 400
+    ``invalidValue``. Driven by the schema definitions, so an attribute added there is
+    bounded too. readOnly ones
     (a User's ``groups``) are the server's, ignored in a body (RFC 7644 §3.5.1): a client
     echoing a user in 150 groups back in a PUT, or a PATCH of that user, is not refused."""
     containers = [(resource, rs.core)]
@@ -148,4 +156,4 @@ def check_values(resource, rs):
                 continue
             value = caseless.get(container, attr["name"])
             if isinstance(value, list):
-                check_count(attr, len(value))
+                check_count(attr, len(value), bounds)

@@ -21,6 +21,7 @@ from .adapters import ResourceAdapterMixin
 from .groups import user_groups
 from .locations import collection_url
 from .tenant_scope import of_tenant
+from .user_attributes import VALUE_BOUNDS
 from .users import parse_user, represent
 
 # What a representation reads (users.represent), and what identifies the row for a write.
@@ -102,7 +103,8 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
 
         def patched(current):
             resource = represent(current, location, user_groups(current, groups_url))
-            self.profile = parse_user(apply_patch(resource, operations, USER))
+            result = apply_patch(resource, operations, USER, max_values=VALUE_BOUNDS)
+            self.profile = parse_user(result)
             return self.profile
 
         self._write(self.updating(patched))

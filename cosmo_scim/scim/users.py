@@ -4,7 +4,8 @@ This module only translates. Reading a body checks types and sizes (every proble
 ``invalidValue`` that changes nothing); writing builds the representation GET returns.
 
 Both directions follow the attribute table (:mod:`.user_attributes`): which attributes
-there are, their lengths (a column's own) and how many values each may have.
+there are, their lengths (a column's own) and how many values each may have (counted by
+:func:`cosmo_scim.protocol.limits.check_values` before any value is read).
 """
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from ..protocol.preconditions import etag
 from ..protocol.schema.resolve import USER
 from ..protocol.urns import ENTERPRISE_USER_SCHEMA, USER_SCHEMA, names_schema
 from ..provisioning.user_profile import Email, UserProfile
-from .user_attributes import COLUMNS, EMAILS, JSON_LISTS
+from .user_attributes import COLUMNS, EMAILS, JSON_LISTS, VALUE_BOUNDS
 
 
 def _string(container, name, label, *, max_length, required=False):
@@ -54,18 +55,15 @@ def _column_string(container, column, label):
 
 
 def _values(container, attribute):
-    """The values of multi-valued ``attribute``: a list of at most ``max_values`` objects,
-    at most one of them primary (RFC 7643 §2.4), each with its strings read by its columns
-    and its ``primary`` as a boolean (a string "True" too: Entra's default dialect)."""
+    """The values of multi-valued ``attribute`` (as many as :func:`parse_user` let
+    through: its ``max_values``): a list of objects, at most one of them primary (RFC 7643
+    §2.4), each with its strings read by its columns and its ``primary`` as a boolean (a
+    string "True" too: Entra's default dialect)."""
     raw = caseless.get(container, attribute.path)
     if raw is None:
         return []
     if not isinstance(raw, list):
         raise invalid_value(f"{attribute.path} must be an array")
-    if len(raw) > attribute.max_values:
-        raise invalid_value(
-            f"{attribute.path} has {len(raw)} values; at most {attribute.max_values} are kept"
-        )
     values = []
     for index, item in enumerate(raw):
         entry = json_object(item, attribute.label(index))
@@ -151,7 +149,7 @@ def parse_user(body):
     schemas = caseless.get(data, "schemas")
     if schemas is not None and not names_schema(schemas, USER_SCHEMA):
         raise invalid_value(f"schemas must include {USER_SCHEMA}")
-    limits.check_values(data, USER)
+    limits.check_values(data, USER, VALUE_BOUNDS)
     enterprise = caseless.get(data, ENTERPRISE_USER_SCHEMA) or {}
     objects = {
         (None, None): data,

@@ -5,7 +5,8 @@ and changes nothing.
 
 On SQLite most of these inputs would be stored without complaint; on PostgreSQL (CI's
 first pass) they were psycopg ``DataError`` and ``UnicodeEncodeError`` 500s. The fields
-come from the attribute tables (``COLUMNS``, ``EMAIL_COLUMNS``), so an attribute added
+come from the User attribute table (``COLUMNS``, and the sub-attributes of every one of
+``MULTI_VALUED``: emails, phoneNumbers, ims, photos, addresses), so an attribute added
 there is tested here without another line.
 """
 
@@ -19,11 +20,18 @@ from scimkit import GROUP_SCHEMA, USER_SCHEMA, okta_group, okta_user, patch_op, 
 
 from cosmo_scim.protocol import limits
 from cosmo_scim.protocol.urns import ENTERPRISE_USER_SCHEMA
-from cosmo_scim.scim.users import COLUMNS, EMAIL_COLUMNS
+from cosmo_scim.scim.user_attributes import COLUMNS, MULTI_VALUED
 
 pytestmark = pytest.mark.django_db
 
-USER_FIELDS = [column.path for column in COLUMNS] + [f"emails.{c.path}" for c in EMAIL_COLUMNS]
+# (SCIM path, the table's Column): every stored string of a User, sub-attributes included.
+USER_STRINGS = [(column.path, column) for column in COLUMNS] + [
+    (f"{attribute.path}.{column.path}", column)
+    for attribute in MULTI_VALUED
+    for column in attribute.columns
+]
+USER_FIELDS = [path for path, _ in USER_STRINGS]
+MULTI_VALUED_NAMES = {attribute.path for attribute in MULTI_VALUED}
 GROUP_FIELDS = ["displayName", "externalId", "members.value"]
 
 
@@ -42,7 +50,9 @@ def _set(body, path, value):
         body = body.setdefault(ENTERPRISE_USER_SCHEMA, {})
         path = path[len(ENTERPRISE_USER_SCHEMA) + 1 :]
     name, _, sub = path.partition(".")
-    if name in ("emails", "members"):
+    if name in MULTI_VALUED_NAMES or name == "members":
+        # The body's first value (emails, members), or a work one (phone numbers, ...).
+        body[name] = body.get(name) or [{"type": "work"}]
         body[name][0][sub] = value
     elif sub:
         body.setdefault(name, {})[sub] = value
@@ -64,9 +74,10 @@ def _group(path, value, member_id):
 
 def _patch_value(path, value):
     """The PATCH operation writing ``value`` at ``path``, the way IdPs address it."""
-    if path.startswith("emails."):
-        sub = path.split(".", 1)[1]
-        return {"op": "replace", "path": f'emails[type eq "work"].{sub}', "value": value}
+    name, _, sub = path.partition(".")
+    if name in MULTI_VALUED_NAMES:
+        # Entra's value paths: phoneNumbers[type eq "work"].value, and so on.
+        return {"op": "replace", "path": f'{name}[type eq "work"].{sub}', "value": value}
     if path == "members.value":
         return {"op": "add", "path": "members", "value": [{"value": value}]}
     return {"op": "replace", "path": path, "value": value}
@@ -234,29 +245,36 @@ def test_too_many_patch_operations(scim, seeded):
     assert scim.patch(f"/Users/{seeded.user['id']}", patch_op(*operations)).status_code == 200
 
 
-def _emails(count):
-    return [{"value": f"a{i}@acme.example"} for i in range(count)]
+def _values(attribute, count):
+    """``count`` distinct, valid values of the multi-valued User ``attribute``."""
+    if attribute.path == "emails":
+        return [{"value": f"a{i}@acme.example"} for i in range(count)]
+    if attribute.path == "photos":
+        return [{"value": f"https://acme.example/p{i}.png"} for i in range(count)]
+    key = "value" if "value" in attribute.names else "locality"
+    return [{key: f"v{i}"} for i in range(count)]
 
 
-def test_values_per_multi_valued_attribute(scim, seeded):
-    """POST, PUT and PATCH alike; a PATCH cannot grow a list past the bound either."""
-    too_many = _emails(limits.MAX_VALUES + 1)
+@pytest.mark.parametrize("attribute", MULTI_VALUED, ids=lambda a: a.path)
+def test_values_per_multi_valued_attribute(scim, seeded, attribute):
+    """The attribute table's ``max_values``, by POST, PUT and PATCH alike; a PATCH cannot
+    grow a list past the bound one operation at a time either."""
+    bound, name = attribute.max_values, attribute.path
+    too_many = _values(attribute, bound + 1)
     user_id = seeded.user["id"]
     for response in (
-        scim.post("/Users", okta_user("many@acme.example", emails=too_many)),
-        scim.put(f"/Users/{user_id}", okta_user("alice@acme.example", emails=too_many)),
-        scim.patch(
-            f"/Users/{user_id}", patch_op({"op": "add", "path": "emails", "value": too_many})
-        ),
+        scim.post("/Users", okta_user("many@acme.example", **{name: too_many})),
+        scim.put(f"/Users/{user_id}", okta_user("alice@acme.example", **{name: too_many})),
+        scim.patch(f"/Users/{user_id}", patch_op({"op": "add", "path": name, "value": too_many})),
         scim.patch(
             f"/Users/{user_id}",
-            patch_op(*({"op": "add", "path": "emails", "value": [e]} for e in too_many)),
+            patch_op(*({"op": "add", "path": name, "value": [v]} for v in too_many)),
         ),
     ):
         body = assert_scim_error(response, 400, "invalidValue")
-        assert f"emails holds at most {limits.MAX_VALUES} values" in body["detail"]
+        assert f"{name} holds at most {bound} values" in body["detail"]
     assert db_state() == seeded.state
-    enough = okta_user("many@acme.example", emails=_emails(limits.MAX_VALUES))
+    enough = okta_user("many@acme.example", **{name: _values(attribute, bound)})
     assert scim.post("/Users", enough).status_code == 201
 
 
@@ -269,11 +287,12 @@ def test_group_members_have_their_own_bound(scim, seeded):
     assert db_state() == seeded.state
 
 
-@pytest.mark.parametrize("column", [*COLUMNS, *EMAIL_COLUMNS], ids=lambda c: c.label)
-def test_strings_longer_than_their_column(scim, seeded, column):
-    path = column.path if column in COLUMNS else f"emails.{column.path}"
+@pytest.mark.parametrize("path,column", USER_STRINGS, ids=USER_FIELDS)
+def test_strings_longer_than_their_column(scim, seeded, path, column):
+    """One character more than the table's length (a column's own, or the length declared
+    for a key of a JSON value), written by POST and by the PATCH an IdP sends."""
     value = "x" * (column.max_length + 1)
-    if column.path == "value":  # an address, so that only its length is wrong
+    if path == "emails.value":  # an address, so that only its length is wrong
         value = value[13:] + "@acme.example"
     user_id = seeded.user["id"]
     for response in (

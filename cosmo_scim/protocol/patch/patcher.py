@@ -27,7 +27,7 @@ from .elements import (
 from .operations import parse_operations, parse_target
 
 
-def apply_patch(resource, patch, schema=USER):
+def apply_patch(resource, patch, schema=USER, max_values=None):
     """Apply a PATCH request to ``resource`` and return the patched copy.
 
     :param resource: the current full SCIM representation (dict); never modified.
@@ -35,6 +35,9 @@ def apply_patch(resource, patch, schema=USER):
         the list of operations.
     :param schema: a :class:`~cosmo_scim.protocol.schema.resolve.ResourceSchema` (``USER``,
         ``GROUP``) or a resource type name ("User", "Group").
+    :param max_values: the resource type's own bounds on its multi-valued attributes
+        ({canonical name: count}, :func:`cosmo_scim.protocol.limits.max_values`), checked
+        after every operation; without them, the generic ones.
     :returns: a new dict with the operations applied in order, attribute names canonical, and
         ``schemas`` listing exactly the extensions present.
     :raises ScimError: 400 with the RFC 7644 §3.12 ``scimType`` on the first failing operation;
@@ -43,7 +46,7 @@ def apply_patch(resource, patch, schema=USER):
     rs = schema if isinstance(schema, ResourceSchema) else resource_schema(schema)
     operations = parse_operations(patch)
     result = copy.deepcopy(resource)
-    patcher = _Patcher(result, rs)
+    patcher = _Patcher(result, rs, max_values)
     for index, operation in enumerate(operations):
         try:
             patcher.apply(operation.op, operation.path, operation.value)
@@ -65,9 +68,10 @@ class _Patcher:
     ``lists`` (:class:`WorkingLists`): each costs the values it names, not the attribute's
     size. Any other operation on an attribute first settles its pending removals."""
 
-    def __init__(self, resource, rs):
+    def __init__(self, resource, rs, max_values=None):
         self.resource = resource
         self.rs = rs
+        self.max_values = max_values
         self.lists = WorkingLists()
 
     # Entry point for one operation.
@@ -167,7 +171,8 @@ class _Patcher:
                     merged = current if isinstance(current, list) else []
                     index = self.lists.index(container, attr, merged)
                     written = merge_elements(attr, merged, new, index)
-                    check_count(attr, self.lists.live_count(container, attr, merged))
+                    count = self.lists.live_count(container, attr, merged)
+                    check_count(attr, count, self.max_values)
                     if find_sub_attribute(attr, "primary"):
                         self._store(container, attr, merged)
                         self.lists.settle(container, attr)
@@ -175,7 +180,7 @@ class _Patcher:
                 else:
                     # RFC 7644 §3.5.2.3: replace without filter replaces all values.
                     merged, written = new, new
-                    check_count(attr, len(merged))
+                    check_count(attr, len(merged), self.max_values)
                 enforce_single_primary(attr, merged, written)
                 self._store(container, attr, merged)
             elif attr["type"] == "complex":
@@ -310,7 +315,7 @@ class _Patcher:
                     updated.append(element)
                 matches = updated
         self.lists.forget(container, attr)
-        check_count(attr, len(elements))
+        check_count(attr, len(elements), self.max_values)
         written = [m for m in matches if caseless.get(m, "primary") is True]
         enforce_single_primary(attr, elements, written)
         self._store(container, attr, elements)
