@@ -30,6 +30,12 @@ def _templates(user_id, group_id, member_id):
     user = okta_user(
         "carol@acme.example",
         title="Engineer",
+        # What Entra's default mapping sends beside the names (the full User, issue 16).
+        phoneNumbers=[
+            {"value": "+1 555 0100", "type": "work"},
+            {"value": "+1 555 0199", "type": "mobile"},
+        ],
+        addresses=[{"streetAddress": "1 Main St", "locality": "Springfield", "type": "work"}],
         **{ENTERPRISE_USER_SCHEMA: {"department": "R&D", "manager": {"value": user_id}}},
     )
     return [
@@ -46,6 +52,8 @@ def _templates(user_id, group_id, member_id):
                     "value": "a@acme.example",
                 },
                 {"op": "add", "value": {"name.givenName": "Al", "active": "False"}},
+                {"op": "Add", "path": 'phoneNumbers[type eq "mobile"].value', "value": "+1 555"},
+                {"op": "replace", "path": 'addresses[type eq "work"].locality', "value": "Paris"},
             ),
         ),
         ("post", "/Groups", okta_group("Ops", [member_id])),
