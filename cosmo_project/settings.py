@@ -150,6 +150,8 @@ COSMO_SCIM = {
     # Cosmo's words on cosmo_scim's pages and emails, and the marker of its API keys.
     "PRODUCT_NAME": "Cosmo",
     "API_KEY_PREFIX": "cosmo_",
+    # Requests per second per SCIM API key (docs/security.md, Rate limits).
+    "RATE_LIMIT": env.int("SCIM_RATE_LIMIT", default=50),
 }
 
 LOGGING = {

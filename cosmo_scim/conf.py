@@ -64,6 +64,12 @@ DEFAULTS = {
     # stale: members provisioned through it are reported as orphaned access (orphans.py).
     # None: only a revoked or expired key makes a link stale.
     "IDP_LINK_STALE_DAYS": 90,
+    # Requests per second one API key may make to the SCIM API; more answer 429 with
+    # Retry-After (scim/throttle.py). Each key has its own budget. None: no limit.
+    "RATE_LIMIT": 50,
+    # Failed API key authentications per minute from one client address before its further
+    # failures answer 429 instead of 401 (a good key is never refused). None: no limit.
+    "AUTH_FAILURE_LIMIT": 30,
     # How long an API key's ``last_used_at`` may lag behind, in seconds. Bounding the
     # write rate keeps authentication at one read on the hot path.
     "KEY_LAST_USED_RESOLUTION": 60,

@@ -184,6 +184,17 @@ def per_process_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """The test client sends requests faster than any IdP over a network, so the suite runs
+    without the SCIM rate limits; tests/scim_api/test_rate_limits.py sets its own."""
+    settings.COSMO_SCIM = {
+        **getattr(settings, "COSMO_SCIM", {}),
+        "RATE_LIMIT": None,
+        "AUTH_FAILURE_LIMIT": None,
+    }
+
+
 # -- markers: skip what this machine cannot run --------------------------------------------
 
 

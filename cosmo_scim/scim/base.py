@@ -6,7 +6,8 @@ protocol (``from_dict`` / ``save`` / ``handle_operations`` / ``delete`` / ``to_d
 What we replace, and why:
 
 - authentication: an organization API key with the SCIM permission, on every endpoint
-  (RFC 7644 §2; discovery too, which we advertise in ServiceProviderConfig);
+  (RFC 7644 §2; discovery too, which we advertise in ServiceProviderConfig), within its
+  rate limits (throttle.py);
 - every queryset starts from the key's organization (its raw-SQL filter path filters all
   tenants first and scopes afterwards in Python, so ``or`` filters leak across tenants);
 - listing counts with COUNT and pages with LIMIT/OFFSET (it iterated the whole table);
@@ -34,7 +35,7 @@ from .. import keys
 from ..host import host_adapter
 from ..protocol import limits
 from ..protocol.errors import ScimError, invalid_syntax, not_found
-from . import faults
+from . import faults, throttle
 from .responses import error_response
 
 logger = logging.getLogger("cosmo_scim.scim")
@@ -111,10 +112,15 @@ class ScimView(scim_views.SCIMView):
         try:
             api_key = keys.authenticate(request.META.get("HTTP_AUTHORIZATION"))
         except keys.KeyRejected as rejected:
-            keys.log_rejection(rejected, request.META.get("REMOTE_ADDR"))
+            remote_addr = request.META.get("REMOTE_ADDR")
+            too_many = throttle.failed_authentication(remote_addr)
+            if too_many is not None:
+                raise too_many from None
+            keys.log_rejection(rejected, remote_addr)
             raise ScimError(
                 401, rejected.reason, headers={"WWW-Authenticate": WWW_AUTHENTICATE}
             ) from None
+        throttle.check_key(api_key)
         if not api_key.scim:
             raise ScimError(403, "This API key does not have the SCIM permission")
         host = host_adapter()
