@@ -110,6 +110,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds an SMTP connect or reply may take: without it a mail server that accepts
+# connections and never answers would hold an invitation sender forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cosmo <no-reply@cosmo.localhost>")
 
 # Celery: with no broker configured, tasks run eagerly in-process so the zero-setup run works.
@@ -121,9 +124,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Fail fast when the broker is unreachable: a SCIM request must not hang on Redis.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
+# Fail fast when the broker is unreachable: a SCIM request must not wait on Redis (the
+# sweep sends what could not be queued). One connection try, no retry pause, half a second
+# to connect and one to publish; cosmo_scim's circuit breaker then skips publishing for a
+# while (cosmo_scim/tasks.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 0,
+    "interval_start": 0,
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 1,
+}
 # `celery -A cosmo_project beat` sends invitations that could not be queued when they were
 # created (broker down) or whose sender died; the sweep is idempotent.
 CELERY_BEAT_SCHEDULE = {

@@ -53,12 +53,19 @@ DEFAULTS = {
     "PUBLIC_BASE_URL": None,
     # Days an invitation link works, counted from when its email is sent.
     "INVITATION_EXPIRY_DAYS": 7,
-    # Tries at sending one invitation email (task retries and sweeps together) before it
-    # is marked failed for an admin to look at and resend.
-    "INVITATION_SEND_ATTEMPTS": 5,
-    # Seconds after which a sender that claimed an invitation but never recorded the send
-    # is presumed dead. The email may or may not have gone out, so the invitation is marked
-    # failed (for an admin to resend) rather than sent a second time.
+    # Tries at sending one invitation email that provably did not go out (the mail server
+    # was unreachable or refused it) before it is marked failed for an admin to resend.
+    # With INVITATION_RETRY_DELAY 60 they span about six hours.
+    "INVITATION_SEND_ATTEMPTS": 12,
+    # Seconds before the first retry of an email that provably did not go out; each further
+    # wait doubles, up to an hour.
+    "INVITATION_RETRY_DELAY": 60,
+    # Seconds after which a sender that claimed an invitation but never started handing it
+    # to the mail server is presumed dead; it sent nothing, so the next sender takes over.
+    "INVITATION_START_TIMEOUT": 60,
+    # Seconds after which a sender that started handing an invitation to the mail server
+    # but never recorded the outcome is presumed dead. The email may or may not have gone
+    # out, so the invitation is marked unconfirmed (for an admin) rather than sent again.
     "INVITATION_CLAIM_TIMEOUT": 600,
     # Days without a single request through a SCIM key after which its IdP link counts as
     # stale: members provisioned through it are reported as orphaned access (orphans.py).

@@ -1,46 +1,123 @@
-"""Celery tasks: sending invitations, and the periodic sweep for any that were not sent.
+"""Celery tasks: sending invitations, recording a send the database missed, and the
+periodic sweep for any that were not sent.
 
 Tasks take ids, never tokens or addresses, so the broker holds nothing secret; the
-exactly-once guarantee lives in :func:`cosmo_scim.invitations.deliver`, not in Celery
+exactly-once guarantee lives in :mod:`cosmo_scim.invitations.delivery`, not in Celery
 (which delivers at least once with ``acks_late``).
 """
 
 import logging
+import threading
+import time
+from datetime import datetime
 
 from celery import shared_task
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from . import invitations
 
 logger = logging.getLogger("cosmo_scim.invitations")
 
+# Seconds the breaker stays open after a publish failed: meanwhile invitations are not
+# queued at all (no connection attempt) and the sweep sends them.
+BREAKER_SECONDS = 30
+
 
 @shared_task(
     name="cosmo_scim.send_invitation",
-    autoretry_for=(OSError,),
+    bind=True,
+    # The database was unreachable before anything was sent: try again.
+    autoretry_for=(DatabaseError,),
     retry_backoff=True,
     retry_backoff_max=600,
-    # The attempt budget is INVITATION_SEND_ATTEMPTS, counted on the invitation across task
-    # retries and sweeps; deliver() stops raising once it is spent, which ends the retries.
+    # The budget of tries is INVITATION_SEND_ATTEMPTS, counted on the invitation across
+    # task retries and sweeps; deliver() stops scheduling tries once it is spent.
     max_retries=None,
 )
-def send_invitation(invitation_id):
-    invitations.deliver(invitation_id)
+def send_invitation(self, invitation_id):
+    try:
+        invitations.deliver(invitation_id)
+    except invitations.NotRecorded as unrecorded:
+        _record_later(unrecorded)
+        return
+    due = invitations.delivery.next_try(invitation_id)
+    if due is not None and not self.request.is_eager:
+        # Nothing went out (the mail server was unreachable or refused): try again when
+        # the invitation's backoff says. Eager Celery would retry at once; the sweep
+        # carries on there.
+        raise self.retry(countdown=max(0.0, (due - timezone.now()).total_seconds()))
+
+
+@shared_task(
+    name="cosmo_scim.record_invitation_sent",
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=100,
+)
+def record_invitation_sent(invitation_id, started, sent_at):
+    """The email went out while the database was down: record it once it is back."""
+    invitations.delivery.record_sent(
+        invitation_id, datetime.fromisoformat(started), datetime.fromisoformat(sent_at), pauses=()
+    )
+
+
+def _record_later(unrecorded):
+    try:
+        record_invitation_sent.apply_async(
+            (
+                unrecorded.invitation_id,
+                unrecorded.started.isoformat(),
+                unrecorded.sent_at.isoformat(),
+            ),
+            retry=False,
+        )
+    except OperationalError:
+        logger.error("%s, and the broker is unreachable: it will read as unconfirmed", unrecorded)
 
 
 @shared_task(name="cosmo_scim.send_pending_invitations")
 def send_pending_invitations():
-    return invitations.send_pending()
+    return invitations.send_pending(on_unrecorded=_record_later)
+
+
+class _Breaker:
+    """Open for BREAKER_SECONDS after a publish failed, per process: with Redis down every
+    publish would otherwise try to connect again, and a SCIM request would wait for it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._open_until = 0.0
+
+    def is_open(self):
+        return time.monotonic() < self._open_until
+
+    def trip(self):
+        with self._lock:
+            self._open_until = time.monotonic() + BREAKER_SECONDS
+
+    def reset(self):
+        with self._lock:
+            self._open_until = 0.0
+
+
+breaker = _Breaker()
 
 
 def _publish(invitation_id):
+    # The change is committed and the invitation stays pending-unsent whatever happens
+    # here: the periodic sweep (or `manage.py send_pending_invitations`) sends what is
+    # not queued once the broker is back.
+    if breaker.is_open():
+        logger.warning("Invitation %s not queued (broker unreachable moments ago)", invitation_id)
+        return
     try:
         # retry=False: with the broker down, fail now rather than hold the request.
         send_invitation.apply_async((invitation_id,), retry=False)
     except OperationalError as exc:
-        # The change is committed and the invitation stays pending-unsent: the periodic
-        # sweep (or `manage.py send_pending_invitations`) sends it once the broker is back.
+        breaker.trip()
         logger.warning("Invitation %s not queued (broker unreachable: %s)", invitation_id, exc)
 
 

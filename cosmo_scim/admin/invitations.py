@@ -1,9 +1,10 @@
 """Invitations in Django admin: made by provisioning, never by hand; admins watch their
-delivery and resend."""
+delivery — what truly happened, in words (invitations/delivery.py ``state``) — and resend."""
 
 from django.contrib import admin, messages
 
 from .. import invitations
+from ..invitations import delivery
 from ..models import Invitation
 from ..tasks import send_invitation_on_commit
 from .scope import ScopedToOrganizationAdmin
@@ -17,10 +18,9 @@ class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         "email",
         "organization",
         "status",
-        "sent_at",
+        "delivery",
         "send_attempts",
         "expires_at",
-        "last_error",
     )
     list_filter = ("status", "organization")
     search_fields = ("email",)
@@ -30,9 +30,13 @@ class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         "membership",
         "email",
         "status",
+        "delivery",
         "created_at",
+        "claimed_at",
+        "transmit_started_at",
         "sent_at",
         "send_attempts",
+        "next_attempt_at",
         "last_error",
         "expires_at",
         "accepted_at",
@@ -40,13 +44,20 @@ class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     readonly_fields = fields
     actions = ("resend",)
 
+    @admin.display(description="delivery")
+    def delivery(self, invitation):
+        return delivery.state(invitation)
+
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Resend selected invitations (old links stop working)")
+    @admin.action(
+        description="Resend selected invitations (old links stop working; for one that may "
+        "have gone out, ask the person first)"
+    )
     def resend(self, request, queryset):
         resent = 0
         for invitation in queryset:

@@ -52,6 +52,9 @@ class Invitation(models.Model):
         REVOKED = "revoked", "Revoked"
         EXPIRED = "expired", "Expired"
         FAILED = "failed", "Failed"
+        # The mail server failed while receiving it: it may or may not have gone out, so it
+        # is never sent again automatically (invitations/delivery.py).
+        UNCONFIRMED = "unconfirmed", "May not have gone out"
 
     organization = models.ForeignKey(
         conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="invitations"
@@ -72,7 +75,13 @@ class Invitation(models.Model):
     # Set by the one sender that claimed the invitation, before it talks to SMTP: a second
     # sender sees the claim and stands down (exactly once).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the claimant just before it hands the message to the mail server: before it, a
+    # failure proves nothing was sent; after it, the server may have accepted the message.
+    transmit_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # After a try that provably sent nothing (the mail server was unreachable or refused):
+    # when the task or the sweep tries again.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     send_attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
     accepted_at = models.DateTimeField(null=True, blank=True)
