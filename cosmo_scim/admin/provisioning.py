@@ -209,4 +209,5 @@ def _invitation_counts(organization):
     return Invitation.objects.filter(organization=organization).aggregate(
         pending=Count("pk", filter=Q(status=status.PENDING)),
         failed=Count("pk", filter=Q(status=status.FAILED)),
+        unconfirmed=Count("pk", filter=Q(status=status.UNCONFIRMED)),
     )

@@ -58,7 +58,7 @@ def test_overview_shows_plan_keys_counts_and_orphans(admin_client, org, make_key
         "deactivated": 1,
     }
     # jane's invitation is out; gone's was revoked by the deactivation.
-    assert context["invitations"] == {"pending": 1, "failed": 0}
+    assert context["invitations"] == {"pending": 1, "failed": 0, "unconfirmed": 0}
     assert (context["groups"], context["role_mappings"]) == (0, 0)
     assert [(e.action, e.user_name, e.api_key_name) for e in context["events"]] == [
         ("deactivated", "gone@acme.example", "Okta"),
@@ -78,7 +78,7 @@ def test_failed_invitations_are_counted_and_linked(admin_client, org, make_membe
         organization=org, membership=membership, email="nomail@acme.example", status="failed"
     )
     response = admin_client.get(overview_url(org))
-    assert response.context["invitations"] == {"pending": 0, "failed": 1}
+    assert response.context["invitations"] == {"pending": 0, "failed": 1, "unconfirmed": 0}
     failed_list = (
         reverse("admin:cosmo_scim_invitation_changelist")
         + f"?organization__id__exact={org.pk}&amp;status__exact=failed"
