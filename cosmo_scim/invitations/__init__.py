@@ -124,11 +124,14 @@ def reset_for_resend(invitation):
 USED, REVOKED, EXPIRED, INVALID = "used", "revoked", "expired", "invalid"
 
 
-def find(token):
-    """The invitation a link's token belongs to, looked up by hash (never by the token)."""
+def find_by_hash(token_hash):
+    """The invitation a link's token belongs to, looked up by the token's hash (what the
+    accept page keeps in the session), never by the token."""
+    if not token_hash:
+        return None
     return (
         Invitation.objects.select_related("organization", membership_path("person"))
-        .filter(token_hash=hash_token(token))
+        .filter(token_hash=token_hash)
         .first()
     )
 

@@ -9,5 +9,6 @@ app_name = "cosmo_scim_invitations"
 
 urlpatterns = [
     path("accept/", views.accept, name="accept-submit"),
-    path("<str:token>/", views.show, name="accept"),
+    # The emailed link; it redirects to the token-free page above (views.py).
+    path("<str:token>/", views.open_link, name="accept"),
 ]

@@ -1,9 +1,12 @@
 """The page an invitation link opens: take up the membership, then land in the product.
 
-The token travels only in the link's path (GET) and in a hidden field of the form (POST to
-a token-free URL). Django logs the path of every 4xx response and of CSRF failures, so the
-page answers 200 whatever it says, and no request that could fail carries the token in its
-path; the invitation is looked up by the token's hash.
+Like Django's password reset, the link's first GET moves the token out of the URL: its
+hash goes into the session and the browser is redirected to the token-free
+``invitations/accept/``, which shows the page and takes the form. So the token is in one
+access-log line at most — never in the browser's history of the page, a Referer the page
+sends, a form, or a 4xx or CSRF-failure log line (Django logs those paths; the redirect
+answers 302 whatever the token, and the page 200 whatever it says). The invitation is
+looked up by the token's hash; the session holds only the hash, and loses it on accepting.
 """
 
 from django import forms
@@ -13,7 +16,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import invitations
 from ..host import host_adapter
@@ -45,14 +48,16 @@ def _form_for(request, person, data=None):
     return SetPasswordForm(person, data)
 
 
-def _page(request, token, invitation, form):
+SESSION_KEY = "cosmo_scim_invitation"
+
+
+def _page(request, invitation, form):
     person = person_of(invitation.membership)
     wrong_account = request.user.is_authenticated and request.user.pk != person.pk
     return render(
         request,
         "cosmo_scim/invitations/accept.html",
         {
-            "token": token,
             "invitation": invitation,
             "organization": invitation.organization,
             "form": form,
@@ -63,36 +68,35 @@ def _page(request, token, invitation, form):
 
 @never_cache
 @require_GET
-def show(request, token):
-    invitation = invitations.find(token)
-    reason = invitations.refusal(invitation)
-    if reason is not None:
-        return _unusable(request, reason, invitation)
-    return _page(request, token, invitation, _form_for(request, person_of(invitation.membership)))
+def open_link(request, token):
+    """The emailed link: keep the token's hash in the session, then drop it from the URL."""
+    request.session[SESSION_KEY] = invitations.hash_token(token)
+    return redirect("cosmo_scim_invitations:accept-submit")
 
 
 @never_cache
 @sensitive_post_parameters()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def accept(request):
-    token = request.POST.get("token", "")
-    invitation = invitations.find(token)
+    invitation = invitations.find_by_hash(request.session.get(SESSION_KEY, ""))
     reason = invitations.refusal(invitation)
     if reason is not None:
         return _unusable(request, reason, invitation)
     person = person_of(invitation.membership)
+    if request.method == "GET":
+        return _page(request, invitation, _form_for(request, person))
     if request.user.is_authenticated and request.user.pk != person.pk:
-        return _page(request, token, invitation, None)
+        return _page(request, invitation, None)
     form = _form_for(request, person, request.POST)
     if form is not None and not form.is_valid():
-        return _page(request, token, invitation, form)
+        return _page(request, invitation, form)
     user = None
     if isinstance(form, PasswordForm):
         password = form.cleaned_data["password"]
         user = authenticate(request, username=person.get_username(), password=password)
         if user is None:
             form.add_error("password", "That is not the password of this account.")
-            return _page(request, token, invitation, form)
+            return _page(request, invitation, form)
     with transaction.atomic():
         reason = lifecycle.accept_invitation(invitation)
         if reason is not None:
@@ -101,6 +105,7 @@ def accept(request):
             form.save()
             password = form.cleaned_data["new_password1"]
             user = authenticate(request, username=person.get_username(), password=password)
+    request.session.pop(SESSION_KEY, None)
     if user is not None:
         login(request, user)
     return redirect(host_adapter().accepted_invitation_url(invitation.membership))

@@ -84,7 +84,7 @@ def test_crash_between_sending_and_recording_is_unconfirmed_for_an_admin(
     )
     assert response.status_code == 302
     assert len(mail.outbox) == 2 and accept_link(mail.outbox[1]) != old_link
-    assert "does not work" in Client().get(path_of(old_link)).content.decode()
+    assert "does not work" in Client().get(path_of(old_link), follow=True).content.decode()
 
 
 def test_smtp_failure_is_retried_by_the_sweep_then_failed_visible_in_admin(
@@ -161,17 +161,13 @@ def test_sweep_expires_old_links(provisioned):
 def test_new_person_sets_a_password_and_lands_on_the_dashboard(provisioned):
     browser = Client()
     link = path_of(accept_link(mail.outbox[0]))
-    page = browser.get(link).content.decode()
+    page = browser.get(link, follow=True).content.decode()
     assert "Acme Inc." in page and EMAIL in page and "Choose a password" in page
-    token = link.strip("/").split("/")[-1]
-    weak = browser.post(
-        "/invitations/accept/", {"token": token, "new_password1": "123", "new_password2": "123"}
-    )
+    weak = browser.post("/invitations/accept/", {"new_password1": "123", "new_password2": "123"})
     assert "too short" in weak.content.decode()
     response = browser.post(
         "/invitations/accept/",
         {
-            "token": token,
             "new_password1": "stellar-nebula-42",
             "new_password2": "stellar-nebula-42",
         },
@@ -185,20 +181,19 @@ def test_new_person_sets_a_password_and_lands_on_the_dashboard(provisioned):
         username=host.person(host.membership_of()).get_username(), password="stellar-nebula-42"
     )
     # Single use.
-    assert "already been accepted" in Client().get(link).content.decode()
+    assert "already been accepted" in Client().get(link, follow=True).content.decode()
 
 
 def test_existing_account_logs_in_to_accept(scim, make_user):
     make_user(email=EMAIL, password="old-account-pass-9")
     scim.post("/Users", user_body(EMAIL))
     link = path_of(accept_link(mail.outbox[0]))
-    token = link.strip("/").split("/")[-1]
     browser = Client()
-    assert "enter its password" in browser.get(link).content.decode()
-    wrong = browser.post("/invitations/accept/", {"token": token, "password": "nope"})
+    assert "enter its password" in browser.get(link, follow=True).content.decode()
+    wrong = browser.post("/invitations/accept/", {"password": "nope"})
     assert "not the password" in wrong.content.decode()
     assert Invitation.objects.get().status == "pending"
-    right = browser.post("/invitations/accept/", {"token": token, "password": "old-account-pass-9"})
+    right = browser.post("/invitations/accept/", {"password": "old-account-pass-9"})
     assert right["Location"] == host.landing_url(host.membership_of())
     assert Invitation.objects.get().status == "accepted"
 
@@ -207,28 +202,31 @@ def test_logged_in_invitee_just_accepts_and_others_are_told_to_log_out(scim, mak
     person = make_user(email=EMAIL, password="old-account-pass-9")
     scim.post("/Users", user_body(EMAIL))
     link = path_of(accept_link(mail.outbox[0]))
-    token = link.strip("/").split("/")[-1]
     stranger = Client()
     stranger.force_login(make_user())
-    assert "Log out" in stranger.get(link).content.decode()
-    stranger.post("/invitations/accept/", {"token": token})
+    assert "Log out" in stranger.get(link, follow=True).content.decode()
+    stranger.post("/invitations/accept/")
     assert Invitation.objects.get().status == "pending"
     invitee = Client()
     invitee.force_login(person)
-    accepted = invitee.post("/invitations/accept/", {"token": token})
+    invitee.get(link)
+    accepted = invitee.post("/invitations/accept/")
     assert accepted["Location"] == host.landing_url(host.membership_of())
 
 
 def test_expired_revoked_and_unknown_links_say_what_to_do(scim, provisioned):
     link = path_of(accept_link(mail.outbox[0]))
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
-    assert "has expired" in Client().get(link).content.decode()
+    assert "has expired" in Client().get(link, follow=True).content.decode()
     Invitation.objects.update(expires_at=timezone.now() + timedelta(days=1))
     scim.patch(f"/Users/{provisioned}", deactivate_patch())
-    page = Client().get(link)
+    page = Client().get(link, follow=True)
     assert page.status_code == 200 and "withdrawn" in page.content.decode()
     assert "administrator" in page.content.decode()
-    assert "does not work" in Client().get("/invitations/not-a-real-token/").content.decode()
+    assert (
+        "does not work"
+        in Client().get("/invitations/not-a-real-token/", follow=True).content.decode()
+    )
 
 
 def test_reactivating_an_unaccepted_member_sends_a_fresh_invitation(scim, provisioned):
@@ -237,8 +235,8 @@ def test_reactivating_an_unaccepted_member_sends_a_fresh_invitation(scim, provis
     scim.patch(f"/Users/{provisioned}", reactivate_patch())
     assert len(mail.outbox) == 2
     new_link = path_of(accept_link(mail.outbox[1]))
-    assert "withdrawn" in Client().get(old_link).content.decode()
-    assert "Choose a password" in Client().get(new_link).content.decode()
+    assert "withdrawn" in Client().get(old_link, follow=True).content.decode()
+    assert "Choose a password" in Client().get(new_link, follow=True).content.decode()
     assert list(Invitation.objects.order_by("id").values_list("status", flat=True)) == [
         "revoked",
         "pending",
@@ -257,7 +255,37 @@ def test_tokens_never_reach_the_logs(scim, caplog):
         scim.post("/Users", user_body(EMAIL))
         link = path_of(accept_link(mail.outbox[0]))
         token = link.strip("/").split("/")[-1]
-        Client().get(link)
-        Client().post("/invitations/accept/", {"token": token, "new_password1": "x"})
-        Client().post("/invitations/accept/", {"token": token})  # no CSRF token? still 200
+        browser = Client()
+        browser.get(link, follow=True)
+        browser.post("/invitations/accept/", {"new_password1": "x"})
+        browser.post("/invitations/accept/")
     assert token not in caplog.text
+
+
+def test_the_first_visit_moves_the_token_out_of_the_url(provisioned):
+    """As Django's password reset does: the link's token goes into the session (as its hash)
+    and every later request — the page, its form, a failed try — has a token-free URL."""
+    link = path_of(accept_link(mail.outbox[0]))
+    token = link.strip("/").split("/")[-1]
+    browser = Client()
+    response = browser.get(link)
+    assert response.status_code == 302 and response["Location"] == "/invitations/accept/"
+    assert token not in response["Location"]
+    page = browser.get("/invitations/accept/")
+    assert page.status_code == 200 and "Choose a password" in page.content.decode()
+    assert token not in page.content.decode()
+    assert browser.session["cosmo_scim_invitation"] == invitations.hash_token(token)
+    assert token not in str(dict(browser.session))
+    browser.post(
+        "/invitations/accept/",
+        {"new_password1": "stellar-nebula-42", "new_password2": "stellar-nebula-42"},
+    )
+    assert Invitation.objects.get().status == "accepted"
+    assert "cosmo_scim_invitation" not in browser.session
+    # A browser that never opened the link gets nothing from the token-free URL.
+    assert "does not work" in Client().get("/invitations/accept/").content.decode()
+
+
+def test_an_unknown_token_is_redirected_like_a_good_one(db):
+    response = Client().get("/invitations/not-a-real-token/")
+    assert response.status_code == 302 and response["Location"] == "/invitations/accept/"
