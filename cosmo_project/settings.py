@@ -15,8 +15,9 @@ env = environ.Env()
 env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key only exists so a fresh checkout runs; production sets SECRET_KEY.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-dev-key-change-me-" + "0" * 32)
+# The fallback key only exists so a fresh checkout runs; production sets SECRET_KEY. Its
+# "django-insecure-" prefix makes `manage.py check --deploy` flag it (security.W009).
+SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-dev-key-change-me-" + "0" * 32)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 # Absolute links in emails (invitation accept URLs) are built from this, never from the
 # request's Host header, which a client controls.
@@ -53,6 +54,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Production (DEBUG=0) is served over HTTPS, by gunicorn behind a TLS-terminating proxy:
+# cookies go over HTTPS only, browsers are told to use nothing else (HSTS), and Django
+# trusts the proxy's X-Forwarded-Proto only when told it sits behind one that sets it.
+# `manage.py check --deploy` is clean with these but for security.W008 (set
+# SECURE_SSL_REDIRECT=1 unless the proxy redirects HTTP itself) and W021 (preloading is
+# the operator's call): docs/security.md, "Production settings".
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    # Only behind a proxy that overwrites X-Forwarded-Proto: a client could forge it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 ROOT_URLCONF = "cosmo_project.urls"
 WSGI_APPLICATION = "cosmo_project.wsgi.application"
