@@ -30,10 +30,20 @@ def limits(settings):
     return set_limits
 
 
-def start_of_a_second():
-    """Wait for a fresh one-second window, so a test's requests all fall in one."""
-    while time.time() % 1 > 0.2:
-        time.sleep(0.01)
+def in_one_window(scenario, tries=5):
+    """Run ``scenario`` inside one one-second window of the per-key budget, from a fresh
+    count. On a machine so loaded that a window ends midway, run it again."""
+    from django.core.cache import cache
+
+    for _ in range(tries):
+        cache.clear()
+        while time.time() % 1 > 0.2:
+            time.sleep(0.01)
+        window = int(time.time())
+        result = scenario()
+        if int(time.time()) == window:
+            return result
+    pytest.fail("every try straddled two one-second windows")
 
 
 def assert_429(response):
@@ -47,20 +57,29 @@ def assert_429(response):
 
 def test_a_key_over_its_budget_gets_429_and_another_tenants_key_does_not(limits, scim, other_scim):
     limits(rate=5)
-    start_of_a_second()
-    assert [scim.get("/Users").status_code for _ in range(5)] == [200] * 5
-    body = assert_429(scim.get("/Users"))
-    assert "5 per second" in body["detail"]
-    assert_429(scim.post("/Users", {"userName": "x"}))  # every verb counts
-    assert other_scim.get("/Users").status_code == 200  # the other tenant's budget is its own
+
+    def flood():
+        within = [scim.get("/Users").status_code for _ in range(5)]
+        return (
+            within,
+            scim.get("/Users"),
+            scim.post("/Users", {"userName": "x"}),
+            other_scim.get("/Users"),
+        )
+
+    within, over, post, other = in_one_window(flood)
+    assert within == [200] * 5
+    assert "5 per second" in assert_429(over)["detail"]
+    assert_429(post)  # every verb counts
+    assert other.status_code == 200  # the other tenant's budget is its own
 
 
 def test_the_budget_refills(limits, scim):
     limits(rate=2)
-    start_of_a_second()
-    for _ in range(2):
-        assert scim.get("/Users").status_code == 200
-    response = scim.get("/Users")
+    statuses, response = in_one_window(
+        lambda: ([scim.get("/Users").status_code for _ in range(2)], scim.get("/Users"))
+    )
+    assert statuses == [200, 200]
     assert_429(response)
     time.sleep(int(response["Retry-After"]))
     assert scim.get("/Users").status_code == 200
@@ -70,9 +89,11 @@ def test_a_refused_request_changes_nothing(limits, scim):
     from cosmo_scim.models import ScimUser
 
     limits(rate=1)
-    start_of_a_second()
-    assert scim.get("/Users").status_code == 200
-    assert_429(scim.post("/Users", {"userName": "jane@acme.example"}))
+    first, refused = in_one_window(
+        lambda: (scim.get("/Users"), scim.post("/Users", {"userName": "jane@acme.example"}))
+    )
+    assert first.status_code == 200
+    assert_429(refused)
     assert not ScimUser.objects.exists()
 
 
@@ -90,12 +111,12 @@ def test_bad_keys_from_one_address_get_429_but_a_good_key_from_it_still_works(li
 
 def test_failed_authentications_do_not_spend_a_keys_budget(limits, client, scim, scim_key):
     limits(rate=2)
-    start_of_a_second()
-    prefix = scim_key[0].prefix
-    guess = ScimClient(client, f"cosmo_{prefix}.wrong-secret")
-    for _ in range(5):
-        assert guess.get("/Users").status_code == 401
-    assert scim.get("/Users").status_code == 200
+    guess = ScimClient(client, f"cosmo_{scim_key[0].prefix}.wrong-secret")
+    guesses, good = in_one_window(
+        lambda: ([guess.get("/Users").status_code for _ in range(5)], scim.get("/Users"))
+    )
+    assert guesses == [401] * 5
+    assert good.status_code == 200
 
 
 # -- shared by processes on Redis ----------------------------------------------------------
@@ -106,12 +127,12 @@ django.setup()
 from cosmo_scim.scim import throttle
 prefix, count = sys.argv[1], int(sys.argv[2])
 print("ready", flush=True)
-sys.stdin.readline()
-while time.time() % 1 > 0.2:
-    time.sleep(0.01)
-for _ in range(count):
-    throttle._count(f"key:{prefix}", throttle.KEY_WINDOW)
-print("spent", flush=True)
+for _ in sys.stdin:
+    while time.time() % 1 > 0.2:
+        time.sleep(0.01)
+    for _ in range(count):
+        throttle._count(f"key:{prefix}", throttle.KEY_WINDOW)
+    print(int(time.time()), flush=True)
 """
 
 
@@ -135,12 +156,16 @@ def test_the_budget_is_shared_by_processes_on_redis(limits, scim, scim_key, othe
     )
     try:
         assert other.stdout.readline().strip() == "ready"
-        other.stdin.write("go\n")
-        other.stdin.flush()
-        assert other.stdout.readline().strip() == "spent"
-        # The other process spent this key's whole budget for this second.
-        assert_429(scim.get("/Users"))
-        assert other_scim.get("/Users").status_code == 200
+        for _ in range(5):
+            other.stdin.write("go\n")
+            other.stdin.flush()
+            window = int(other.stdout.readline())
+            # The other process spent this key's whole budget for this second.
+            response, other_tenant = scim.get("/Users"), other_scim.get("/Users")
+            if int(time.time()) == window:
+                break
+        assert_429(response)
+        assert other_tenant.status_code == 200
     finally:
         other.stdin.close()
         other.wait(timeout=30)
