@@ -38,7 +38,7 @@ from datetime import timedelta
 
 from django.core.mail import get_connection
 from django.db import DatabaseError, connection
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from .. import conf
@@ -134,9 +134,13 @@ def deliver(invitation_id):
     try:
         started = timezone.now()
         if not Invitation.objects.filter(
-            pk=invitation_id, token_hash=token_hash, transmit_started_at=None, sent_at=None
+            pk=invitation_id,
+            token_hash=token_hash,
+            status=Status.PENDING,
+            transmit_started_at=None,
+            sent_at=None,
         ).update(transmit_started_at=started):
-            return False  # taken over: the new claimant sends it
+            return False  # taken over (the new claimant sends it), or revoked meanwhile
         try:
             mail_server.send_messages([message])
         except REFUSALS as exc:
@@ -195,16 +199,21 @@ def record_sent(invitation_id, started, sent_at, pauses=RECORD_PAUSES):
     send) while the database is unreachable; :class:`NotRecorded` if it stays so.
 
     It also corrects an *unconfirmed* verdict the sweep reached meanwhile: this is the
-    truth. The transmission's start time identifies it, so a resend is never marked.
+    truth (a revocation meanwhile stands). The transmission's start time identifies it, so
+    a resend is never marked.
     """
     for pause in (*pauses, None):
         try:
             Invitation.objects.filter(
-                pk=invitation_id,
-                transmit_started_at=started,
-                sent_at=None,
-                status__in=(Status.PENDING, Status.UNCONFIRMED),
-            ).update(sent_at=sent_at, status=Status.PENDING, last_error="")
+                pk=invitation_id, transmit_started_at=started, sent_at=None
+            ).update(
+                sent_at=sent_at,
+                last_error="",
+                status=Case(
+                    When(status=Status.UNCONFIRMED, then=Value(Status.PENDING)),
+                    default=F("status"),
+                ),
+            )
             return
         except DatabaseError as exc:
             logger.warning("Invitation %s sent, not yet recorded: %s", invitation_id, exc)

@@ -168,3 +168,23 @@ def test_a_sender_whose_claim_was_taken_over_stands_down(scim, smtp, settings, d
     invitation.refresh_from_db()
     assert invitation.sent_at and invitation.last_error == "" and invitation.send_attempts == 2
     assert smtp.handler.recipients() == EMAILS[:1]
+
+
+def test_a_late_record_corrects_an_unconfirmed_verdict_and_only_for_its_transmission(scim, smtp):
+    """What the record_invitation_sent task does once the database is back, after the
+    sweep had marked the invitation unconfirmed meanwhile."""
+    from django.utils import timezone
+
+    from cosmo_scim.tasks import record_invitation_sent
+
+    smtp.start()
+    provision(scim, EMAILS[:1])
+    invitation = Invitation.objects.get()
+    started = invitation.transmit_started_at
+    Invitation.objects.update(sent_at=None, status="unconfirmed", last_error="may have")
+    record_invitation_sent(invitation.pk, timezone.now().isoformat(), timezone.now().isoformat())
+    assert Invitation.objects.get().status == "unconfirmed"  # another transmission: untouched
+    record_invitation_sent(invitation.pk, started.isoformat(), timezone.now().isoformat())
+    invitation.refresh_from_db()
+    assert invitation.status == "pending" and invitation.sent_at and invitation.last_error == ""
+    assert len(smtp.handler.received) == 1
