@@ -17,7 +17,7 @@ with ``Retry-After`` (RFC 6585 §4), which Okta and Entra honour by pausing and 
   key — or an attacker — lock out every other tenant behind it.
 
 Counting uses Django's default cache in fixed windows, by the key's prefix (never its
-secret). ``add`` (a window's first request) or else ``incr`` is atomic in Redis and in the
+secret). ``incr`` (or ``add`` for a window's first request) is atomic in Redis and in the
 per-process memory cache, so the count is shared by every worker when ``CACHE_URL`` names
 Redis and per process otherwise. The cache is an aid, not a dependency: when it fails,
 requests pass (logged, at most once a minute), because a cache outage must not become a
@@ -48,9 +48,12 @@ def _count(name, window):
     start = math.floor(now / window) * window
     slot = f"cosmo_scim:throttle:{name}:{start}"
     try:
-        # The slot outlives its window a little, so it is never recreated without a TTL
-        # by an increment racing its expiry.
-        count = 1 if cache.add(slot, 1, timeout=window + 2) else cache.incr(slot)
+        try:
+            count = cache.incr(slot)
+        except ValueError:  # the window's first request (or a race with another's)
+            # The slot outlives its window a little, so that no increment during the
+            # window can race its expiry and recreate it without a TTL.
+            count = 1 if cache.add(slot, 1, timeout=window + 2) else cache.incr(slot)
     except Exception as exc:  # any cache backend's connection error
         _warn_cache(exc)
         return 0, 0
