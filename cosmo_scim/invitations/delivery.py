@@ -97,6 +97,16 @@ def _claimable(now):
     )
 
 
+# What one call of _attempt did.
+SENT, STOOD_DOWN, UNREACHABLE, NOT_SENT, UNCONFIRMED = (
+    "sent",
+    "stood down",
+    "unreachable",
+    "not sent",
+    "unconfirmed",
+)
+
+
 def deliver(invitation_id):
     """Send one invitation unless someone else has (or is). True when this call sent it.
 
@@ -106,6 +116,10 @@ def deliver(invitation_id):
     down after the email went out. Must run outside a transaction: each step has to be
     visible to other senders before the next.
     """
+    return _attempt(invitation_id) == SENT
+
+
+def _attempt(invitation_id):
     token = secrets.token_urlsafe(32)
     token_hash = hash_token(token)
     now = timezone.now()
@@ -118,19 +132,19 @@ def deliver(invitation_id):
         send_attempts=F("send_attempts") + 1,
     )
     if not claimed:
-        return False
+        return STOOD_DOWN
     invitation = Invitation.objects.select_related("organization", membership_path("person")).get(
         pk=invitation_id
     )
     if invitation.token_hash != token_hash:
-        return False  # taken over already
+        return STOOD_DOWN  # taken over already
     message = message_for(invitation, token)
     mail_server = get_connection()
     try:
         mail_server.open()
     except OSError as exc:  # smtplib.SMTPException is an OSError, like refused connections
         _not_sent(invitation, exc)
-        return False
+        return UNREACHABLE
     try:
         started = timezone.now()
         if not Invitation.objects.filter(
@@ -140,19 +154,19 @@ def deliver(invitation_id):
             transmit_started_at=None,
             sent_at=None,
         ).update(transmit_started_at=started):
-            return False  # taken over (the new claimant sends it), or revoked meanwhile
+            return STOOD_DOWN  # taken over (the new claimant sends it), or revoked meanwhile
         try:
             mail_server.send_messages([message])
         except REFUSALS as exc:
             _not_sent(invitation, exc)
-            return False
+            return NOT_SENT
         except Exception as exc:
             _unconfirmed(invitation, started, exc)
-            return False
+            return UNCONFIRMED
     finally:
         _close_quietly(mail_server)
     record_sent(invitation_id, started, timezone.now())
-    return True
+    return SENT
 
 
 def _close_quietly(mail_server):
@@ -236,8 +250,9 @@ def next_try(invitation_id):
 def send_pending(on_unrecorded=None):
     """The sweep: mark abandoned transmissions unconfirmed, expire old links, then send
     every due pending invitation that has not gone out — never queued (the broker was
-    down), waiting out a backoff, or claimed by a sender that died before transmitting.
-    Returns how many emails this call sent."""
+    down), waiting out a backoff, or claimed by a sender that died before transmitting —
+    until the mail server turns out to be unreachable. Returns how many emails this call
+    sent."""
     now = timezone.now()
     Invitation.objects.filter(
         status=Status.PENDING,
@@ -251,13 +266,19 @@ def send_pending(on_unrecorded=None):
     sent = 0
     for invitation_id in list(due):
         try:
-            sent += deliver(invitation_id)
+            outcome = _attempt(invitation_id)
         except NotRecorded as unrecorded:
             sent += 1
             if on_unrecorded is None:
                 logger.error("%s; it will read as unconfirmed", unrecorded)
             else:
                 on_unrecorded(unrecorded)
+            continue
+        sent += outcome == SENT
+        if outcome == UNREACHABLE:
+            # The mail server cannot be reached: the others would wait for it in turn (up
+            # to EMAIL_TIMEOUT each). The next sweep tries again.
+            break
     return sent
 
 

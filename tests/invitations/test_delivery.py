@@ -57,6 +57,15 @@ def test_refused_connections_then_restored_deliver_each_invitation_exactly_once(
     assert admin_client.get(LIST).content.decode().count("Sent 20") == 3
 
 
+def test_a_sweep_stops_at_an_unreachable_mail_server(scim, smtp, delivery_settings):
+    """The others would only wait for it in turn; the next sweep tries again."""
+    delivery_settings(INVITATION_RETRY_DELAY=0)
+    provision(scim)  # each tried once by its task
+    assert invitations.send_pending() == 0
+    attempts = sorted(Invitation.objects.values_list("send_attempts", flat=True))
+    assert attempts == [1, 1, 2]
+
+
 def test_the_backoff_doubles_up_to_an_hour_and_spans_hours():
     assert [delivery.retry_delay(n) for n in (1, 2, 3, 7, 11)] == [60, 120, 240, 3600, 3600]
     total = sum(delivery.retry_delay(n) for n in range(1, 12))  # the waits between 12 tries
