@@ -15,7 +15,7 @@ def unconfirm_crashed_sends(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cosmo_scim', '0006_account_ownership'),
+        ('cosmo_scim', '0007_full_user'),
     ]
 
     operations = [
