@@ -15,7 +15,7 @@ def unconfirm_crashed_sends(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cosmo_scim', '0011_key_help_names_no_plan'),
+        ('cosmo_scim', '0009_tenant_indexes'),
     ]
 
     operations = [
