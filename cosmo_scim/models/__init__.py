@@ -1,9 +1,10 @@
 """cosmo_scim's own tables, one module per kind: keys.py (organization API keys),
-resources.py (the SCIM Users and Groups), records.py (account owners, invitations, the
-audit trail, the session index, role mappings). Host tables are reached through COSMO_SCIM
-(see conf.py), never imported.
+resources.py (the SCIM Users and Groups), domains.py (verified email domains), records.py
+(account owners, invitations, the audit trail, the session index, role mappings). Host
+tables are reached through COSMO_SCIM (see conf.py), never imported.
 """
 
+from .domains import VerifiedDomain, VerifiedDomainManager
 from .keys import EXPIRED, REVOKED, ROTATION_REFUSALS, APIKey, APIKeyManager, KeyNotRotatable
 from .records import AccountOwner, AuditEvent, Invitation, RoleMapping, UserSession
 from .resources import (
@@ -28,6 +29,8 @@ __all__ = [
     "Invitation",
     "RoleMapping",
     "UserSession",
+    "VerifiedDomain",
+    "VerifiedDomainManager",
     "ScimGroup",
     "ScimGroupMember",
     "ScimUser",
