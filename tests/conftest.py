@@ -134,6 +134,7 @@ ANY_HOST = (
     "provisioning/test_orphans.py",
     "provisioning/test_deactivation.py",
     "admin/test_admin_provisioning.py",
+    "invitations/test_shipped_pages_browser.py",
 )
 TESTS = Path(__file__).resolve().parent
 

@@ -7,7 +7,14 @@ access-log line at most — never in the browser's history of the page, a Refere
 sends, a form, or a 4xx or CSRF-failure log line (Django logs those paths; the redirect
 answers 302 whatever the token, and the page 200 whatever it says). The invitation is
 looked up by the token's hash; the session holds only the hash, and loses it on accepting.
+
+Every response of these views says ``Referrer-Policy: same-origin`` itself, whatever the
+host's middleware: the pages' addresses never reach another site. It is a header, not a
+``<meta name="referrer">`` in the page: Chromium posts the form of a "no-referrer" page with
+``Origin: null``, and Django's CSRF check refuses that (a 403 on accepting).
 """
+
+from functools import wraps
 
 from django import forms
 from django.contrib.auth import authenticate, login
@@ -51,6 +58,16 @@ def _form_for(request, person, data=None):
 SESSION_KEY = "cosmo_scim_invitation"
 
 
+def _same_origin_referrer(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapped
+
+
 def _page(request, invitation, form):
     person = person_of(invitation.membership)
     wrong_account = request.user.is_authenticated and request.user.pk != person.pk
@@ -66,6 +83,7 @@ def _page(request, invitation, form):
     )
 
 
+@_same_origin_referrer
 @never_cache
 @require_GET
 def open_link(request, token):
@@ -74,6 +92,7 @@ def open_link(request, token):
     return redirect("cosmo_scim_invitations:accept-submit")
 
 
+@_same_origin_referrer
 @never_cache
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])

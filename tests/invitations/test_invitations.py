@@ -289,3 +289,24 @@ def test_the_first_visit_moves_the_token_out_of_the_url(provisioned):
 def test_an_unknown_token_is_redirected_like_a_good_one(db):
     response = Client().get("/invitations/not-a-real-token/")
     assert response.status_code == 302 and response["Location"] == "/invitations/accept/"
+
+
+def test_the_pages_keep_their_address_from_other_sites_without_the_hosts_middleware(
+    provisioned, settings
+):
+    """``Referrer-Policy: same-origin`` comes from the views, not from the host's
+    SecurityMiddleware, and no page carries a referrer meta tag (it breaks the form's CSRF
+    check in Chromium: tests/invitations/test_shipped_pages_browser.py)."""
+    settings.MIDDLEWARE = [
+        name
+        for name in settings.MIDDLEWARE
+        if name != "django.middleware.security.SecurityMiddleware"
+    ]
+    browser = Client()
+    redirected = browser.get(path_of(accept_link(mail.outbox[0])))
+    page = browser.get("/invitations/accept/")
+    unusable = Client().get("/invitations/accept/")
+    for response in (redirected, page, unusable):
+        assert response["Referrer-Policy"] == "same-origin"
+    for response in (page, unusable):
+        assert 'name="referrer"' not in response.content.decode()
