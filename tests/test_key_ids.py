@@ -42,6 +42,7 @@ def test_admin_pages_audit_rows_and_logs_never_show_the_hash_or_the_key(
     response = admin_client.post(
         "/admin/cosmo_scim/apikey/add/",
         {"organization": org.pk, "name": "Okta", "scim": "on"},
+        follow=True,
     )
     plaintext = re.search(r"cosmo_[A-Za-z0-9]{8}\.[A-Za-z0-9]{40}", response.content.decode())
     plaintext = plaintext.group(0)
@@ -55,7 +56,7 @@ def test_admin_pages_audit_rows_and_logs_never_show_the_hash_or_the_key(
         admin_client.get(f"/admin/cosmo_scim/apikey/{api_key.pk}/rotate/"),
         admin_client.get("/admin/cosmo_scim/auditevent/"),
     ]
-    rotated = admin_client.post(f"/admin/cosmo_scim/apikey/{api_key.pk}/rotate/")
+    rotated = admin_client.post(f"/admin/cosmo_scim/apikey/{api_key.pk}/rotate/", follow=True)
     successor = APIKey.objects.get(replaces=api_key)
     pages += [admin_client.get(f"/admin/cosmo_scim/apikey/{successor.pk}/change/")]
     secrets = [

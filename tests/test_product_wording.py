@@ -92,6 +92,7 @@ def create_key_in_admin(client, organization):
     return client.post(
         reverse("admin:cosmo_scim_apikey_add"),
         {"organization": organization.pk, "name": "Okta", "scim": "on"},
+        follow=True,
     )
 
 

@@ -1,9 +1,13 @@
 """Organization API keys in Django admin: create (the SCIM checkbox), show once, rotate,
 revoke.
 
-The plaintext key exists in exactly one place: the response to the form that created (or
-rotated) it, rendered directly, not redirected, so it is never put in a session, a message
-cookie or a log. Only its hash is stored.
+Only a key's hash is stored. The plaintext is shown once, POST → redirect → GET: the form
+that created (or rotated) the key puts it in the admin's session and redirects to the key's
+*show once* page, whose first GET takes it out of the session and shows it. A reload, or
+going back to it, finds nothing and says so: it never submits the form again (a second
+live key) nor shows the key a second time. So the plaintext lives in the admin's session
+for one redirect (server-side with Django's database or cache sessions), never in a URL, a
+message cookie or a log.
 """
 
 from django import forms
@@ -14,12 +18,16 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.text import capfirst
 from rest_framework_api_key.admin import APIKey as LibraryAPIKey
 
 from .. import conf
 from ..host import host_adapter
 from ..models import APIKey, KeyNotRotatable
 from .scope import ScopedToOrganizationAdmin
+
+# Where the form that made a key leaves its plaintext for the show-once page's first GET.
+SHOW_ONCE = "cosmo_scim_key_shown_once"
 
 
 class APIKeyForm(forms.ModelForm):
@@ -101,32 +109,65 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         obj.save()
 
     def response_add(self, request, obj, post_url_continue=None):
-        return self._show_key_once(request, obj, obj._plaintext_key, "API key created")
+        return self._redirect_to_key_once(request, obj, obj._plaintext_key)
 
-    def _show_key_once(self, request, api_key, plaintext, title, replaced=None):
+    def _redirect_to_key_once(self, request, api_key, plaintext, replaced=None):
+        request.session[SHOW_ONCE] = {
+            "id": str(api_key.pk),
+            "key": plaintext,
+            "replaced": replaced.pk if replaced else None,
+        }
+        return HttpResponseRedirect(reverse("admin:cosmo_scim_apikey_show_once", args=[api_key.pk]))
+
+    def show_once_view(self, request, object_id):
+        """The plaintext key, taken out of the session by the first GET after the form that
+        made it; any later GET finds it gone and says so."""
+        api_key = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, api_key):
+            raise PermissionDenied
+        pending = request.session.get(SHOW_ONCE)
+        shown = pending is not None and pending["id"] == str(api_key.pk)
+        if shown:
+            del request.session[SHOW_ONCE]
+        replaced = (
+            APIKey.objects.filter(pk=pending["replaced"]).first()
+            if shown and pending["replaced"]
+            else None
+        )
         response = TemplateResponse(
             request,
             "admin/cosmo_scim/apikey/key_created.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": title,
+                "title": ("API key rotated" if replaced else "API key created")
+                if shown
+                else f"API key {api_key.name}",
                 "api_key": api_key,
-                "plaintext_key": plaintext,
+                "plaintext_key": pending["key"] if shown else None,
                 "product_name": conf.get("PRODUCT_NAME"),
                 "replaced": replaced,
+                "change_url": reverse("admin:cosmo_scim_apikey_change", args=[api_key.pk]),
+                "organization_label": capfirst(conf.organization_model()._meta.verbose_name),
             },
         )
         add_never_cache_headers(response)
         return response
 
     def get_urls(self):
-        rotate = path(
-            "<path:object_id>/rotate/",
-            self.admin_site.admin_view(self.rotate_view),
-            name="cosmo_scim_apikey_rotate",
-        )
-        return [rotate, *super().get_urls()]
+        own = [
+            path(
+                "<path:object_id>/rotate/",
+                self.admin_site.admin_view(self.rotate_view),
+                name="cosmo_scim_apikey_rotate",
+            ),
+            path(
+                "<path:object_id>/key/",
+                self.admin_site.admin_view(self.show_once_view),
+                name="cosmo_scim_apikey_show_once",
+            ),
+        ]
+        return [*own, *super().get_urls()]
 
     def rotate_view(self, request, object_id):
         """Confirm (GET), then rotate (POST): the new key is shown once, the old one is
@@ -143,9 +184,7 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
             except KeyNotRotatable as refused:
                 self.message_user(request, str(refused), messages.ERROR)
                 return HttpResponseRedirect(change_url)
-            return self._show_key_once(
-                request, new_key, plaintext, "API key rotated", replaced=api_key
-            )
+            return self._redirect_to_key_once(request, new_key, plaintext, replaced=api_key)
         response = TemplateResponse(
             request,
             "admin/cosmo_scim/apikey/rotate_confirm.html",

@@ -26,11 +26,16 @@ def test_add_form_has_a_scim_checkbox(admin_client):
 
 
 def test_created_key_is_shown_exactly_once(admin_client, org, superuser):
-    response = add_key(admin_client, org)
-    assert response.status_code == 200
+    """POST → redirect → GET: the form's answer is a redirect to the key's show-once page,
+    whose first GET shows the key from the session; a reload shows it no more and never
+    makes a second key."""
+    created = add_key(admin_client, org)
+    api_key = APIKey.objects.get()
+    show_once = reverse("admin:cosmo_scim_apikey_show_once", args=[api_key.pk])
+    assert created.status_code == 302 and created["Location"] == show_once
+    response = admin_client.get(show_once)
     assert "no-store" in response["Cache-Control"]
     page = response.content.decode()
-    api_key = APIKey.objects.get()
     key = response.context["plaintext_key"]
     assert key in page and "shown only once" in page
     # The key works, belongs to the organization, carries the permission and its creator.
@@ -38,11 +43,30 @@ def test_created_key_is_shown_exactly_once(admin_client, org, superuser):
     assert api_key.scim and api_key.organization == org and api_key.created_by == superuser
 
     secret = key.partition(".")[2]
+    assert secret not in str(dict(admin_client.session))
+    reloaded = admin_client.get(show_once)
+    assert reloaded.status_code == 200 and "no-store" in reloaded["Cache-Control"]
+    assert "cannot be shown again" in reloaded.content.decode()
     for url in (LIST_URL, reverse("admin:cosmo_scim_apikey_change", args=[api_key.pk])):
         later = admin_client.get(url)
         assert later.status_code == 200
         assert secret not in later.content.decode()
+    for later in (reloaded, admin_client.get(show_once)):
+        assert secret not in later.content.decode()
     assert secret not in api_key.hashed_key and secret not in api_key.id
+    assert APIKey.objects.count() == 1
+
+
+def test_the_show_once_page_shows_only_the_key_the_form_made(admin_client, org, make_key):
+    """The session's key is shown on its own key's page only: another key's page leaves it
+    for its page, and shows nothing."""
+    other, _ = make_key(org, name="Entra")
+    add_key(admin_client, org)
+    made = APIKey.objects.exclude(pk=other.pk).get()
+    elsewhere = admin_client.get(reverse("admin:cosmo_scim_apikey_show_once", args=[other.pk]))
+    assert elsewhere.context["plaintext_key"] is None
+    shown = admin_client.get(reverse("admin:cosmo_scim_apikey_show_once", args=[made.pk]))
+    assert keys.authenticate(f"Bearer {shown.context['plaintext_key']}").pk == made.pk
 
 
 def test_scim_checkbox_is_refused_for_a_non_enterprise_organization(admin_client, make_org):
@@ -57,7 +81,7 @@ def test_scim_checkbox_is_refused_for_a_non_enterprise_organization(admin_client
 def test_non_enterprise_organization_may_have_a_plain_key(admin_client, make_org):
     team_org = make_org("smallco", plan="team")
     response = add_key(admin_client, team_org, scim=False)
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert APIKey.objects.get().scim is False
 
 
@@ -128,12 +152,18 @@ def test_rotation_shows_the_new_key_once_and_revokes_the_old(
 
     expiry = timezone.now() + timedelta(days=30)
     old, old_key = make_key(org, name="Okta", expiry_date=expiry)
-    response = admin_client.post(rotate_url(old))
-    assert response.status_code == 200
+    rotated = admin_client.post(rotate_url(old))
+    successor = APIKey.objects.get(replaces=old)
+    show_once = reverse("admin:cosmo_scim_apikey_show_once", args=[successor.pk])
+    assert rotated.status_code == 302 and rotated["Location"] == show_once
+    response = admin_client.get(show_once)
     assert "no-store" in response["Cache-Control"]
     new_key = response.context["plaintext_key"]
     page = response.content.decode()
     assert new_key in page and old.prefix in page and "shown only once" in page
+    reloaded = admin_client.get(show_once).content.decode()
+    assert "cannot be shown again" in reloaded and new_key.partition(".")[2] not in reloaded
+    assert APIKey.objects.count() == 2
 
     new = keys.authenticate(f"Bearer {new_key}")
     assert (new.organization, new.name, new.scim, new.expiry_date) == (org, "Okta", True, expiry)

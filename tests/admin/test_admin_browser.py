@@ -6,7 +6,6 @@ import json
 import urllib.request
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
 from cosmo_scim import keys
 from cosmo_scim.models import APIKey
@@ -47,7 +46,13 @@ def test_admin_creates_a_scim_key_and_sees_it_once(
     assert (api_key.name, api_key.scim, api_key.organization) == ("Okta", True, org)
 
     secret = shown.partition(".")[2]
-    page.click("text=I have stored the key")
+    # A reload of the page that showed the key asks for the page again (a GET): the form is
+    # not sent a second time, and the key is not shown a second time.
+    page.reload()
+    page.wait_for_selector("#key-gone")
+    screenshot(page, "key-reloaded")
+    assert secret not in page.content() and APIKey.objects.count() == 1
+    page.click("text=Back to the API keys")
     page.wait_for_url(f"{live_server.url}/admin/cosmo_scim/apikey/")
     assert api_key.prefix in page.content() and secret not in page.content()
     page.click(f"text={api_key.name}")
@@ -55,10 +60,9 @@ def test_admin_creates_a_scim_key_and_sees_it_once(
     screenshot(page, "key-change-page")
     assert secret not in page.content()
     page.go_back()
-    # Back to the creation page: it was sent no-store, so the browser has no copy to show
-    # (the navigation fails) and does not resubmit the form on its own.
-    with pytest.raises(PlaywrightError, match="ERR_CACHE_MISS"):
-        page.go_back()
+    page.go_back()  # the page that showed the key: asked for again, it has nothing to show
+    page.wait_for_selector("#key-gone")
+    assert secret not in page.content()
     assert APIKey.objects.count() == 1
 
 
@@ -88,6 +92,9 @@ def test_rotating_a_key_shows_the_new_one_once(
     screenshot(page, "key-rotated")
     assert old.prefix in page.inner_text("#rotated-note")
     assert keys.authenticate(f"Bearer {shown}").replaces == old
+    page.reload()  # no second rotation, and the new key is not shown again
+    page.wait_for_selector("#key-gone")
+    assert shown not in page.content() and APIKey.objects.count() == 2
     with pytest.raises(keys.KeyRejected):
         keys.authenticate(f"Bearer {old_key}")
 

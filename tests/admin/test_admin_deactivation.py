@@ -40,7 +40,9 @@ def deactivate(scim, scim_id):
 def test_deactivated_in_scim_they_can_no_longer_use_the_admin(client, world, scim, otto):
     user, scim_id = otto
     client.force_login(user)
-    minted = client.post(ADD_KEY, {"organization": world.a.pk, "name": "Mine", "scim": "on"})
+    minted = client.post(
+        ADD_KEY, {"organization": world.a.pk, "name": "Mine", "scim": "on"}, follow=True
+    )
     own_key = minted.context["plaintext_key"]
     overview = reverse("admin:organizations_organization_scim", args=[world.a.pk])
     assert client.get(overview).status_code == 200

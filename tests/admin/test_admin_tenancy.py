@@ -188,6 +188,7 @@ CASES = [
     *object_cases("rolemapping", {"match": "displayName", "value": "Everyone", "role": "admin"}),
     Case("apikey rotate GET", "cosmo_scim_apikey_rotate", target="key_b"),
     Case("apikey rotate POST", "cosmo_scim_apikey_rotate", "post", "key_b"),
+    Case("apikey show once", "cosmo_scim_apikey_show_once", target="key_b"),
     # B's objects by action.
     action_case("apikey", "revoke_keys"),
     action_case("invitation", "resend"),
