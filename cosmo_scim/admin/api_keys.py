@@ -24,6 +24,7 @@ from rest_framework_api_key.admin import APIKey as LibraryAPIKey
 from .. import conf
 from ..host import host_adapter
 from ..models import APIKey, KeyNotRotatable
+from . import scope
 from .scope import ScopedToOrganizationAdmin
 
 # Where the form that made a key leaves its plaintext for the show-once page's first GET.
@@ -101,12 +102,10 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        obj.created_by = request.user
-        obj._plaintext_key = APIKey.objects.assign_key(obj)
-        obj.save()
+        if not change:
+            obj.created_by = request.user
+            obj._plaintext_key = APIKey.objects.assign_key(obj)
+        super().save_model(request, obj, form, change)  # the right, re-read (scope.py)
 
     def response_add(self, request, obj, post_url_continue=None):
         return self._redirect_to_key_once(request, obj, obj._plaintext_key)
@@ -180,7 +179,8 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         change_url = reverse("admin:cosmo_scim_apikey_change", args=[api_key.pk])
         if request.method == "POST":
             try:
-                new_key, plaintext = APIKey.objects.rotate(api_key, by=request.user)
+                with scope.writing_for(request, api_key.organization_id):
+                    new_key, plaintext = APIKey.objects.rotate(api_key, by=request.user)
             except KeyNotRotatable as refused:
                 self.message_user(request, str(refused), messages.ERROR)
                 return HttpResponseRedirect(change_url)

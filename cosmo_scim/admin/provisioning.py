@@ -141,12 +141,13 @@ class ProvisioningAdminMixin(scope.MissingObjectIs404):
             )
             return HttpResponseRedirect(overview)
         actor = lifecycle.Actor(user=request.user, remote_addr=request.META.get("REMOTE_ADDR"))
-        done = [
-            orphan.membership
-            for orphan in orphans.find(organization)
-            if str(orphan.membership.pk) in selected
-            and lifecycle.deactivate_membership(orphan.membership, actor, reason)
-        ]
+        with scope.writing_for(request, organization.pk):
+            done = [
+                orphan.membership
+                for orphan in orphans.find(organization)
+                if str(orphan.membership.pk) in selected
+                and lifecycle.deactivate_membership(orphan.membership, actor, reason)
+            ]
         self.message_user(
             request,
             f"Deactivated {len(done)} member(s): " + ", ".join(str(person_of(m)) for m in done)

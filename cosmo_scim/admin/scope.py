@@ -13,13 +13,26 @@ The right comes from the membership, read once per request, so a SCIM deactivati
 role change takes it away on the very next request. Every cosmo_scim ``ModelAdmin`` applies
 the rule through :class:`ScopedToOrganizationAdmin`; the host's organization admin applies
 it through ``ProvisioningAdminMixin`` (provisioning.py), with the helpers below.
+
+A write reads the right once more, in its own transaction and under a row lock on what a
+deactivation or a demotion writes (:func:`confirm_acts_for`, :func:`writing_for`). The
+request's first read is not enough: an admin being deactivated who submits "Add API key"
+passed it before the deactivation committed, and their key, written after the deactivation
+had revoked their keys, outlived it (issue 20, reproduction 4). Under the lock the write
+either commits first — and the deactivation, which waits for the lock, then revokes what it
+made — or waits for the deactivation and is refused.
 """
 
-from django.core.exceptions import ValidationError
+from contextlib import contextmanager
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.http import Http404
 
 from .. import conf
 from ..host import host_adapter
+from ..host_fields import memberships
 from .counts import EstimatedCountPaginator
 
 _CACHE = "_cosmo_scim_administered_ids"
@@ -47,6 +60,42 @@ def _administered_by(user):
     if not (user.is_authenticated and user.is_active):
         return frozenset()
     return frozenset(host_adapter().administered_organization_ids(user))
+
+
+def _confirmed_ids(request):
+    """The organizations the user administers, read again under row locks on the user's
+    account and then their memberships: the rows a SCIM deactivation, a removal, a role
+    change or an operator's change writes (account before membership, the order in which
+    the lifecycle service writes them, so the two never wait for each other in a circle).
+    ``FOR NO KEY UPDATE``: inserting a row that refers to them (the key being made) does
+    not wait. The answer is the request's scope from now on."""
+    user = request.user
+    account = get_user_model()._default_manager.select_for_update(no_key=True)
+    list(account.filter(pk=user.pk).values_list("pk", flat=True))
+    list(memberships(person=user).select_for_update(no_key=True).values_list("pk", flat=True))
+    ids = _administered_by(user)
+    setattr(request, _CACHE, (user.pk, ids))
+    return ids
+
+
+def confirm_acts_for(request, organization_id):
+    """Raise PermissionDenied unless the user still acts for the organization, read under
+    the locks of :func:`_confirmed_ids`. Call it inside the write's transaction, before the
+    write: the locks last until it commits."""
+    if sees_everything(request):
+        return
+    if organization_id not in _confirmed_ids(request):
+        raise PermissionDenied
+
+
+@contextmanager
+def writing_for(request, organization_id):
+    """A transaction for an admin write to one organization, opened with
+    :func:`confirm_acts_for` (for the admin's own views: rotating a key, deactivating
+    orphaned access)."""
+    with transaction.atomic():
+        confirm_acts_for(request, organization_id)
+        yield
 
 
 def administers_any(user):
@@ -137,6 +186,28 @@ class ScopedToOrganizationAdmin(MissingObjectIs404):
 
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request, obj)
+
+    # -- writes: the right is read again under lock, in the write's transaction -----------
+
+    def save_model(self, request, obj, form, change):
+        # Django's add and change views hold a transaction around this and what follows.
+        confirm_acts_for(request, getattr(obj, f"{self.organization_field}_id"))
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        confirm_acts_for(request, getattr(obj, f"{self.organization_field}_id"))
+        super().delete_model(request, obj)
+
+    def response_action(self, request, queryset):
+        """A bulk action (revoke, resend, delete) runs in one transaction, on the selected
+        rows of the organizations the user still acts for under the lock: the changelist
+        built ``queryset`` from the request's first read of the right."""
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            if not sees_everything(request):
+                if not _confirmed_ids(request):
+                    raise PermissionDenied
+                queryset = scoped(request, queryset, self.organization_field)
+            return super().response_action(request, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == self.organization_field:
