@@ -81,6 +81,13 @@ def keys_of(world):
     )
 
 
+def bulk_action(changelist, action, pk):
+    """A changelist's bulk action on one selected row."""
+    return lambda browser: browser.post(
+        reverse(changelist), {"action": action, "_selected_action": [pk]}
+    )
+
+
 def refused(response):
     assert response.status_code == 403, response.status_code
 
@@ -116,14 +123,8 @@ def test_changing_a_key(world):
 
 def test_revoking_keys(world):
     before = keys_of(world)
-    response = during_deactivation(
-        world,
-        lambda browser: browser.post(
-            reverse("admin:cosmo_scim_apikey_changelist"),
-            {"action": "revoke_keys", "_selected_action": [world.key_a.pk]},
-        ),
-    )
-    refused(response)
+    revoke = bulk_action("admin:cosmo_scim_apikey_changelist", "revoke_keys", world.key_a.pk)
+    refused(during_deactivation(world, revoke))
     assert keys_of(world) == before
 
 
@@ -146,14 +147,8 @@ def test_deleting_a_role_mapping(world):
 
 
 def test_resending_an_invitation(world):
-    response = during_deactivation(
-        world,
-        lambda browser: browser.post(
-            reverse("admin:cosmo_scim_invitation_changelist"),
-            {"action": "resend", "_selected_action": [world.invitation_a.pk]},
-        ),
-    )
-    refused(response)
+    resend = bulk_action("admin:cosmo_scim_invitation_changelist", "resend", world.invitation_a.pk)
+    refused(during_deactivation(world, resend))
     assert Invitation.objects.get(pk=world.invitation_a.pk).status == "failed"
 
 
