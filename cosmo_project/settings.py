@@ -178,8 +178,10 @@ COSMO_SCIM = {
     # Cosmo's words on cosmo_scim's pages and emails, and the marker of its API keys.
     "PRODUCT_NAME": "Cosmo",
     "API_KEY_PREFIX": "cosmo_",
-    # Requests per second per SCIM API key (docs/security.md, Rate limits).
+    # Requests per second per SCIM API key, and for all of an organization's keys together
+    # (docs/security.md, Rate limits).
     "RATE_LIMIT": env.int("SCIM_RATE_LIMIT", default=50),
+    "ORGANIZATION_RATE_LIMIT": env.int("SCIM_ORGANIZATION_RATE_LIMIT", default=100),
 }
 
 LOGGING = {

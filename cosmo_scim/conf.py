@@ -74,6 +74,9 @@ DEFAULTS = {
     # Requests per second one API key may make to the SCIM API; more answer 429 with
     # Retry-After (scim/throttle.py). Each key has its own budget. None: no limit.
     "RATE_LIMIT": 50,
+    # Requests per second all of one organization's API keys together may make to the SCIM
+    # API, so that minting keys does not multiply the per-key budget. None: no limit.
+    "ORGANIZATION_RATE_LIMIT": 100,
     # Failed API key authentications per minute from one client address before its further
     # failures answer 429 instead of 401 (a good key is never refused). None: no limit.
     "AUTH_FAILURE_LIMIT": 30,

@@ -192,6 +192,7 @@ def _no_rate_limits(settings):
     settings.COSMO_SCIM = {
         **getattr(settings, "COSMO_SCIM", {}),
         "RATE_LIMIT": None,
+        "ORGANIZATION_RATE_LIMIT": None,
         "AUTH_FAILURE_LIMIT": None,
     }
 
