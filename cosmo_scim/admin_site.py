@@ -24,6 +24,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 
+from . import conf
 from .protocol.limits import unstorable
 
 
@@ -65,8 +66,23 @@ def _refuse_unstorable(view):
     return guarded
 
 
+def _product_words(named, neutral):
+    name = conf.get("PRODUCT_NAME")
+    return named.format(name) if name else neutral
+
+
 class OrgAdminSite(admin.AdminSite):
     login_form = OrgAdminAuthenticationForm
+
+    # The product's name (COSMO_SCIM["PRODUCT_NAME"]) where Django says "Django
+    # administration"; a host that names none reads a neutral word.
+    @property
+    def site_header(self):
+        return _product_words("{} administration", "Administration")
+
+    @property
+    def site_title(self):
+        return _product_words("{} admin", "Admin")
 
     def admin_view(self, view, cacheable=False):
         """Every admin page — Django's and cosmo_scim's own (key rotation, the provisioning

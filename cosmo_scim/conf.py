@@ -83,9 +83,9 @@ DEFAULTS = {
     # How long an API key's ``last_used_at`` may lag behind, in seconds. Bounding the
     # write rate keeps authentication at one read on the hot path.
     "KEY_LAST_USED_RESOLUTION": 60,
-    # The product's name as people read it on the app's pages and in its emails ("<name>
-    # stores only a hash of it" when a key is shown, "… has given you access to <name>").
-    # None: they name no product.
+    # The product's name as people read it on the app's pages and in its emails (the
+    # admin's header "<name> administration", "<name> stores only a hash of it" when a key
+    # is shown, "… has given you access to <name>"). None: they name no product.
     "PRODUCT_NAME": None,
     # The text every new API key begins with (up to 16 letters, digits, "_" or "-"), so
     # secret scanners and log reviews recognise a leaked key: "acme_" gives

@@ -2,11 +2,13 @@
 sentence. Cosmo's settings name Cosmo; a host that names nothing reads neutral words, and
 changing the key marker never locks out an IdP holding an older key."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
-from scimkit import user_body
+from scimkit import accept_link, user_body
 
 from cosmo_scim import keys
 from cosmo_scim.host import HostAdapter
@@ -118,9 +120,46 @@ def test_the_invitation_names_the_product_the_host_names(scim, host_settings):
     assert named.subject == "Acme Inc. invites you to join them on Orbit"
     assert "has given you access to Orbit (jane@acme.example)" in named.body
     assert "has given you access to Orbit" in named.alternatives[0][0]
-    assert neutral.subject == "Acme Inc. invites you to join them"
+    assert neutral.subject == "Acme Inc. invites you to join their organization"
     assert "has given you access (joe@acme.example)" in neutral.body
     assert "Cosmo" not in neutral.body + neutral.alternatives[0][0]
+
+
+def test_the_admin_names_the_product_or_nothing(admin_client, host_settings):
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Cosmo administration" in page and "| Cosmo admin</title>" in page
+    host_settings(PRODUCT_NAME=None)
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Administration</a>" in page and "| Admin</title>" in page
+    assert "Django" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_invitation_page_names_the_product(client, host_settings, scim):
+    assert scim.post("/Users", user_body("jane@acme.example")).status_code == 201
+    client.get(re.sub(r"^https?://[^/]+", "", accept_link(mail.outbox[0])))
+    assert "Join Acme Inc. on Cosmo" in client.get("/invitations/accept/").content.decode()
+    host_settings(PRODUCT_NAME=None)
+    page = client.get("/invitations/accept/").content.decode()
+    assert "Join Acme Inc.</h2>" in page and "Cosmo</" not in page.partition("<main>")[2]
+
+
+def test_the_admin_calls_the_tenant_what_the_host_calls_it(admin_client, org, monkeypatch):
+    """A host whose tenant model is a "company" reads "Company" on the key form, the lists,
+    their filter and the key page, not the foreign key's "organization"."""
+    from cosmo_scim import conf
+
+    monkeypatch.setattr(conf.organization_model()._meta, "verbose_name", "company")
+    monkeypatch.setattr(conf.organization_model()._meta, "verbose_name_plural", "companies")
+    form = admin_client.get(reverse("admin:cosmo_scim_apikey_add")).context["adminform"].form
+    assert form.fields["organization"].label == "Company"
+    create_key_in_admin(admin_client, org)
+    for model in ("apikey", "invitation", "auditevent", "rolemapping"):
+        listing = admin_client.get(reverse(f"admin:cosmo_scim_{model}_changelist"))
+        page = listing.content.decode()
+        assert "By company" in page and "By organization" not in page, model
+        headers = [header["text"] for header in listing.context["result_headers"]]
+        assert "Company" in headers and "Organization" not in headers, model
 
 
 # -- the plan sentence --------------------------------------------------------------------

@@ -37,6 +37,8 @@ class OrganizationFilter(admin.FieldListFilter):
     def __init__(self, field, request, params, model, model_admin, field_path):
         self.lookup_kwarg = f"{field_path}__{field.target_field.name}__exact"
         super().__init__(field, request, params, model, model_admin, field_path)
+        # "By workspace", "By company": the host's word for its tenant.
+        self.title = field.remote_field.model._meta.verbose_name
         self.selected = self.used_parameters.get(self.lookup_kwarg)
         if isinstance(self.selected, list):
             self.selected = self.selected[-1] if self.selected else None
@@ -55,7 +57,8 @@ class OrganizationFilter(admin.FieldListFilter):
                     attrs={
                         "class": "cosmo-scim-organization-filter",
                         "data-lookup": self.lookup_kwarg,
-                        "data-placeholder": "Search organizations",
+                        "data-placeholder": "Search "
+                        + str(field.remote_field.model._meta.verbose_name_plural),
                         "data-allow-clear": "true",
                     },
                 ),

@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.http import Http404
+from django.utils.text import capfirst
 
 from .. import conf
 from ..host import host_adapter
@@ -126,6 +127,12 @@ def organizations(request):
     return scoped(request, conf.organization_model()._default_manager.all(), "pk")
 
 
+def organization_label():
+    """What the host calls its tenant, as its model says ("Workspace", "Company"): the
+    organization column, field and filter of every cosmo_scim screen."""
+    return capfirst(conf.organization_model()._meta.verbose_name)
+
+
 def organization_or_404(request, object_id):
     """The organization ``object_id`` names if the user acts for it; a 404 otherwise, the
     same as for an id that does not exist."""
@@ -212,7 +219,25 @@ class ScopedToOrganizationAdmin(MissingObjectIs404):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == self.organization_field:
             kwargs["queryset"] = organizations(request)
+            kwargs["label"] = organization_label()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_display(self, request):
+        # The column is headed with the host's word for its tenant, not the foreign key's.
+        return [
+            self._organization_column() if name == self.organization_field else name
+            for name in super().get_list_display(request)
+        ]
+
+    def _organization_column(self):
+        field = self.organization_field
+
+        def column(obj):
+            return getattr(obj, field)
+
+        column.short_description = organization_label()
+        column.admin_order_field = field
+        return column
 
     def get_list_filter(self, request):
         # Django's related filters list every organization (or every one with a row in the

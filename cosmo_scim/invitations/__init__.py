@@ -54,6 +54,8 @@ def message_for(invitation, token):
         + reverse("cosmo_scim_invitations:accept", args=[token]),
         "expires_at": invitation.expires_at,
         "product_name": conf.get("PRODUCT_NAME"),
+        # The host's word for its tenant ("workspace"), for a subject that names no product.
+        "organization_kind": conf.organization_model()._meta.verbose_name,
     }
     subject = " ".join(render_to_string("cosmo_scim/email/invitation_subject.txt", context).split())
     message = EmailMultiAlternatives(

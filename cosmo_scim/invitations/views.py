@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import invitations
+from .. import conf, invitations
 from ..host import host_adapter
 from ..host_fields import person_of
 from ..provisioning import lifecycle
@@ -41,7 +41,7 @@ def _unusable(request, reason, invitation=None):
     return render(
         request,
         "cosmo_scim/invitations/unusable.html",
-        {"reason": reason, "invitation": invitation},
+        {"reason": reason, "invitation": invitation, "product_name": conf.get("PRODUCT_NAME")},
     )
 
 
@@ -79,6 +79,7 @@ def _page(request, invitation, form):
             "organization": invitation.organization,
             "form": form,
             "wrong_account": wrong_account,
+            "product_name": conf.get("PRODUCT_NAME"),
         },
     )
 

@@ -18,7 +18,7 @@ def test_accept_invitation_then_lose_access(browser_page, live_server, scim, set
     assert link.startswith(live_server.url)
 
     page.goto(link)
-    assert page.inner_text("#invitation-title") == "Join Acme Inc."
+    assert page.inner_text("#invitation-title") == "Join Acme Inc. on Cosmo"
     assert page.inner_text("#invitation-email") == "jane@acme.example"
     page.fill("#id_new_password1", "stellar-nebula-42")
     page.fill("#id_new_password2", "stellar-nebula-42")
