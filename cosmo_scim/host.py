@@ -17,11 +17,10 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Value
-from django.db.models.functions import Lower
 from django.shortcuts import resolve_url
 
 from . import conf
+from .addresses import with_address
 from .host_fields import (
     membership_field,
     memberships,
@@ -31,13 +30,11 @@ from .host_fields import (
 
 
 def _people_with_email(email):
-    """Accounts whose login email is ``email``, case-insensitively, written as
-    ``LOWER(email) = LOWER(value)`` so a functional index on ``Lower(email)`` serves it
-    (``__iexact`` compiles to ``UPPER(...)`` on PostgreSQL: a full scan of every account)."""
+    """Accounts whose login email is ``email`` by the one address rule (addresses.py), the
+    same comparison the host's unique constraint and login make, so a functional index on
+    the login's address key serves it."""
     user_model = get_user_model()
-    return user_model._default_manager.alias(_email_ci=Lower(person_field("email"))).filter(
-        _email_ci=Lower(Value(email))
-    )
+    return with_address(user_model._default_manager.all(), person_field("email"), email)
 
 
 class HostAdapter:
@@ -73,8 +70,8 @@ class HostAdapter:
     # -- people ---------------------------------------------------------------------------
 
     def find_person(self, email):
-        """The existing account with this email (case-insensitive), or None. Where the
-        host's emails are not unique (Django's ``auth.User``), the oldest such account: the
+        """The existing account with this email (case-insensitive: addresses.py), or None.
+        Where the host's emails are not unique (Django's ``auth.User``), the oldest such account: the
         same one every time, and attaching it still needs the person's consent
         (provisioning/ownership.py), given through the invitation sent to that address."""
         return _people_with_email(email).order_by("pk").first()

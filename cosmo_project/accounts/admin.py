@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from cosmo_scim.addresses import AddressContains
+
 from .models import User
+
+User._meta.get_field("email").register_lookup(AddressContains)
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -23,7 +27,7 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserCreationForm
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_active", "is_staff", "date_joined")
-    search_fields = ("email", "first_name", "last_name")
+    search_fields = ("email__address_contains", "first_name", "last_name")
     list_filter = ("is_active", "is_staff", "is_superuser")
     fieldsets = (
         (None, {"fields": ("email", "password")}),

@@ -3,8 +3,9 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
+
+from cosmo_scim.addresses import AddressKey, validate_address, with_address
 
 
 class UserManager(BaseUserManager):
@@ -12,7 +13,10 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, email):
         # Logins are case-insensitive: "Jane@Acme.com" and "jane@acme.com" are one account.
-        return self.get(email__iexact=email)
+        # Compared by cosmo_scim's address key, the one the unique constraint below holds,
+        # so a login matches at most one account (never __iexact: PostgreSQL's UPPER maps
+        # "ſam" onto "sam").
+        return with_address(self.all(), "email", email).get()
 
     def _create_user(self, email, password, **extra):
         if not email:
@@ -37,9 +41,12 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    # unique=True satisfies Django's USERNAME_FIELD check; the Lower() constraint below is the
-    # rule that matters: one account per address, whatever its case.
-    email = models.EmailField("email address", max_length=254, unique=True)
+    # unique=True satisfies Django's USERNAME_FIELD check; the AddressKey constraint below is
+    # the rule that matters: one account per address, whatever its case. validate_address
+    # refuses, in forms, a look-alike that another case mapping would make of an address.
+    email = models.EmailField(
+        "email address", max_length=254, unique=True, validators=[validate_address]
+    )
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
@@ -54,7 +61,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(AddressKey("email"), name="accounts_user_email_key_unique"),
         ]
 
     def __str__(self):

@@ -26,7 +26,7 @@ class OrganizationAdmin(ProvisioningAdminMixin, admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "organization", "role", "is_active", "created_at", "updated_at")
     list_filter = ("organization", "role", "is_active")
-    search_fields = ("user__email", "organization__name", "organization__slug")
+    search_fields = ("user__email__address_contains", "organization__name", "organization__slug")
     autocomplete_fields = ("user", "organization")
     list_select_related = ("user", "organization")
 

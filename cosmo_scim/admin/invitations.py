@@ -4,10 +4,13 @@ delivery â€” what truly happened, in words (invitations/delivery.py ``state``) â
 from django.contrib import admin, messages
 
 from .. import invitations
+from ..addresses import AddressContains
 from ..invitations import delivery
 from ..models import Invitation
 from ..tasks import send_invitation_on_commit
 from .scope import ScopedToOrganizationAdmin
+
+Invitation._meta.get_field("email").register_lookup(AddressContains)
 
 
 @admin.register(Invitation)
@@ -23,7 +26,7 @@ class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         "expires_at",
     )
     list_filter = ("status", "organization")
-    search_fields = ("email",)
+    search_fields = ("email__address_contains",)
     list_select_related = ("organization",)
     fields = (
         "organization",

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .. import conf, host_fields
+from ..addresses import AddressKey
 from .keys import APIKey
 
 
@@ -198,7 +199,12 @@ class ScimUserEmail(models.Model):
 
     class Meta:
         ordering = ("id",)
-        indexes = [models.Index(Lower("value"), name="cosmo_scim_email_value_ci")]
+        indexes = [
+            # The filter engine's caseless comparison (emails.value eq …).
+            models.Index(Lower("value"), name="cosmo_scim_email_value_ci"),
+            # Which member of the organization has a login email (addresses.py's key).
+            models.Index(AddressKey("value"), name="cosmo_scim_email_value_key"),
+        ]
 
     def __str__(self):
         return self.value

@@ -16,11 +16,11 @@ consent, is ownership.py's rule.
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Lower
+from django.db.models import F
 from django.utils import timezone
 
 from .. import conf, host_fields, invitations, signals
+from ..addresses import with_address
 from ..host import host_adapter
 from ..host_fields import is_active, membership_path, organization_id_of, person_of
 from ..models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
@@ -108,8 +108,9 @@ def _email_holder(organization, email):
     before any account is looked up, the answer cannot depend on what exists outside the
     organization (an account elsewhere, or the login an ownership rule kept)."""
     return (
-        ScimUserEmail.objects.alias(value_ci=Lower("value"))
-        .filter(scim_user__organization=organization, value_ci=Lower(Value(email)))
+        with_address(
+            ScimUserEmail.objects.filter(scim_user__organization=organization), "value", email
+        )
         .values_list("scim_user__user_name", flat=True)
         .first()
     )

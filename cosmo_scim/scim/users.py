@@ -11,6 +11,7 @@ there are, their lengths (a column's own) and how many values each may have (cou
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from .. import addresses
 from ..protocol import caseless, limits
 from ..protocol.coerce import boolean, json_object, reference_id
 from ..protocol.errors import invalid_value
@@ -80,15 +81,25 @@ def _values(container, attribute):
 
 
 def _emails(container):
+    """The email values, each an address that can be a login (any of them may become the
+    primary): Django's validator, then the address rule (addresses.py), which refuses a
+    look-alike of another address in another case."""
     emails = []
     for index, fields in enumerate(_values(container, EMAILS)):
+        label = EMAILS.label(index, EMAILS.columns[0])
         try:
             validate_email(fields["value"])
         except ValidationError:
-            label = EMAILS.label(index, EMAILS.columns[0])
             raise invalid_value(f"{label} is not an email address") from None
+        _check_address(fields["value"], label)
         emails.append(Email(**{**fields, "primary": fields["primary"] is True}))
     return emails
+
+
+def _check_address(address, label):
+    reason = addresses.refusal(address)
+    if reason is not None:
+        raise invalid_value(f"{label} {reason}")
 
 
 def _value_list(container, attribute):
@@ -157,12 +168,15 @@ def parse_user(body):
         (ENTERPRISE_USER_SCHEMA, None): json_object(enterprise, ENTERPRISE_USER_SCHEMA),
     }
     active = caseless.get(data, "active")
-    return UserProfile(
+    profile = UserProfile(
         **{column.field: _column_value(objects, column) for column in COLUMNS},
         **{attribute.field: _value_list(data, attribute) for attribute in JSON_LISTS},
         emails=_emails(data),
         active=None if active is None else boolean(active, "active"),
     )
+    if not profile.emails and profile.login_email():
+        _check_address(profile.user_name, "userName, the login email when no emails are sent,")
+    return profile
 
 
 def _manager(manager_id, location):

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cosmo_project.organizations.models import Membership, Organization
+from cosmo_scim.addresses import with_address
 from cosmo_scim.models import APIKey
 
 DEMO_SLUG = "acme"
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         call_command("create_organization", DEMO_SLUG, name="Acme Inc.", plan="enterprise")
         organization = Organization.objects.get(slug=DEMO_SLUG)
         user_model = get_user_model()
-        admin = user_model.objects.filter(email__iexact=DEMO_ADMIN_EMAIL).first()
+        admin = with_address(user_model.objects.all(), "email", DEMO_ADMIN_EMAIL).first()
         if admin is None:
             admin = user_model.objects.create_user(
                 DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, first_name="Ada", last_name="Admin"

@@ -1,0 +1,114 @@
+"""Email addresses compared without case: the one rule, in Python and in SQL.
+
+An account is found by its login email whatever its case ("Jane@Acme.com" is
+"jane@acme.com"). Unicode case mappings disagree with each other outside ASCII: ``ſ`` (long
+s) upper-cases to ``S`` but lower-cases to itself, ``ı`` (dotless i) upper-cases to ``I``,
+the Kelvin sign ``K`` lower-cases to ``k``, ``ß`` case-folds to ``ss``, ``İ`` lower-cases to
+two characters. And the databases disagree with Python and with each other: SQLite's
+``LOWER``/``UPPER`` change ASCII letters only, PostgreSQL's follow the database's collation
+(a Turkish one lower-cases ``I`` to ``ı``). A lookup with ``LOWER`` and a login with
+``UPPER`` (Django's ``__iexact``) so let one login match two accounts (issue 20,
+reproduction 3: ``ſam@…`` and ``sam@…``).
+
+So the rule has two halves:
+
+- **The key** (:func:`address_key`, :class:`AddressKey`) folds the 26 ASCII capitals to
+  lower case and leaves every other character as it is. SQLite's ``LOWER`` does exactly
+  that; on PostgreSQL it is ``TRANSLATE`` over the 26 letters, which no collation changes.
+  Python and both databases compute the same key for every string (tests/test_addresses.py
+  checks every character of the BMP whose case mappings disagree, on both databases). The
+  account lookup, a unique constraint on the login and the login itself all compare keys.
+- **The door** (:func:`refusal`) refuses an address holding a character that has any case
+  mapping outside ASCII (``é``, ``ſ``, ``ı``, ``K``, ``ß``, ``ﬁ``, ``Σ``, ``İ``…). For every
+  address it lets through, the key is what ``lower()``, ``casefold()`` and ``upper().lower()``
+  give, so "the same address in another case" means one account, on every database; a
+  look-alike is never a second account one login matches. Django's own email validator
+  lets ``ı``, ``İ``, ``ſ`` and ``K`` through in the local part (its pattern is ``[A-Z]`` with
+  ``re.IGNORECASE``, which matches them) and any letter in the domain; an international
+  domain is sent in its ASCII form (``xn--…``, IDNA) instead.
+"""
+
+import string
+
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, Func
+from django.db.models.lookups import Contains
+
+_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# The same fold in SQL (PostgreSQL, and any database with TRANSLATE).
+_TRANSLATE = f"TRANSLATE(%(expressions)s, '{string.ascii_uppercase}', '{string.ascii_lowercase}')"
+
+
+def address_key(address):
+    """What two addresses that are the same account have in common (Python's form)."""
+    return address.translate(_FOLD)
+
+
+def has_case(character):
+    """Does ``character`` change under any of Python's case mappings?"""
+    return (
+        character.lower() != character
+        or character.upper() != character
+        or character.casefold() != character
+    )
+
+
+def refusal(address):
+    """Why ``address`` cannot be an account's login — a sentence naming the character —
+    or None when it can."""
+    domain_starts = address.rfind("@") + 1
+    for index, character in enumerate(address):
+        if not character.isascii() and has_case(character):
+            hint = (
+                " Write the domain in its ASCII form (xn--…)." if index >= domain_starts > 0 else ""
+            )
+            return (
+                f"holds {character!r} (U+{ord(character):04X}), a letter with a case mapping "
+                "outside ASCII: such an address could pass for another one in another case." + hint
+            )
+    return None
+
+
+def validate_address(address):
+    """A Django field validator: :func:`refusal` as a form error."""
+    reason = refusal(address)
+    if reason is not None:
+        raise ValidationError(f"This address {reason}", code="invalid")
+
+
+class AddressKey(Func):
+    """The key of an expression, in SQL (the database's form of :func:`address_key`), for
+    lookups, unique constraints and indexes alike."""
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite's built-in LOWER changes the ASCII letters only.
+        return super().as_sql(
+            compiler, connection, template="LOWER(%(expressions)s)", **extra_context
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template=_TRANSLATE, **extra_context)
+
+
+def with_address(queryset, field, address):
+    """The rows of ``queryset`` whose ``field`` is ``address`` by the key."""
+    return queryset.alias(_address_key=AddressKey(field)).filter(_address_key=address_key(address))
+
+
+class AddressContains(Contains):
+    """``<address field>__address_contains=text``: the address's key holds the text's key.
+    The admin's search of addresses (``search_fields = ("email__address_contains",)``,
+    registered on the field), so a search finds the accounts a login would, not those
+    ``UPPER`` maps together (Django's ``icontains``: ``sam`` finding ``ſam``)."""
+
+    lookup_name = "address_contains"
+
+    def __init__(self, lhs, rhs):
+        super().__init__(AddressKey(lhs), address_key(rhs))
+
+    def get_rhs_op(self, connection, rhs):
+        # Django's own "contains" operator (the backends know lookups by their names).
+        return connection.operators["contains"] % rhs
