@@ -71,8 +71,8 @@ class HostAdapter:
 
     def find_person(self, email):
         """The existing account with this email (case-insensitive: addresses.py), or None.
-        Where the host's emails are not unique (Django's ``auth.User``), the oldest such account: the
-        same one every time, and attaching it still needs the person's consent
+        Where the host's emails are not unique (Django's ``auth.User``), the oldest such
+        account: the same one every time, and attaching it still needs the person's consent
         (provisioning/ownership.py), given through the invitation sent to that address."""
         return _people_with_email(email).order_by("pk").first()
 
@@ -153,6 +153,14 @@ class HostAdapter:
         if changed:
             person.save(update_fields=changed)
         return changed
+
+    def person_max_length(self, part):
+        """The most characters the account's ``part`` (``email``, ``given_name``,
+        ``family_name``) holds: its column's length, None when unbounded. SCIM bounds the
+        values it copies onto an account by it (scim/user_attributes.py), so a name longer
+        than the account's column is a 400 for every request — not a database error only
+        where the account is new. A host keeping names elsewhere overrides it."""
+        return get_user_model()._meta.get_field(person_field(part)).max_length
 
     def person_email(self, person):
         """The address the person logs in with, where their invitation goes."""

@@ -125,6 +125,8 @@ ANY_HOST = (
     "scim_api/test_entra.py",
     "scim_api/test_tenancy.py",
     "scim_api/test_account_ownership.py",
+    "scim_api/test_lookalike_addresses.py",
+    "scim_api/test_name_lengths.py",
     "scim_api/test_groups.py",
     "scim_api/test_group_roles_and_tenancy.py",
     "scim_api/test_scim_compliance.py",

@@ -20,6 +20,7 @@ from functools import cached_property
 
 from django.apps import apps
 
+from ..host import host_adapter
 from ..protocol.filters.registry import (
     BOOLEAN,
     DATETIME,
@@ -61,16 +62,29 @@ class Column:
     url: bool = False
     model: str | None = "cosmo_scim.ScimUser"
     length: int | None = None
+    # The part of the person's account the value is copied to (``email``, ``given_name``,
+    # ``family_name``: host_fields.person_field), whose column bounds it too.
+    person: str | None = None
 
     def __post_init__(self):
         # One place per length: the column's, or — without a column — the declared one.
         if (self.model is None) == (self.length is None):
             raise ValueError(f"{self.path}: a length is declared exactly when there is no column")
 
-    @cached_property
+    @property
     def max_length(self):
         """The most characters a value may have: what the database can store is what a
-        body may send."""
+        body may send. A value copied onto the person's account is bounded by the account's
+        column as well (the host's, asked through its adapter), so whether an account
+        exists, and whose it is, never decides between a 201 and a database error (issue
+        20, reproduction 6)."""
+        if self.person is None:
+            return self._column_length
+        account = host_adapter().person_max_length(self.person)
+        return self._column_length if account is None else min(self._column_length, account)
+
+    @cached_property
+    def _column_length(self):
         if self.model is None:
             return self.length
         return apps.get_model(self.model)._meta.get_field(self.field).max_length
@@ -102,8 +116,8 @@ COLUMNS = (
     Column("externalId", "external_id", case_exact=True),
     Column("userName", "user_name", required=True),
     Column("name.formatted", "formatted_name"),
-    Column("name.familyName", "family_name"),
-    Column("name.givenName", "given_name"),
+    Column("name.familyName", "family_name", person="family_name"),
+    Column("name.givenName", "given_name", person="given_name"),
     Column("name.middleName", "middle_name"),
     Column("name.honorificPrefix", "honorific_prefix"),
     Column("name.honorificSuffix", "honorific_suffix"),
@@ -160,7 +174,7 @@ EMAILS = MultiValuedColumn(
     "emails",
     "emails",
     (
-        Column("value", "value", required=True, model=_EMAIL),
+        Column("value", "value", required=True, model=_EMAIL, person="email"),
         Column("display", "display", model=_EMAIL),
         Column("type", "type", model=_EMAIL),
     ),
