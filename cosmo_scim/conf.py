@@ -51,6 +51,11 @@ DEFAULTS = {
     # "https://app.example.com". None: the host's settings.PUBLIC_BASE_URL. Never taken
     # from a request's Host header, which the client controls.
     "PUBLIC_BASE_URL": None,
+    # Invitations one organization may send to one address in 24 hours: a deactivate and
+    # reactivate loop of a member who never accepted (or a POST and DELETE loop) must not
+    # mail an address without end. A further one is held back, pending, until the oldest
+    # of those leaves the 24 hours, and then sent (invitations.create). None: no limit.
+    "INVITATION_ADDRESS_LIMIT": 3,
     # Days an invitation link works, counted from when its email is sent.
     "INVITATION_EXPIRY_DAYS": 7,
     # Tries at sending one invitation email that provably did not go out (the mail server

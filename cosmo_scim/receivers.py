@@ -19,7 +19,8 @@ from .tasks import send_invitation_on_commit
 @receiver(signals.user_provisioned, dispatch_uid="cosmo_scim.invite_on_provision")
 @receiver(signals.user_reactivated, dispatch_uid="cosmo_scim.invite_on_reactivation")
 def send_new_invitation(sender, invitation=None, **kwargs):
-    if invitation is not None:
+    # One held back by the address's budget (invitations.create) is the sweep's, once due.
+    if invitation is not None and invitation.next_attempt_at is None:
         send_invitation_on_commit(invitation.pk)
 
 

@@ -133,6 +133,7 @@ ANY_HOST = (
     "scim_api/test_root_search.py",
     "scim_api/test_endpoint_case.py",
     "invitations/test_invitations.py",
+    "invitations/test_invitation_abuse.py",
     "provisioning/test_orphans.py",
     "provisioning/test_deactivation.py",
     "admin/test_admin_provisioning.py",

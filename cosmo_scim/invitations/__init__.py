@@ -7,9 +7,11 @@ resend makes every earlier link stop working.
 """
 
 import hashlib
+from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -26,13 +28,61 @@ def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# The budget of INVITATION_ADDRESS_LIMIT is per this window.
+ADDRESS_WINDOW = timedelta(days=1)
+
+HELD_BACK = (
+    "Held back: this organization already sent {count} invitations to this address within "
+    "24 hours (INVITATION_ADDRESS_LIMIT); it goes out then."
+)
+
+
 def create(scim_user, email):
-    """A pending, unsent invitation for a membership; the caller holds the transaction."""
-    return Invitation.objects.create(
+    """A pending, unsent invitation for a membership; the caller holds the transaction.
+
+    Held back (``next_attempt_at`` set, the reason in ``last_error``) while the
+    organization has spent its budget of invitations to this address
+    (:func:`held_until`): the sender and the sweep send it once it is due."""
+    invitation = Invitation(
         organization_id=scim_user.organization_id,
         membership_id=scim_user.membership_id,
         email=email,
     )
+    due = held_until(scim_user.organization_id, email)
+    if due is not None:
+        invitation.next_attempt_at = due
+        invitation.last_error = HELD_BACK.format(count=conf.get("INVITATION_ADDRESS_LIMIT"))
+    invitation.save()
+    return invitation
+
+
+def held_until(organization_id, email):
+    """When the organization may send ``email`` another invitation, or None for now.
+
+    Counted are its invitations to the address (in any case) created within the last 24
+    hours that went out, may have, or still will: claimed by a sender, sent, or pending. One
+    revoked before any sender took it mailed nothing and is not counted, so the budget
+    follows the emails, not the deactivate and reactivate calls. Once
+    ``INVITATION_ADDRESS_LIMIT`` are counted, the next is due when the oldest of them leaves
+    the 24 hours."""
+    limit = conf.get("INVITATION_ADDRESS_LIMIT")
+    if limit is None:
+        return None
+    since = timezone.now() - ADDRESS_WINDOW
+    counted = list(
+        Invitation.objects.alias(email_ci=Lower("email"))
+        .filter(
+            Q(claimed_at__isnull=False) | Q(sent_at__isnull=False) | Q(status=Status.PENDING),
+            organization_id=organization_id,
+            email_ci=Lower(Value(email)),
+            created_at__gte=since,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(counted) < limit:
+        return None
+    return counted[-1] + ADDRESS_WINDOW
 
 
 def revoke_pending(membership):

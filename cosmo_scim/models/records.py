@@ -97,6 +97,11 @@ class Invitation(models.Model):
                 condition=models.Q(status="pending"),
                 name="cosmo_scim_invite_expiry",
             ),
+            # How many invitations has the organization sent this address lately? Asked
+            # before each new one (invitations.create, INVITATION_ADDRESS_LIMIT).
+            models.Index(
+                models.F("organization"), Lower("email"), name="cosmo_scim_invite_address"
+            ),
         ]
 
     def __str__(self):

@@ -346,6 +346,8 @@ def _set_active(host, scim_user, active, actor, reason=""):
     invitation = None
     if active:
         invitation = _reinvite(host, scim_user)
+        if invitation is not None and invitation.next_attempt_at is not None:
+            reason = reason or invitation.last_error  # held back (invitations.create)
     else:
         _end_access(host, membership, granted=granted)
     audit.record(

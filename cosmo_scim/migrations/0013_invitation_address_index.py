@@ -1,0 +1,33 @@
+"""An index on an invitation's organization and address, case-insensitively: before each
+new invitation the organization's invitations to the address within 24 hours are counted
+(INVITATION_ADDRESS_LIMIT, cosmo_scim/invitations/__init__.py ``held_until``). Built like
+0009's indexes — ``CREATE INDEX CONCURRENTLY`` on PostgreSQL, so writes go on while it
+builds."""
+
+import importlib
+
+import django.db.models.functions.text
+from django.db import migrations, models
+
+AddIndexConcurrentlyWherePossible = importlib.import_module(
+    "cosmo_scim.migrations.0009_tenant_indexes"
+).AddIndexConcurrentlyWherePossible
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("cosmo_scim", "0012_verified_domains"),
+    ]
+
+    operations = [
+        AddIndexConcurrentlyWherePossible(
+            model_name="invitation",
+            index=models.Index(
+                models.F("organization"),
+                django.db.models.functions.text.Lower("email"),
+                name="cosmo_scim_invite_address",
+            ),
+        ),
+    ]
