@@ -10,13 +10,13 @@ import hashlib
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from .. import conf
+from ..addresses import with_address
 from ..host import host_adapter
 from ..host_fields import is_active, membership_lookups, membership_path, person_of
 from ..models import Invitation, ScimUser
@@ -70,11 +70,10 @@ def held_until(organization_id, email):
         return None
     since = timezone.now() - ADDRESS_WINDOW
     counted = list(
-        Invitation.objects.alias(email_ci=Lower("email"))
+        with_address(Invitation.objects, "email", email)
         .filter(
             Q(claimed_at__isnull=False) | Q(sent_at__isnull=False) | Q(status=Status.PENDING),
             organization_id=organization_id,
-            email_ci=Lower(Value(email)),
             created_at__gte=since,
         )
         .order_by("-created_at")

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .. import conf
+from ..addresses import AddressKey
 from .keys import APIKey
 
 
@@ -100,7 +101,7 @@ class Invitation(models.Model):
             # How many invitations has the organization sent this address lately? Asked
             # before each new one (invitations.create, INVITATION_ADDRESS_LIMIT).
             models.Index(
-                models.F("organization"), Lower("email"), name="cosmo_scim_invite_address"
+                models.F("organization"), AddressKey("email"), name="cosmo_scim_invite_address"
             ),
         ]
 

@@ -1,13 +1,14 @@
-"""An index on an invitation's organization and address, case-insensitively: before each
-new invitation the organization's invitations to the address within 24 hours are counted
-(INVITATION_ADDRESS_LIMIT, cosmo_scim/invitations/__init__.py ``held_until``). Built like
-0009's indexes — ``CREATE INDEX CONCURRENTLY`` on PostgreSQL, so writes go on while it
+"""An index on an invitation's organization and address key (cosmo_scim/addresses.py):
+before each new invitation the organization's invitations to the address within 24 hours
+are counted (INVITATION_ADDRESS_LIMIT, cosmo_scim/invitations/__init__.py ``held_until``).
+Built like 0009's indexes — ``CREATE INDEX CONCURRENTLY`` on PostgreSQL, so writes go on while it
 builds."""
 
 import importlib
 
-import django.db.models.functions.text
 from django.db import migrations, models
+
+import cosmo_scim.addresses
 
 AddIndexConcurrentlyWherePossible = importlib.import_module(
     "cosmo_scim.migrations.0009_tenant_indexes"
@@ -18,7 +19,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("cosmo_scim", "0012_verified_domains"),
+        ("cosmo_scim", "0013_email_address_key"),
     ]
 
     operations = [
@@ -26,7 +27,7 @@ class Migration(migrations.Migration):
             model_name="invitation",
             index=models.Index(
                 models.F("organization"),
-                django.db.models.functions.text.Lower("email"),
+                cosmo_scim.addresses.AddressKey("email"),
                 name="cosmo_scim_invite_address",
             ),
         ),
