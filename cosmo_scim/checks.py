@@ -6,7 +6,9 @@ fail later where nobody looks: the host models or fields ``COSMO_SCIM`` names do
 adapter cannot call (E004: no account, or one without its email), no Celery app (E005: the
 invitation is published to Celery's default ``amqp://localhost`` and never sent, while the
 POST answers 201), no ``PUBLIC_BASE_URL`` (E006: no invitation link can be built), a host
-model created by a migration that cosmo_scim's migrations do not come after (E007). Each
+model created by a migration that cosmo_scim's migrations do not come after (E007), a
+membership role field without a default for the default ``HostAdapter.role_for`` to give
+(E008), a host key no foreign key can refer to or the audit trail cannot keep (E009). Each
 names what to change.
 
 The two warnings are mistakes that break nothing visibly — the admin still works, sessions
@@ -382,3 +384,77 @@ def _references(migration, label):
             if isinstance(target, str) and target.lower() == label:
                 return True
     return False
+
+
+@checks.register()
+def check_role_default(app_configs=None, **kwargs):
+    """The default ``HostAdapter.role_for`` gives a member no mapped IdP group ranks the
+    membership role field's default: a field without one (or with a default its choices do
+    not list) would store a role the product does not have."""
+    from .host import HostAdapter, role_field
+
+    models, _ = _host_models()
+    if "MEMBERSHIP_MODEL" not in models:
+        return []
+    adapter = conf.hook("HOST_ADAPTER")
+    try:
+        field = role_field()
+    except FieldDoesNotExist:
+        return []  # E003 names the missing field
+    if adapter.role_for is not HostAdapter.role_for or not field.choices:
+        return []
+    default = field.get_default() if field.has_default() else None
+    if default in {value for value, _ in field.flatchoices}:
+        return []
+    return [
+        _error(
+            8,
+            f"{field.model._meta.label}.{field.name} (COSMO_SCIM['MEMBERSHIP_FIELDS']['role']) "
+            f"has no default among its choices ({default!r}): the default "
+            "HostAdapter.role_for gives it to members no mapped IdP group ranks.",
+            "Give the field a default role (default=...), or override HostAdapter.role_for "
+            "in your COSMO_SCIM['HOST_ADAPTER'] (docs/integrate.md, Your own models).",
+        )
+    ]
+
+
+# AuditEvent.membership_id keeps the membership's key as text of at most this many
+# characters (a copy that outlives the membership, so not a foreign key).
+MEMBERSHIP_KEY_LENGTH = 255
+
+
+@checks.register()
+def check_primary_keys(app_configs=None, **kwargs):
+    """cosmo_scim refers to the host's people, organizations, memberships and teams by
+    foreign keys, which take the target's key type (integers, UUIDs, text), and copies the
+    membership's key into the audit trail as text. What cannot work: a composite key (no
+    foreign key can point at one) and a membership key longer than the audit column."""
+    models, _ = _host_models()
+    models["AUTH_USER_MODEL"] = get_user_model()
+    errors = []
+    for setting, model in models.items():
+        key = model._meta.pk
+        if key.get_internal_type() == "CompositePrimaryKey":
+            errors.append(
+                _error(
+                    9,
+                    f"{model._meta.label} ({setting}) has a composite primary key, which no "
+                    "foreign key of cosmo_scim can refer to.",
+                    "Give the model a single-column primary key (an AutoField, BigAutoField, "
+                    "UUIDField or CharField) and keep the composite one as a UniqueConstraint.",
+                )
+            )
+    membership = models.get("MEMBERSHIP_MODEL")
+    key = membership._meta.pk if membership is not None else None
+    textual = key is not None and key.get_internal_type() in ("CharField", "SlugField", "TextField")
+    if textual and (key.max_length is None or key.max_length > MEMBERSHIP_KEY_LENGTH):
+        errors.append(
+            _error(
+                9,
+                f"{membership._meta.label}'s primary key {key.name} may be longer than "
+                f"{MEMBERSHIP_KEY_LENGTH} characters, which the audit trail keeps of it "
+                "(AuditEvent.membership_id).",
+                f"Give the key max_length={MEMBERSHIP_KEY_LENGTH} or less.",
+            )
+        )
+    return errors

@@ -42,28 +42,34 @@ class HostAdapter:
 
     def scim_allowed(self, organization):
         """May this organization provision over SCIM? The one plan check: the admin's key
-        form, key rotation, ``create_api_key`` and every SCIM request ask it. Default: the
-        organization's ``plan`` is ``"enterprise"``."""
-        return getattr(organization, "plan", None) == "enterprise"
+        form, key rotation, ``create_api_key`` and every SCIM request ask it. Default: every
+        organization may; a product that sells SCIM with some plans only overrides this
+        (Cosmo's adapter allows its Enterprise plan)."""
+        return True
 
     def scim_refusal(self, organization):
         """The sentence an admin, the key command and a refused IdP read when
         :meth:`scim_allowed` says no. Name your plan here when you override the rule."""
-        return f"SCIM provisioning is not part of {organization}'s plan."
+        return f"{organization} may not use SCIM provisioning."
 
     def role_for(self, organization, roles):
         """A member's role from the roles their mapped IdP groups give (a set, empty when no
-        group of theirs is mapped): the highest of admin > developer > viewer, else viewer.
+        group of theirs is mapped). Default: the most privileged of them, ranked by the order
+        of the membership role field's choices (most privileged first, as Django lists
+        ``TextChoices``); with none mapped, the role field's default (checked at startup:
+        ``cosmo_scim.E008``).
 
         Okta and Entra put a person in several groups at once (``Engineering`` and
         ``Admins``); the most privileged mapped group wins, and leaving every mapped group
-        falls back to the least privileged role rather than keeping a stale one.
+        falls back to the default role rather than keeping a stale one. A role the choices do
+        not list ranks below all of them.
         """
         if not roles:
-            return ROLE_RANKING[-1]
+            return default_role()
+        ranking = [value for value, _ in self.role_choices()]
 
         def rank(role):
-            return ROLE_RANKING.index(role) if role in ROLE_RANKING else len(ROLE_RANKING)
+            return ranking.index(role) if role in ranking else len(ranking)
 
         return min(sorted(roles), key=rank)
 
@@ -188,13 +194,15 @@ class HostAdapter:
         )
 
     def administered_organization_ids(self, person):
-        """Ids of the organizations ``person`` administers: those where their membership is
-        active and has the host's admin role. The Django admin scopes everything of
-        cosmo_scim to these (cosmo_scim/admin/scope.py), so a host whose admin role is named
-        or stored differently overrides this. One query; it runs on every admin request, so
-        a SCIM deactivation or a role change takes effect on the very next one."""
+        """Ids of the organizations ``person`` administers. Default: those where their
+        membership is active and has the most privileged role, the first of the role field's
+        choices. The Django admin scopes everything of cosmo_scim to these
+        (cosmo_scim/admin/scope.py), so a host whose admin role is named or stored otherwise
+        overrides this. One query; it runs on every admin request, so a SCIM deactivation or
+        a role change takes effect on the very next one."""
+        top_role = self.role_choices()[0][0]
         return set(
-            memberships(person=person, active=True, role="admin").values_list(
+            memberships(person=person, active=True, role=top_role).values_list(
                 membership_field("organization"), flat=True
             )
         )
@@ -236,8 +244,9 @@ class HostAdapter:
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
     def role_choices(self):
-        """The host's roles as ``(value, label)`` pairs (offered by the role mapping admin)."""
-        return list(conf.membership_model()._meta.get_field(membership_field("role")).choices)
+        """The host's roles as ``(value, label)`` pairs, most privileged first (offered by
+        the role mapping admin, and ranked in this order by :meth:`role_for`)."""
+        return list(role_field().flatchoices)
 
     def set_roles(self, roles):
         """Give each membership its role: ``{membership_pk: role}``.
@@ -275,8 +284,15 @@ class HostAdapter:
         getattr(team, team_field("members")).remove(*membership_pks)
 
 
-# Highest first. A role the ranking does not know ranks below all of them.
-ROLE_RANKING = ("admin", "developer", "viewer")
+def role_field():
+    """The membership's role field (``MEMBERSHIP_FIELDS["role"]``)."""
+    return conf.membership_model()._meta.get_field(membership_field("role"))
+
+
+def default_role():
+    """The role a member gets when no mapped IdP group gives one: the role field's
+    default."""
+    return role_field().get_default()
 
 
 def host_adapter():

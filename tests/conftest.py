@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from scimkit import ScimClient
+from scimkit import ScimClient, host
 
 # Host models are imported inside the fixtures, so that suites run with minimal settings
 # (tests/settings_filters.py: contenttypes + auth only) can still load this conftest.
@@ -28,9 +28,11 @@ def make_org(db):
 
     def make(slug=None, plan="enterprise", name=None):
         slug = slug or f"org-{next(_seq)}"
-        return conf.organization_model()._default_manager.create(
-            **{organization_field("slug"): slug}, name=name or slug.title(), plan=plan
-        )
+        model = conf.organization_model()
+        values = {organization_field("slug"): slug, "name": name or slug.title()}
+        if any(field.name == "plan" for field in model._meta.fields):  # not every host has one
+            values["plan"] = plan
+        return model._default_manager.create(**values)
 
     return make
 
@@ -44,8 +46,14 @@ def person_values(email):
 
 @pytest.fixture
 def make_user(db):
+    """An account; ``given_name`` / ``family_name`` go to the host's name fields."""
+    from cosmo_scim.host_fields import person_field
+
     def make(email=None, password=None, **extra):
         email = email or f"person{next(_seq)}@example.com"
+        for part in ("given_name", "family_name"):
+            if part in extra:
+                extra[person_field(part)] = extra.pop(part)
         return get_user_model().objects.create_user(
             **person_values(email), password=password, **extra
         )
@@ -58,8 +66,10 @@ def make_member(make_user):
     """A membership made by hand, as the host's own screens would (no SCIM)."""
     from cosmo_scim.host_fields import membership_field, memberships
 
-    def make(organization, user=None, role="developer", is_active=True, **user_extra):
+    def make(organization, user=None, role=None, is_active=True, **user_extra):
+        """``role``: the host's middle role unless given (Cosmo's developer)."""
         user = user or make_user(**user_extra)
+        role = role or host.roles()[1]
         return memberships().create(
             **{
                 membership_field("person"): user,
@@ -119,7 +129,8 @@ def _fresh_cache():
 # external compliance checker. Written through the host adapter and host_fields, never a
 # host's models. The rest tests Cosmo's own product (its models, demo, docs) and runs
 # with Cosmo only. ``DJANGO_SETTINGS_MODULE=tests.hosts.workspace.settings pytest``
-# collects this list and tests/hosts/test_workspace.py (what only that host's shape shows).
+# collects this list and tests/hosts/test_workspace.py (what only that host's shape shows);
+# likewise tests.hosts.company.settings and tests/hosts/test_company.py.
 ANY_HOST = (
     "scim_api/test_okta.py",
     "scim_api/test_entra.py",

@@ -136,7 +136,7 @@ class Host:
 
     @staticmethod
     def _lookups(via, field_of, parts):
-        from cosmo_scim.host_fields import person_field
+        from cosmo_scim.host_fields import organization_field, person_field
 
         lookups = {}
         for name, value in parts.items():
@@ -145,8 +145,10 @@ class Host:
                 path = [field_of(part)]
             except KeyError:  # not a host field (e.g. cosmo_scim's own ``scim_user``)
                 path = [part]
-            if part == "person" and rest in ("email", "login"):
+            if part == "person" and rest in ("email", "login", "given_name", "family_name"):
                 path.append(person_field(rest))
+            elif part == "organization" and rest == "slug":
+                path.append(organization_field("slug"))
             elif rest:
                 path.append(rest)
             lookups["__".join(([via] if via else []) + path)] = value
@@ -208,6 +210,43 @@ class Host:
 
         return getattr(team, team_field("name"))
 
+    def roles(self):
+        """The host's roles, most privileged first (its role field's choices): Cosmo's
+        ``admin, developer, viewer``; every test host has three."""
+        from cosmo_scim.host import host_adapter
+
+        return [value for value, _ in host_adapter().role_choices()]
+
+    def given_name(self, person):
+        from cosmo_scim.host_fields import person_field
+
+        return getattr(person, person_field("given_name"))
+
+    def family_name(self, person):
+        from cosmo_scim.host_fields import person_field
+
+        return getattr(person, person_field("family_name"))
+
+    def slug(self, organization):
+        from cosmo_scim.host_fields import organization_field
+
+        return getattr(organization, organization_field("slug"))
+
+    def organization_by_slug(self, slug):
+        from cosmo_scim.host_fields import organizations_by_slug
+
+        return organizations_by_slug(slug).get()
+
+    def refused_organization(self, make_org):
+        """An organization the host's adapter refuses SCIM (in Cosmo, one on the Team plan);
+        skips the test on a host that allows every organization (the default adapter)."""
+        from cosmo_scim.host import host_adapter
+
+        organization = make_org("smallco", plan="team")
+        if host_adapter().scim_allowed(organization):
+            pytest.skip("this host allows SCIM for every organization")
+        return organization
+
     def organization_admin(self, view):
         """The URL name of one admin view of the host's organization model, e.g.
         ``organization_admin("change")`` is ``admin:organizations_organization_change``."""
@@ -237,7 +276,7 @@ def bulk_scim_users(org, size, prefix="bulk"):
     from cosmo_scim.models import ScimUser
 
     user_model, membership_model = get_user_model(), conf.membership_model()
-    emails = [f"{prefix}{i}@{org.slug}.example" for i in range(size)]
+    emails = [f"{prefix}{i}@{host.slug(org)}.example" for i in range(size)]
     users = user_model.objects.bulk_create(
         user_model(**{person_field("email"): email, person_field("login"): email})
         for email in emails
@@ -247,7 +286,7 @@ def bulk_scim_users(org, size, prefix="bulk"):
             **{
                 membership_field("person"): user,
                 membership_field("organization"): org,
-                membership_field("role"): "viewer",
+                membership_field("role"): host.roles()[-1],
             }
         )
         for user in users

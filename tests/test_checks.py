@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core import checks
 
+from cosmo_project.organizations.models import Membership, Team
 from cosmo_scim import checks as scim_checks
 from cosmo_scim.admin_site import OrgAdminSite
 from cosmo_scim.host import HostAdapter
@@ -67,6 +68,8 @@ HOST_CHECKS = (
     scim_checks.check_celery_app,
     scim_checks.check_public_base_url,
     scim_checks.check_migration_order,
+    scim_checks.check_role_default,
+    scim_checks.check_primary_keys,
 )
 
 
@@ -143,6 +146,44 @@ def test_an_adapter_that_creates_its_own_accounts_is_not_checked(settings, monke
     monkeypatch.setattr(get_user_model(), "REQUIRED_FIELDS", ["last_login"])
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "HOST_ADAPTER": f"{__name__}.OwnAccounts"}
     assert scim_checks.check_person_creation() == []
+
+
+def test_a_role_field_without_a_default_is_named_with_the_method_to_override(monkeypatch):
+    from django.db.models import NOT_PROVIDED
+
+    role = Membership._meta.get_field("role")
+    monkeypatch.setattr(role, "default", NOT_PROVIDED)
+    (error,) = scim_checks.check_role_default()
+    assert error.id == "cosmo_scim.E008" and "organizations.Membership.role" in error.msg
+    assert "HostAdapter.role_for" in error.hint
+
+
+class OwnRoles(HostAdapter):
+    def role_for(self, organization, roles):
+        raise AssertionError("never called by a check")
+
+
+def test_an_adapter_with_its_own_role_rule_needs_no_default(settings, monkeypatch):
+    from django.db.models import NOT_PROVIDED
+
+    monkeypatch.setattr(Membership._meta.get_field("role"), "default", NOT_PROVIDED)
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "HOST_ADAPTER": f"{__name__}.OwnRoles"}
+    assert scim_checks.check_role_default() == []
+
+
+def test_a_composite_primary_key_cannot_be_referred_to(monkeypatch):
+    monkeypatch.setattr(Team._meta.pk, "get_internal_type", lambda: "CompositePrimaryKey")
+    (error,) = scim_checks.check_primary_keys()
+    assert error.id == "cosmo_scim.E009" and "organizations.Team (TEAM_MODEL)" in error.msg
+
+
+def test_a_membership_key_longer_than_the_audit_trail_keeps(monkeypatch):
+    key = Membership._meta.pk
+    monkeypatch.setattr(key, "get_internal_type", lambda: "CharField")
+    monkeypatch.setattr(key, "max_length", 1000)
+    (error,) = scim_checks.check_primary_keys()
+    assert error.id == "cosmo_scim.E009" and "AuditEvent.membership_id" in error.msg
+    assert "max_length=255" in error.hint
 
 
 def test_no_celery_app_is_an_error_not_a_silent_amqp_publish(monkeypatch):

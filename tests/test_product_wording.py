@@ -180,7 +180,7 @@ def test_a_host_with_its_own_rule_reads_no_plan_it_does_not_have(
     response = client.get("/scim/v2/Users", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 403
     detail = response.json()["detail"]
-    assert detail == "SCIM provisioning is not part of Acme Inc.'s plan."
+    assert detail == "Acme Inc. may not use SCIM provisioning."
 
     form_page = create_key_in_admin(admin_client, org)
     errors = " ".join(form_page.context["adminform"].form.errors["scim"])

@@ -17,13 +17,14 @@ their overviews.
 """
 
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from .. import conf
 from ..host import host_adapter
@@ -59,7 +60,7 @@ class ProvisioningAdminMixin(scope.MissingObjectIs404):
 
     def _scim_url(self, organization, suffix=""):
         info = self.opts.app_label, self.opts.model_name
-        return reverse("admin:{}_{}_scim{}".format(*info, suffix), args=[organization.pk])
+        return reverse("admin:{}_{}_scim{}".format(*info, suffix), args=[quote(organization.pk)])
 
     def scim_provisioning(self, organization):
         """A list_display column linking to the overview."""
@@ -107,18 +108,16 @@ class ProvisioningAdminMixin(scope.MissingObjectIs404):
             "scim_base_url": _scim_base_url(request),
             "keys": _key_rows(organization),
             "add_key_url": reverse("admin:cosmo_scim_apikey_add")
-            + f"?organization={organization.pk}&scim=on",
+            + "?"
+            + urlencode({"organization": organization.pk, "scim": "on"}),
             "counts": _member_counts(organization),
             "invitations": _invitation_counts(organization),
-            "invitations_url": reverse("admin:cosmo_scim_invitation_changelist")
-            + f"?organization__id__exact={organization.pk}",
+            "invitations_url": _of_organization("invitation", organization),
             "groups": ScimGroup.objects.filter(organization=organization).count(),
             "role_mappings": RoleMapping.objects.filter(organization=organization).count(),
-            "role_mappings_url": reverse("admin:cosmo_scim_rolemapping_changelist")
-            + f"?organization__id__exact={organization.pk}",
+            "role_mappings_url": _of_organization("rolemapping", organization),
             "events": AuditEvent.objects.filter(organization=organization)[:RECENT_EVENTS],
-            "events_url": reverse("admin:cosmo_scim_auditevent_changelist")
-            + f"?organization__id__exact={organization.pk}",
+            "events_url": _of_organization("auditevent", organization),
             "scim_provisioned": orphans.scim_provisioned(organization),
             "orphans": orphans.find(organization),
             "stale_days": conf.get("IDP_LINK_STALE_DAYS"),
@@ -212,3 +211,12 @@ def _invitation_counts(organization):
         failed=Count("pk", filter=Q(status=status.FAILED)),
         unconfirmed=Count("pk", filter=Q(status=status.UNCONFIRMED)),
     )
+
+
+def _of_organization(model_name, organization):
+    """A cosmo_scim changelist filtered to the organization, by the parameter its
+    organization filter reads (``organization__<key name>__exact``: the host's key may be
+    named otherwise than ``id``, and a text key is quoted)."""
+    lookup = f"organization__{organization._meta.pk.name}__exact"
+    changelist = reverse(f"admin:cosmo_scim_{model_name}_changelist")
+    return changelist + "?" + urlencode({lookup: organization.pk})

@@ -139,7 +139,9 @@ class AuditEvent(models.Model):
     api_key_name = models.CharField(max_length=50, blank=True, default="")
     api_key_prefix = models.CharField(max_length=8, blank=True, default="")
     action = models.CharField(max_length=32, choices=Action.choices)
-    membership_id = models.BigIntegerField(null=True, blank=True)
+    # The membership's primary key in its string form (``str(pk)``): a copy, not a foreign
+    # key, that fits any key type the host's membership has (integer, UUID, text).
+    membership_id = models.CharField(max_length=255, null=True, blank=True)
     scim_id = models.CharField(max_length=36, blank=True, default="")
     user_name = models.CharField(max_length=255, blank=True, default="")
     # {field: [before, after]}

@@ -52,6 +52,14 @@ def _sql(template, connection):
     )
 
 
+def _db_value(organization, connection):
+    """The organization's key as its column stores it: hand-written SQL gets no conversion
+    from the ORM, and a raw Python UUID is no SQLite parameter (the column holds its hex
+    string there, and PostgreSQL's ``uuid`` type takes the value Django prepares)."""
+    column = ScimUserCount._meta.get_field("organization")
+    return column.get_db_prep_value(organization.pk, connection)
+
+
 def user_count(organization):
     """The organization's ScimUser rows, counted by the triggers: one query (no rows: no
     user was ever provisioned). None where no trigger counts them."""
@@ -60,7 +68,7 @@ def user_count(organization):
     if connection.vendor not in COUNTED_VENDORS:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_READ, connection), [organization.pk] * 3)
+        cursor.execute(_sql(_READ, connection), [_db_value(organization, connection)] * 3)
         users, changes, unfolded = cursor.fetchone()
     if unfolded > FOLD_AFTER:
         fold(organization, using)
@@ -74,4 +82,4 @@ def fold(organization, using=None):
     if connection.vendor != "postgresql":  # SQLite's triggers update the count row
         return
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_FOLD, connection), [organization.pk] * 2)
+        cursor.execute(_sql(_FOLD, connection), [_db_value(organization, connection)] * 2)

@@ -45,7 +45,9 @@ def test_overview_shows_plan_keys_counts_and_orphans(admin_client, org, make_key
     response = admin_client.get(overview_url(org))
     assert response.status_code == 200
     context = response.context
-    assert context["plan"] == "Enterprise" and context["scim_allowed"] is True
+    assert context["scim_allowed"] is True
+    plan = getattr(org, "get_plan_display", None)  # a host with plans shows its label
+    assert context["plan"] == (plan() if plan else None)
     assert context["scim_base_url"] == "http://testserver/scim/v2"
     assert [(r["key"].name, r["state"]) for r in context["keys"]] == [
         ("Okta", "active"),
@@ -87,7 +89,7 @@ def test_failed_invitations_are_counted_and_linked(admin_client, org, make_membe
 
 
 def test_overview_of_an_organization_not_allowed_scim(admin_client, make_org):
-    team = make_org("smallco", plan="team")
+    team = host.refused_organization(make_org)
     response = admin_client.get(overview_url(team))
     page = response.content.decode()
     assert response.context["scim_allowed"] is False
@@ -111,7 +113,7 @@ def test_groups_and_role_mappings_are_counted(admin_client, org, make_key):
             },
         )
         assert response.status_code == 201, response.content
-    RoleMapping.objects.create(organization=org, value="Admins", role="admin")
+    RoleMapping.objects.create(organization=org, value="Admins", role=host.roles()[0])
     response = admin_client.get(overview_url(org))
     assert (response.context["groups"], response.context["role_mappings"]) == (2, 1)
     events = [(e.action, e.changes["group"]) for e in response.context["events"]]

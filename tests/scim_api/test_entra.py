@@ -97,7 +97,7 @@ def test_one_attribute_per_operation_by_path(scim, jane):
     assert body["title"] == "Staff Engineer"
     assert body[ENTERPRISE]["department"] == "Platform"
     person = host.person(host.membership_of())
-    assert (person.first_name, person.email) == ("Janet", "janet@acme.com")
+    assert (host.given_name(person), person.email) == ("Janet", "janet@acme.com")
 
 
 @pytest.mark.parametrize(

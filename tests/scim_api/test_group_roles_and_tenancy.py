@@ -8,6 +8,8 @@ from cosmo_scim.host_fields import membership_field
 from cosmo_scim.models import RoleMapping, ScimUser
 
 pytestmark = pytest.mark.django_db
+# The host's roles, most privileged first (Cosmo's admin, developer, viewer).
+ADMIN, DEVELOPER, VIEWER = host.roles()
 
 
 def role_of(scim_id):
@@ -47,66 +49,66 @@ def remove(scim, group_id, user_id):
 
 
 def test_joining_the_admins_group_makes_an_admin_and_leaving_falls_back(scim, ann, mapped):
-    mapped("cosmo admins", "admin")
+    mapped("cosmo admins", ADMIN)
     admins = scim.post("/Groups", okta_group("Cosmo Admins")).json()
-    assert role_of(ann) == "viewer"
+    assert role_of(ann) == VIEWER
     add(scim, admins["id"], ann)
-    assert role_of(ann) == "admin"
+    assert role_of(ann) == ADMIN
     remove(scim, admins["id"], ann)
-    assert role_of(ann) == "viewer"
+    assert role_of(ann) == VIEWER
 
 
 def test_the_highest_mapped_role_wins(scim, ann, mapped):
-    mapped("Admins", "admin")
-    mapped("00g-dev", "developer", match=RoleMapping.Match.EXTERNAL_ID)
+    mapped("Admins", ADMIN)
+    mapped("00g-dev", DEVELOPER, match=RoleMapping.Match.EXTERNAL_ID)
     devs = scim.post("/Groups", okta_group("Developers", [ann], externalId="00g-dev")).json()
-    assert role_of(ann) == "developer"
+    assert role_of(ann) == DEVELOPER
     admins = scim.post("/Groups", okta_group("Admins", [ann])).json()
-    assert role_of(ann) == "admin"
+    assert role_of(ann) == ADMIN
     assert scim.delete(f"/Groups/{admins['id']}").status_code == 204
-    assert role_of(ann) == "developer"
+    assert role_of(ann) == DEVELOPER
     remove(scim, devs["id"], ann)
-    assert role_of(ann) == "viewer"
+    assert role_of(ann) == VIEWER
 
 
 def test_renaming_a_group_onto_a_mapping_re_ranks_its_members(scim, ann, mapped):
-    mapped("Admins", "admin")
+    mapped("Admins", ADMIN)
     group = scim.post("/Groups", okta_group("Staff", [ann])).json()
-    assert role_of(ann) == "viewer"
+    assert role_of(ann) == VIEWER
     scim.patch(
         f"/Groups/{group['id']}",
         patch_op({"op": "replace", "value": {"id": group["id"], "displayName": "admins"}}),
     )
-    assert role_of(ann) == "admin"
+    assert role_of(ann) == ADMIN
 
 
 def test_external_id_mappings_match_exactly(scim, ann, mapped):
-    mapped("00g-ADM", "admin", match=RoleMapping.Match.EXTERNAL_ID)
+    mapped("00g-ADM", ADMIN, match=RoleMapping.Match.EXTERNAL_ID)
     scim.post("/Groups", okta_group("A", [ann], externalId="00g-adm"))
-    assert role_of(ann) == "viewer"
+    assert role_of(ann) == VIEWER
 
 
 def test_a_manual_role_edit_is_overwritten_at_the_next_sync(scim, ann, mapped):
-    mapped("Developers", "developer")
+    mapped("Developers", DEVELOPER)
     group = scim.post("/Groups", okta_group("Developers", [ann])).json()
-    host.memberships(scim_user__scim_id=ann).update(**{membership_field("role"): "admin"})
+    host.memberships(scim_user__scim_id=ann).update(**{membership_field("role"): ADMIN})
     bob = scim.create_user("bob@acme.com")["id"]
     add(scim, group["id"], bob)
-    assert role_of(bob) == "developer"
-    assert role_of(ann) == "admin"  # untouched: only the members the change affects
+    assert role_of(bob) == DEVELOPER
+    assert role_of(ann) == ADMIN  # untouched: only the members the change affects
     scim.put(f"/Groups/{group['id']}", okta_group("Developers", [bob]))
-    assert role_of(ann) == "viewer"
+    assert role_of(ann) == VIEWER
 
 
 def test_a_failed_patch_leaves_roles_alone(scim, ann, mapped):
-    mapped("Admins", "admin")
+    mapped("Admins", ADMIN)
     group = scim.post("/Groups", okta_group("Admins")).json()
     response = scim.patch(
         f"/Groups/{group['id']}",
         patch_op({"op": "add", "path": "members", "value": [{"value": ann}, {"value": "ghost"}]}),
     )
     assert response.status_code == 400
-    assert role_of(ann) == "viewer"
+    assert role_of(ann) == VIEWER
 
 
 def test_role_mapping_admin_warns_and_re_ranks_on_save(admin_client, scim, org, ann):
@@ -116,16 +118,16 @@ def test_role_mapping_admin_warns_and_re_ranks_on_save(admin_client, scim, org, 
     assert b"overwritten" in page.content
     response = admin_client.post(
         "/admin/cosmo_scim/rolemapping/add/",
-        {"organization": org.pk, "match": "displayName", "value": "admins", "role": "admin"},
+        {"organization": org.pk, "match": "displayName", "value": "admins", "role": ADMIN},
     )
     assert response.status_code == 302, response.content
-    assert role_of(ann) == "admin"
+    assert role_of(ann) == ADMIN
     mapping = RoleMapping.objects.get()
     response = admin_client.post(
         f"/admin/cosmo_scim/rolemapping/{mapping.pk}/delete/", {"post": "yes"}
     )
     assert response.status_code == 302
-    assert role_of(ann) == "viewer"
+    assert role_of(ann) == VIEWER
 
 
 @pytest.mark.cosmo_only  # the help text of Cosmo's membership role field
@@ -173,9 +175,9 @@ def test_member_filter_does_not_reach_other_tenants(scim, other_scim):
 
 
 def test_another_organizations_mapping_does_not_apply(scim, other_org, ann):
-    RoleMapping.objects.create(organization=other_org, value="Admins", role="admin")
+    RoleMapping.objects.create(organization=other_org, value="Admins", role=ADMIN)
     scim.post("/Groups", okta_group("Admins", [ann]))
-    assert role_of(ann) == "viewer"
+    assert role_of(ann) == VIEWER
 
 
 # --- signals --------------------------------------------------------------------------------

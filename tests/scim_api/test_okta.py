@@ -99,7 +99,7 @@ def test_update_by_get_then_put(scim):
     body = response.json()
     assert body["name"]["familyName"] == "Smith" and body["title"] == "Engineer"
     assert body["meta"]["version"] == 'W/"2"'
-    assert host.person(host.membership_of()).last_name == "Smith"
+    assert host.family_name(host.person(host.membership_of())) == "Smith"
 
 
 def test_put_replaces_the_profile(scim):

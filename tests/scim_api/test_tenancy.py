@@ -87,7 +87,7 @@ def test_same_user_name_in_two_organizations_is_two_memberships(
     assert memberships.count() == 2
     # Acme did not create Bob's account: its membership awaits his consent (the invitation)
     # and grants nothing until then, while Acme's IdP sees the user it assigned as active.
-    assert {host.organization(m).slug: host.active(m) for m in memberships} == {
+    assert {host.slug(host.organization(m)): host.active(m) for m in memberships} == {
         "globex": True,
         "acme": False,
     }

@@ -33,7 +33,10 @@ class Command(BaseCommand):
             raise CommandError(f"No organization with slug {org_slug!r}.") from None
         host = host_adapter()
         if scim and not host.scim_allowed(organization):
-            raise CommandError(host.scim_refusal(organization))
+            raise CommandError(
+                f"{host.scim_refusal(organization)} ({type(host).__name__}.scim_allowed "
+                "decides which organizations may use SCIM: COSMO_SCIM['HOST_ADAPTER'].)"
+            )
         if expires_in_days is not None and expires_in_days < 1:
             raise CommandError("--expires-in-days must be at least 1.")
         if not name.strip() or len(name) > 50:

@@ -1,0 +1,9 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.hosts.company.settings")
+
+app = Celery("company")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
