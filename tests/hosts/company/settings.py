@@ -1,89 +1,14 @@
-"""Settings of the company host: a fresh ``startproject``'s with a custom user model, plus
-what docs/integrate.md adds for cosmo_scim. Databases, broker and cache come from the same
-environment variables as Cosmo's, so CI runs every host on the same PostgreSQL and Redis."""
+"""Settings of the company host (an email-login ``Account`` without ``username``, UUID
+keys, ``Company``, ``Seat``, ``Crew``) on top of what every test host shares."""
 
-import os
-from pathlib import Path
-
-import environ
-
-BASE_DIR = Path(__file__).resolve().parent
-env = environ.Env()
+from tests.hosts.common_settings import *  # noqa: F403
+from tests.hosts.common_settings import installed_apps
 
 SECRET_KEY = "company-test-host-" + "0" * 40
-DEBUG = False
-ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
-PUBLIC_BASE_URL = "http://testserver"
-
-INSTALLED_APPS = [
-    "cosmo_scim.apps.OrgAdminConfig",
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "django.contrib.staticfiles",
-    "rest_framework",
-    "rest_framework_api_key",
-    "tests.hosts.company.companies",
-    "cosmo_scim",
-]
-
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cosmo_scim.middleware.SessionIndexMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
-
+INSTALLED_APPS = installed_apps("tests.hosts.company.companies")
 ROOT_URLCONF = "tests.hosts.company.urls"
 AUTH_USER_MODEL = "companies.Account"
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-            ],
-        },
-    },
-]
-
-DATABASES = {"default": env.db("DATABASE_URL", default="sqlite:///:memory:")}
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-if os.environ.get("CACHE_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["CACHE_URL"],
-        }
-    }
-
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-USE_TZ = True
-STATIC_URL = "static/"
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = "Company <no-reply@company.example>"
-
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
 
 COSMO_SCIM = {
     "ORGANIZATION_MODEL": "companies.Company",

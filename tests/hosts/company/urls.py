@@ -1,21 +1,11 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
+
+from tests.hosts import common_urls
 
 from .companies import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
     path("c/<slug:handle>/", views.company_home, name="company-home"),
-    path("scim/v2/", include("cosmo_scim.urls")),
-    path("invitations/", include("cosmo_scim.invitations.urls")),
+    *common_urls.urlpatterns,
 ]
