@@ -8,8 +8,9 @@ invitation is published to Celery's default ``amqp://localhost`` and never sent,
 POST answers 201), no ``PUBLIC_BASE_URL`` (E006: no invitation link can be built), a host
 model created by a migration that cosmo_scim's migrations do not come after (E007), a
 membership role field without a default for the default ``HostAdapter.role_for`` to give
-(E008), a host key no foreign key can refer to or the audit trail cannot keep (E009). Each
-names what to change.
+(E008), a host key no foreign key can refer to or the audit trail cannot keep (E009), DNS
+servers or a TXT record label the domain check cannot use (E010: every "Verify now" would
+fail). Each names what to change.
 
 The two warnings are mistakes that break nothing visibly — the admin still works, sessions
 still work — but each one reopens a hole: without the org admin site, customers' admins
@@ -325,6 +326,32 @@ def check_public_base_url(app_configs=None, **kwargs):
             'Set PUBLIC_BASE_URL = "https://app.example.com" (or COSMO_SCIM["PUBLIC_BASE_URL"]).',
         )
     ]
+
+
+@checks.register()
+def check_domain_verification(app_configs=None, **kwargs):
+    """The domain check's DNS servers parse, and its record label is one DNS label."""
+    import re
+
+    from .domain_dns import nameservers
+
+    errors = []
+    try:
+        nameservers()
+    except ImproperlyConfigured as exc:
+        errors.append(_error(10, str(exc), "docs/integrate.md, Settings: DNS_NAMESERVERS."))
+    label = conf.get("DOMAIN_TXT_LABEL")
+    if not (
+        isinstance(label, str) and re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", label)
+    ):
+        errors.append(
+            _error(
+                10,
+                f'COSMO_SCIM["DOMAIN_TXT_LABEL"] = {label!r} is not one DNS label.',
+                'Use lower-case letters, digits and inner hyphens, e.g. "acme-verification".',
+            )
+        )
+    return errors
 
 
 def _creator(graph, label):

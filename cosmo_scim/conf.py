@@ -97,6 +97,15 @@ DEFAULTS = {
     # "acme_Ab3dE6gH.<secret>". Changing it changes new keys only; keys issued under an
     # earlier one keep working (key_format.py).
     "API_KEY_PREFIX": "scim_",
+    # Names the DNS TXT record that proves an organization controls an email domain
+    # (provisioning/domains.py): the record is published at "_<label>.<domain>" with the
+    # value "<label>=<token>". A host changes it to put its own name in its customers' DNS.
+    "DOMAIN_TXT_LABEL": "scim-verification",
+    # The DNS servers the domain check asks, as "host:port" (IPv6: "[::1]:53") or "host"
+    # (port 53). None: the system's resolvers (/etc/resolv.conf).
+    "DNS_NAMESERVERS": None,
+    # Seconds one domain check may wait for DNS in all; an admin is waiting for the page.
+    "DNS_TIMEOUT": 3,
 }
 
 REQUIRED = ("ORGANIZATION_MODEL", "MEMBERSHIP_MODEL", "TEAM_MODEL")

@@ -211,6 +211,21 @@ def _no_rate_limits(settings):
     }
 
 
+@pytest.fixture
+def dns_zone(settings):
+    """A real DNS server on loopback (tests/dns_server.py) that the domain check asks, with
+    a short timeout so an outage test waits about a second."""
+    from dns_server import running_zone
+
+    with running_zone() as zone:
+        settings.COSMO_SCIM = {
+            **settings.COSMO_SCIM,
+            "DNS_NAMESERVERS": [zone.address],
+            "DNS_TIMEOUT": 1,
+        }
+        yield zone
+
+
 # -- markers: skip what this machine cannot run --------------------------------------------
 
 

@@ -238,3 +238,34 @@ def test_manage_py_check_refuses_to_start(settings):
     settings.PUBLIC_BASE_URL = None
     with pytest.raises(SystemCheckError, match="cosmo_scim.E006"):
         call_command("check")
+
+
+@pytest.mark.parametrize(
+    "servers",
+    [["dns.example:53"], ["127.0.0.1:99999"], "127.0.0.1:53", [], ["[::1]:x"]],
+)
+def test_dns_servers_the_domain_check_cannot_use_refuse_to_start(settings, servers):
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "DNS_NAMESERVERS": servers}
+    (error,) = scim_checks.check_domain_verification()
+    assert error.id == "cosmo_scim.E010" and "DNS_NAMESERVERS" in error.msg
+
+
+def test_dns_servers_as_address_and_port(settings):
+    from cosmo_scim.domain_dns import nameservers
+
+    settings.COSMO_SCIM = {
+        **settings.COSMO_SCIM,
+        "DNS_NAMESERVERS": ["127.0.0.1:5353", "10.0.0.2", "[::1]:53"],
+    }
+    assert scim_checks.check_domain_verification() == []
+    assert [(server.address, server.port) for server in nameservers()] == [
+        ("127.0.0.1", 5353),
+        ("10.0.0.2", 53),
+        ("::1", 53),
+    ]
+
+
+def test_a_txt_label_that_is_not_one_dns_label_refuses_to_start(settings):
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "DOMAIN_TXT_LABEL": "_Acme.verify"}
+    (error,) = scim_checks.check_domain_verification()
+    assert error.id == "cosmo_scim.E010" and "DOMAIN_TXT_LABEL" in error.msg

@@ -4,6 +4,9 @@ A verified domain is how an organization earns the right to change the accounts 
 whose login addresses are in it (provisioning/ownership.py): the same answer Atlassian
 Guard, GitHub's managed users, Slack and WorkOS give to "which organization may change this
 account". A domain is verified by at most one organization at a time.
+
+The DNS check and the state changes (claim, verify, revoke, each audited) are in
+provisioning/domains.py; the one written form of a domain in domain_names.py.
 """
 
 import secrets
@@ -13,18 +16,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import conf
+from ..domain_names import domain_of
+
+__all__ = ["VerifiedDomain", "VerifiedDomainManager", "domain_of", "new_verification_token"]
 
 
 def new_verification_token() -> str:
     """The value an organization publishes in its TXT record (not a secret: it is public
     in DNS once published; it only has to be unguessable before that)."""
     return secrets.token_urlsafe(24)
-
-
-def domain_of(address: str) -> str:
-    """The domain part of an email address, lower-cased ("" when there is none)."""
-    _, at, domain = (address or "").rpartition("@")
-    return domain.lower() if at else ""
 
 
 class VerifiedDomainQuerySet(models.QuerySet):
@@ -47,15 +47,28 @@ class VerifiedDomainManager(models.Manager.from_queryset(VerifiedDomainQuerySet)
 class VerifiedDomain(models.Model):
     """One organization's claim on an email domain, verified once its TXT record is seen."""
 
+    class Check(models.TextChoices):
+        """What the latest DNS check found, in the words an org admin reads."""
+
+        FOUND = "found", "the TXT record was found"
+        ABSENT = "absent", "no TXT record was found at the name to publish"
+        MISMATCH = "mismatch", "TXT records were found at the name, none with this value"
+        UNAVAILABLE = "unavailable", "DNS could not be asked (no answer in time)"
+        TAKEN = "taken", "the record was found, but another organization has verified the domain"
+
     organization = models.ForeignKey(
         conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_domains"
     )
-    # Lower-case, no trailing dot (domain_of's form).
+    # domain_names.normalize's form: ASCII (IDNA), lower-case, no trailing dot.
     domain = models.CharField(max_length=253)
     token = models.CharField(max_length=64, default=new_verification_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     verified_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    check_result = models.CharField(
+        max_length=16, choices=Check.choices, blank=True, default="", editable=False
+    )
 
     objects = VerifiedDomainManager()
 
@@ -75,3 +88,17 @@ class VerifiedDomain(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None and self.revoked_at is None
+
+    @property
+    def txt_name(self) -> str:
+        """Where the organization publishes its TXT record: a name of its own under the
+        domain, so the record sits beside none of the domain's mail (SPF) records."""
+        return f"_{conf.get('DOMAIN_TXT_LABEL')}.{self.domain}"
+
+    @property
+    def txt_value(self) -> str:
+        return f"{conf.get('DOMAIN_TXT_LABEL')}={self.token}"

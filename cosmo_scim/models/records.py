@@ -129,6 +129,9 @@ class AuditEvent(models.Model):
         GROUP_UPDATED = "group_updated", "Group updated"
         GROUP_MEMBERS_CHANGED = "group_members_changed", "Group members changed"
         GROUP_DELETED = "group_deleted", "Group deleted"
+        DOMAIN_VERIFIED = "domain_verified", "Domain verified"
+        DOMAIN_REFUSED = "domain_refused", "Domain verification refused"
+        DOMAIN_REVOKED = "domain_revoked", "Domain verification revoked"
 
     organization = models.ForeignKey(
         conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="audit_events"

@@ -73,3 +73,15 @@ def record_group(action, group, actor, changes=None, *, added=(), removed=()):
     if added or removed:
         entry["members"] = {"added": sorted(added), "removed": sorted(removed)}
     return _create(action, group.organization_id, actor, entry, scim_id=group.scim_id)
+
+
+def record_domain(action, verified_domain, actor, reason=""):
+    """An event about an organization's email domain (verified, refused, revoked):
+    ``changes`` names the ``domain``."""
+    return _create(
+        action,
+        verified_domain.organization_id,
+        actor,
+        {"domain": verified_domain.domain},
+        reason=reason,
+    )

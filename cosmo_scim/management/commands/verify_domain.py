@@ -1,0 +1,54 @@
+"""``manage.py verify_domain ORG_SLUG DOMAIN``: claim an email domain for an organization
+and check its DNS TXT record, the admin's *Verify now* for scripts.
+
+Contract relied on by tooling (docs/integrate.md): stdout's first lines are
+``txt_name=<name>`` and ``txt_value=<value>``, the record to publish; then one sentence
+saying what the check found. The exit status:
+
+- 0: the domain is verified (now, or already was);
+- 3: not verified yet: no record with this value, or DNS could not be asked right now;
+  publish the record and run the command again;
+- 1: an error running again will not fix: no such organization, not a domain an
+  organization can verify, or the domain is verified by another organization.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ... import conf
+from ...domain_names import InvalidDomain
+from ...host_fields import organizations_by_slug
+from ...provisioning import domains
+from ...provisioning.lifecycle import Actor
+
+NOT_YET = 3
+
+
+class Command(BaseCommand):
+    help = (
+        "Claim DOMAIN for the organization, print the DNS TXT record to publish "
+        "(txt_name=, txt_value=) and check it: exit 0 once verified, 3 while not yet, "
+        "1 on an error."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("org_slug")
+        parser.add_argument("domain")
+
+    def handle(self, *args, org_slug, domain, **options):
+        organization_model = conf.organization_model()
+        try:
+            organization = organizations_by_slug(org_slug).get()
+        except organization_model.DoesNotExist:
+            raise CommandError(f"No organization with slug {org_slug!r}.") from None
+        try:
+            claim, created = domains.claim(organization, domain)
+        except InvalidDomain as invalid:
+            raise CommandError(str(invalid)) from None
+        self.stdout.write(f"txt_name={claim.txt_name}")
+        self.stdout.write(f"txt_value={claim.txt_value}")
+        outcome = domains.verify(claim, Actor(via="manage.py verify_domain"))
+        if outcome.result == claim.Check.TAKEN:
+            raise CommandError(outcome.message)
+        self.stdout.write(outcome.message)
+        if not outcome.verified:
+            raise SystemExit(NOT_YET)
