@@ -14,7 +14,7 @@ class AuditEventAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         "created_at",
         "organization",
         "action",
-        "user_name",
+        "subject",
         "acted_by",
         "reason",
         "request_id",
@@ -24,6 +24,11 @@ class AuditEventAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     list_filter = ("organization", "action", "created_at")
     search_fields = ("user_name",)
     list_select_related = ("organization",)
+
+    @admin.display(description="Subject", ordering="user_name")
+    def subject(self, event):
+        """The user's userName, or the group or the domain the event is about."""
+        return event.user_name or event.changes.get("group") or event.changes.get("domain", "")
 
     @admin.display(description="By")
     def acted_by(self, event):
