@@ -149,6 +149,8 @@ ANY_HOST = (
     "provisioning/test_deactivation.py",
     "admin/test_admin_provisioning.py",
     "invitations/test_shipped_pages_browser.py",
+    "domains/test_domain_verification.py",
+    "domains/test_domain_race.py",
 )
 TESTS = Path(__file__).resolve().parent
 
