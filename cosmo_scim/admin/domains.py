@@ -22,7 +22,7 @@ from ..domain_names import InvalidDomain, normalize
 from ..models import VerifiedDomain
 from ..provisioning import domains
 from ..provisioning.lifecycle import Actor
-from .scope import ScopedToOrganizationAdmin, sees_everything
+from .scope import ScopedToOrganizationAdmin, confirm_acts_for, sees_everything
 
 WHY = (
     "Verify your domain to let your identity provider change logins. Your IdP creates, "
@@ -158,7 +158,11 @@ class VerifiedDomainAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         claim = self._claim(request, object_id)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        outcome = domains.verify(claim, _actor(request))
+        outcome = domains.verify(
+            claim,
+            _actor(request),
+            authorize=lambda: confirm_acts_for(request, claim.organization_id),
+        )
         if outcome.verified:
             level = messages.SUCCESS
         elif outcome.result == VerifiedDomain.Check.TAKEN:

@@ -82,8 +82,10 @@ def claim(organization, text) -> tuple[VerifiedDomain, bool]:
     return VerifiedDomain.objects.get_or_create(organization=organization, domain=normalize(text))
 
 
-def verify(claimed: VerifiedDomain, actor) -> Outcome:
-    """Look for the claim's TXT record and mark the domain verified if it is there."""
+def verify(claimed: VerifiedDomain, actor, authorize=None) -> Outcome:
+    """Look for the claim's TXT record and mark the domain verified if it is there.
+    ``authorize``, if given, is called first in the transaction that writes what DNS
+    answered (the admin re-reads the admin's right there, under lock: admin/scope.py)."""
     if claimed.is_verified:
         return Outcome(claimed, "already")
     try:
@@ -92,6 +94,8 @@ def verify(claimed: VerifiedDomain, actor) -> Outcome:
         _note(claimed, Check.UNAVAILABLE)
         return Outcome(claimed, Check.UNAVAILABLE, str(unavailable))
     with transaction.atomic():
+        if authorize is not None:
+            authorize()
         locked = VerifiedDomain.objects.select_for_update().get(pk=claimed.pk)
         if locked.is_verified:
             return Outcome(locked, "already")

@@ -161,3 +161,27 @@ def test_deactivating_orphaned_access(world):
     refused(response)
     jane.refresh_from_db()
     assert jane.is_active
+
+
+def test_adding_a_domain(world):
+    from cosmo_scim.models import VerifiedDomain
+
+    url = reverse("admin:cosmo_scim_verifieddomain_add")
+    response = during_deactivation(
+        world,
+        lambda browser: browser.post(url, {"organization": world.a.pk, "domain": "acme.example"}),
+    )
+    refused(response)
+    assert not VerifiedDomain.objects.exists()
+
+
+def test_verifying_a_domain(world, dns_zone):
+    from cosmo_scim.models import AuditEvent, VerifiedDomain
+
+    claim = VerifiedDomain.objects.create(organization=world.a, domain="acme.example")
+    dns_zone.publish(claim.txt_name, claim.txt_value)
+    url = reverse("admin:cosmo_scim_verifieddomain_verify", args=[claim.pk])
+    refused(during_deactivation(world, lambda browser: browser.post(url)))
+    claim.refresh_from_db()
+    assert not claim.is_verified
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DOMAIN_VERIFIED).exists()
