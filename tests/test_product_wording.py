@@ -154,7 +154,7 @@ def test_the_admin_calls_the_tenant_what_the_host_calls_it(admin_client, org, mo
     form = admin_client.get(reverse("admin:cosmo_scim_apikey_add")).context["adminform"].form
     assert form.fields["organization"].label == "Company"
     create_key_in_admin(admin_client, org)
-    for model in ("apikey", "invitation", "auditevent", "rolemapping"):
+    for model in ("apikey", "invitation", "auditevent", "rolemapping", "verifieddomain"):
         listing = admin_client.get(reverse(f"admin:cosmo_scim_{model}_changelist"))
         page = listing.content.decode()
         assert "By company" in page and "By organization" not in page, model
