@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cosmo_scim', '0013_email_address_key'),
+        ('cosmo_scim', '0014_invitation_address_index'),
     ]
 
     operations = [
