@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cosmo_scim', '0014_invitation_address_index'),
+        ('cosmo_scim', '0015_audit_membership_key_any_type'),
     ]
 
     operations = [
