@@ -5,13 +5,16 @@ imports host code. Every key, its default and its meaning is listed in ``DEFAULT
 docs/integrate.md.
 """
 
+from typing import Any
+
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.db.models import Model
 from django.utils.module_loading import import_string
 
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     # "app_label.ModelName" of the tenant model. Required.
     "ORGANIZATION_MODEL": None,
     # "app_label.ModelName" of the person-in-organization model (its fields: see
@@ -115,7 +118,7 @@ REQUIRED = ("ORGANIZATION_MODEL", "MEMBERSHIP_MODEL", "TEAM_MODEL")
 FIELD_MAPS = ("ORGANIZATION_FIELDS", "MEMBERSHIP_FIELDS", "TEAM_FIELDS", "PERSON_FIELDS")
 
 
-def get(name):
+def get(name: str) -> Any:
     """The effective value of one COSMO_SCIM setting."""
     if name not in DEFAULTS:
         raise ImproperlyConfigured(f"Unknown COSMO_SCIM setting {name!r}")
@@ -127,46 +130,46 @@ def get(name):
     return value
 
 
-def _model(name):
+def _model(name: str) -> type[Model]:
     try:
         return apps.get_model(get(name), require_ready=False)
     except (ValueError, LookupError) as exc:
         raise ImproperlyConfigured(f"COSMO_SCIM[{name!r}] = {get(name)!r}: {exc}") from exc
 
 
-def public_base_url():
+def public_base_url() -> str:
     base = get("PUBLIC_BASE_URL") or getattr(settings, "PUBLIC_BASE_URL", None)
     if not base:
         raise ImproperlyConfigured(
             "Set COSMO_SCIM['PUBLIC_BASE_URL'] (or PUBLIC_BASE_URL): invitation emails "
             "need an absolute link."
         )
-    return base.rstrip("/")
+    return str(base).rstrip("/")
 
 
-def organization_model():
+def organization_model() -> type[Model]:
     return _model("ORGANIZATION_MODEL")
 
 
-def membership_model():
+def membership_model() -> type[Model]:
     return _model("MEMBERSHIP_MODEL")
 
 
-def team_model():
+def team_model() -> type[Model]:
     return _model("TEAM_MODEL")
 
 
-_hooks = {}
+_hooks: dict[str, Any] = {}
 
 
-def hook(name):
+def hook(name: str) -> Any:
     """Import (once) the callable a setting names."""
     if name not in _hooks:
         _hooks[name] = import_string(get(name))
     return _hooks[name]
 
 
-def _forget_hooks(*, setting, **kwargs):
+def _forget_hooks(*, setting: str, **kwargs: Any) -> None:
     if setting == "COSMO_SCIM":
         _hooks.clear()
 

@@ -13,46 +13,65 @@ names it in ``COSMO_SCIM["HOST_ADAPTER"]`` (the django-allauth adapter pattern).
 
 import re
 import secrets
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Field, Model, QuerySet
 from django.shortcuts import resolve_url
 
 from . import conf
 from .addresses import with_address
 from .host_fields import (
     membership_field,
+    membership_model_field,
     memberships,
     person_field,
+    person_model_field,
     team_field,
 )
 
+if TYPE_CHECKING:
+    from .provisioning.user_profile import UserProfile
 
-def _people_with_email(email):
+# The host's models as cosmo_scim sees them: it knows them only through COSMO_SCIM, so an
+# adapter's methods receive and return instances of the host's own classes, typed here
+# by the part each plays. A key is the model's primary key value, of whatever type the
+# host's key field has (int, UUID, str).
+Organization: TypeAlias = Model
+Membership: TypeAlias = Model
+Person: TypeAlias = Model
+Team: TypeAlias = Model
+Key: TypeAlias = Any
+
+
+def _people_with_email(email: str) -> "QuerySet[Any]":
     """Accounts whose login email is ``email`` by the one address rule (addresses.py), the
     same comparison the host's unique constraint and login make, so a functional index on
     the login's address key serves it."""
     user_model = get_user_model()
-    return with_address(user_model._default_manager.all(), person_field("email"), email)
+    people = with_address(user_model._default_manager.all(), person_field("email"), email)  # type: ignore[no-untyped-call]
+    return cast("QuerySet[Any]", people)
 
 
 class HostAdapter:
     # -- the product's rules --------------------------------------------------------------
 
-    def scim_allowed(self, organization):
+    def scim_allowed(self, organization: Organization) -> bool:
         """May this organization provision over SCIM? The one plan check: the admin's key
         form, key rotation, ``create_api_key`` and every SCIM request ask it. Default: every
         organization may; a product that sells SCIM with some plans only overrides this
         (Cosmo's adapter allows its Enterprise plan)."""
         return True
 
-    def scim_refusal(self, organization):
+    def scim_refusal(self, organization: Organization) -> str:
         """The sentence an admin, the key command and a refused IdP read when
         :meth:`scim_allowed` says no. Name your plan here when you override the rule."""
         return f"{organization} may not use SCIM provisioning."
 
-    def role_for(self, organization, roles):
+    def role_for(self, organization: Organization, roles: set[str]) -> str:
         """A member's role from the roles their mapped IdP groups give (a set, empty when no
         group of theirs is mapped). Default: the most privileged of them, ranked by the order
         of the membership role field's choices (most privileged first, as Django lists
@@ -68,21 +87,21 @@ class HostAdapter:
             return default_role()
         ranking = [value for value, _ in self.role_choices()]
 
-        def rank(role):
+        def rank(role: str) -> int:
             return ranking.index(role) if role in ranking else len(ranking)
 
         return min(sorted(roles), key=rank)
 
     # -- people ---------------------------------------------------------------------------
 
-    def find_person(self, email):
+    def find_person(self, email: str) -> Person | None:
         """The existing account with this email (case-insensitive: addresses.py), or None.
         Where the host's emails are not unique (Django's ``auth.User``), the oldest such
         account: the same one every time, and attaching it still needs the person's consent
         (provisioning/ownership.py), given through the invitation sent to that address."""
         return _people_with_email(email).order_by("pk").first()
 
-    def create_person(self, *, email, given_name, family_name):
+    def create_person(self, *, email: str, given_name: str, family_name: str) -> Person:
         """A new account that cannot log in until its invitation is accepted.
 
         Created by the user model's ``create_user`` with keyword arguments only, so it fits
@@ -98,9 +117,10 @@ class HostAdapter:
         login = person_field("login")
         if login not in values:
             values[login] = self.new_login(email)
-        return get_user_model()._default_manager.create_user(password=None, **values)
+        manager: Any = get_user_model()._default_manager
+        return cast(Person, manager.create_user(password=None, **values))
 
-    def new_login(self, email):
+    def new_login(self, email: str) -> str:
         """The login (``USERNAME_FIELD``) of a new account of a user model that does not log
         in with its email: the address itself while the field accepts it and no account
         has it, else the address's local part with a random suffix — never a value that
@@ -109,16 +129,16 @@ class HostAdapter:
         unique constraint."""
         if self._login_available(email):
             return email
-        field = get_user_model()._meta.get_field(person_field("login"))
+        field = person_model_field("login")
         suffix = "-" + secrets.token_hex(4)
         room = (field.max_length or 150) - len(suffix)
         base = re.sub(r"[^\w.+-]", "", email.split("@")[0])[:room] or "user"
         return base + suffix
 
-    def _login_available(self, value, person=None):
+    def _login_available(self, value: str, person: Person | None = None) -> bool:
         """Would ``value`` be a valid, unused login (for ``person``, or a new account)?"""
         user_model = get_user_model()
-        field = user_model._meta.get_field(person_field("login"))
+        field = person_model_field("login")
         if field.max_length and len(value) > field.max_length:
             return False
         try:
@@ -130,7 +150,9 @@ class HostAdapter:
             holders = holders.exclude(pk=person.pk)
         return not holders.exists()
 
-    def project_person(self, person, *, email, given_name, family_name):
+    def project_person(
+        self, person: Person, *, email: str, given_name: str, family_name: str
+    ) -> list[str]:
         """Copy the IdP's view of login email and names onto the account. Returns changed
         field names. Called only for an account the calling organization owns exclusively
         (``ownership.owns_account``), with an address no other account uses.
@@ -160,21 +182,21 @@ class HostAdapter:
             person.save(update_fields=changed)
         return changed
 
-    def person_max_length(self, part):
+    def person_max_length(self, part: str) -> int | None:
         """The most characters the account's ``part`` (``email``, ``given_name``,
         ``family_name``) holds: its column's length, None when unbounded. SCIM bounds the
         values it copies onto an account by it (scim/user_attributes.py), so a name longer
         than the account's column is a 400 for every request — not a database error only
         where the account is new. A host keeping names elsewhere overrides it."""
-        return get_user_model()._meta.get_field(person_field(part)).max_length
+        return person_model_field(part).max_length
 
-    def person_email(self, person):
+    def person_email(self, person: Person) -> str:
         """The address the person logs in with, where their invitation goes."""
-        return getattr(person, person_field("email"))
+        return cast(str, getattr(person, person_field("email")))
 
     # -- memberships ----------------------------------------------------------------------
 
-    def person_active_elsewhere(self, person, organization):
+    def person_active_elsewhere(self, person: Person, organization: Organization | Key) -> bool:
         """Does another organization hold an active membership of this person? (Then a
         deactivation here must not end the person's sessions: they are still working
         there.) ``organization``: an organization or its id."""
@@ -184,7 +206,7 @@ class HostAdapter:
             .exists()
         )
 
-    def person_belongs_elsewhere(self, person, organization):
+    def person_belongs_elsewhere(self, person: Person, organization: Organization | Key) -> bool:
         """Does another organization hold any membership of this person — active,
         inactive or awaiting consent? (Then no organization owns the account alone.)"""
         return (
@@ -193,7 +215,7 @@ class HostAdapter:
             .exists()
         )
 
-    def administered_organization_ids(self, person):
+    def administered_organization_ids(self, person: Person) -> set[Key]:
         """Ids of the organizations ``person`` administers. Default: those where their
         membership is active and has the most privileged role, the first of the role field's
         choices. The Django admin scopes everything of cosmo_scim to these
@@ -207,10 +229,12 @@ class HostAdapter:
             )
         )
 
-    def get_membership(self, organization, person):
+    def get_membership(self, organization: Organization, person: Person) -> Membership | None:
         return memberships(organization=organization, person=person).first()
 
-    def create_membership(self, organization, person, *, active):
+    def create_membership(
+        self, organization: Organization, person: Person, *, active: bool
+    ) -> Membership:
         return conf.membership_model()._default_manager.create(
             **{
                 membership_field("organization"): organization,
@@ -219,16 +243,16 @@ class HostAdapter:
             }
         )
 
-    def set_membership_active(self, membership, active):
+    def set_membership_active(self, membership: Membership, active: bool) -> None:
         field = membership_field("active")
         setattr(membership, field, active)
         membership.save(update_fields=[field])
 
-    def remove_membership(self, membership):
+    def remove_membership(self, membership: Membership) -> None:
         """Take the person out of the organization. The account itself stays."""
         membership.delete()
 
-    def project_profile(self, membership, profile):
+    def project_profile(self, membership: Membership, profile: "UserProfile") -> None:
         """The IdP's whole description of this member (a
         :class:`~cosmo_scim.provisioning.user_profile.UserProfile`: phone numbers,
         addresses, title, the enterprise attributes…), for a host that keeps some of it in
@@ -238,23 +262,23 @@ class HostAdapter:
         email and names, through :meth:`project_person` and the ownership rule. The default
         keeps everything in the SCIM profile (``ScimUser``) alone."""
 
-    def accepted_invitation_url(self, membership):
+    def accepted_invitation_url(self, membership: Membership) -> str:
         """Where a person lands after accepting an invitation: the host's page for the
         organization. The default is the host's LOGIN_REDIRECT_URL."""
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
-    def role_choices(self):
+    def role_choices(self) -> list[tuple[str, str]]:
         """The host's roles as ``(value, label)`` pairs, most privileged first (offered by
         the role mapping admin, and ranked in this order by :meth:`role_for`)."""
         return list(role_field().flatchoices)
 
-    def set_roles(self, roles):
+    def set_roles(self, roles: dict[Key, str]) -> None:
         """Give each membership its role: ``{membership_pk: role}``.
 
         One UPDATE per distinct role, so re-ranking a thousand members after one group
         change costs a handful of queries, not a thousand.
         """
-        by_role = {}
+        by_role: dict[str, list[Key]] = {}
         for membership_pk, role in roles.items():
             by_role.setdefault(role, []).append(membership_pk)
         manager = conf.membership_model()._default_manager
@@ -264,36 +288,37 @@ class HostAdapter:
 
     # -- teams ----------------------------------------------------------------------------
 
-    def create_team(self, organization, *, name):
+    def create_team(self, organization: Organization, *, name: str) -> Team:
         return conf.team_model()._default_manager.create(
             **{team_field("organization"): organization, team_field("name"): name}
         )
 
-    def rename_team(self, team, name):
+    def rename_team(self, team: Team, name: str) -> None:
         field = team_field("name")
         setattr(team, field, name)
         team.save(update_fields=[field])
 
-    def delete_team(self, team):
+    def delete_team(self, team: Team) -> None:
         team.delete()
 
-    def add_team_members(self, team, membership_pks):
+    def add_team_members(self, team: Team, membership_pks: Iterable[Key]) -> None:
         getattr(team, team_field("members")).add(*membership_pks)
 
-    def remove_team_members(self, team, membership_pks):
+    def remove_team_members(self, team: Team, membership_pks: Iterable[Key]) -> None:
         getattr(team, team_field("members")).remove(*membership_pks)
 
 
-def role_field():
+def role_field() -> "Field[Any, Any]":
     """The membership's role field (``MEMBERSHIP_FIELDS["role"]``)."""
-    return conf.membership_model()._meta.get_field(membership_field("role"))
+    return membership_model_field("role")
 
 
-def default_role():
+def default_role() -> str:
     """The role a member gets when no mapped IdP group gives one: the role field's
     default."""
-    return role_field().get_default()
+    return cast(str, role_field().get_default())
 
 
-def host_adapter():
-    return conf.hook("HOST_ADAPTER")()
+def host_adapter() -> HostAdapter:
+    """An instance of the host's adapter (``COSMO_SCIM["HOST_ADAPTER"]``)."""
+    return cast(HostAdapter, conf.hook("HOST_ADAPTER")())

@@ -41,13 +41,19 @@ Correctness, case by case:
 
 import logging
 import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from . import conf
+
+if TYPE_CHECKING:
+    from .models import APIKey
 
 logger = logging.getLogger("cosmo_scim.auth")
 
@@ -56,15 +62,15 @@ logger = logging.getLogger("cosmo_scim.auth")
 VERSION_TIMEOUT = 24 * 60 * 60
 
 
-def _entry_key(prefix):
+def _entry_key(prefix: str) -> str:
     return f"cosmo_scim:verified-key:{prefix}"
 
 
-def _version_key(prefix):
+def _version_key(prefix: str) -> str:
     return f"cosmo_scim:key-access:{prefix}"
 
 
-def shared_cache():
+def shared_cache() -> BaseCache | None:
     """Django's default cache when every process sees the same one, else None."""
     cache = caches["default"]
     return None if isinstance(cache, (LocMemCache, DummyCache)) else cache
@@ -74,13 +80,19 @@ class Lookup:
     """What the cache knows of one prefix: ``api_key`` (a usable-when-stored APIKey with its
     organization, or None on a miss) and, on a miss, how to store what the database says."""
 
-    def __init__(self, prefix, api_key=None, cache=None, version=None):
+    def __init__(
+        self,
+        prefix: str,
+        api_key: "APIKey | None" = None,
+        cache: BaseCache | None = None,
+        version: str | None = None,
+    ) -> None:
         self.prefix = prefix
         self.api_key = api_key
         self._cache = cache
         self._version = version
 
-    def remember(self, api_key):
+    def remember(self, api_key: "APIKey") -> None:
         """Store a key the database has just accepted, under the version read before the
         database was — so a change committed in between retires it."""
         if self._cache is None or self._version is None:
@@ -98,7 +110,7 @@ class Lookup:
             logger.warning("API key cache unavailable; not remembering", exc_info=True)
 
 
-def lookup(prefix):
+def lookup(prefix: str) -> Lookup:
     """The remembered key for ``prefix`` if its entry is current, else a miss that knows
     the version to store under. One cache round trip on a hit."""
     cache = shared_cache()
@@ -123,7 +135,7 @@ def lookup(prefix):
     return Lookup(prefix, cache=cache, version=version)
 
 
-def _retire(prefixes):
+def _retire(prefixes: Iterable[str]) -> None:
     cache = shared_cache()
     if cache is None or not prefixes:
         return
@@ -138,7 +150,7 @@ def _retire(prefixes):
         )
 
 
-def access_changed(prefixes, using=DEFAULT_DB_ALIAS):
+def access_changed(prefixes: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> None:
     """The keys with these prefixes may no longer be accepted as remembered: retire their
     entries now and again after the current transaction commits (see the module
     docstring). Called by the model layer for every change of a key row."""
@@ -150,13 +162,13 @@ def access_changed(prefixes, using=DEFAULT_DB_ALIAS):
     transaction.on_commit(lambda: _retire(prefixes), using=using)
 
 
-def organization_changed(organization_id, using=DEFAULT_DB_ALIAS):
+def organization_changed(organization_id: Any, using: str = DEFAULT_DB_ALIAS) -> None:
     """Something that decides whether this organization's keys may act has changed — its
     plan, or whatever the host's ``scim_allowed`` reads. Call it inside the transaction
     that makes the change; saving the organization model calls it for you."""
     from .models import APIKey
 
-    def keys_of_organization():
+    def keys_of_organization() -> set[str]:
         return set(
             APIKey._base_manager.using(using)
             .filter(organization_id=organization_id, revoked=False)

@@ -14,20 +14,77 @@ The app's own receivers (invitation emails) are in receivers.py; docs/lifecycle.
 documents the signals for host products.
 """
 
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django.dispatch import Signal
 
-user_provisioned = Signal()
-user_updated = Signal()
-user_deactivated = Signal()
-user_reactivated = Signal()
-user_removed = Signal()
+if TYPE_CHECKING:
+    from .host import Key, Membership, Organization
+    from .models import Invitation, ScimGroup, ScimUser
+    from .provisioning.lifecycle import Actor
+
+
+# What each signal's receivers get as keyword arguments besides ``sender`` and Django's
+# ``signal``, for a typed receiver: ``def on_update(sender, **kwargs: Unpack[UserUpdated])``.
+class UserChange(TypedDict):
+    """Every user signal (``sender`` is ScimUser). ``scim_user`` is None only for
+    ``user_deactivated`` sent by an administrator's deactivation of a member the IdP never
+    provisioned."""
+
+    organization: "Organization"
+    membership: "Membership"
+    scim_user: "ScimUser | None"
+    actor: "Actor"
+
+
+class UserProvisioned(UserChange):
+    """``user_provisioned`` and ``user_reactivated``: the new, unsent invitation, or None
+    when the member has nothing to accept."""
+
+    invitation: "Invitation | None"
+
+
+class UserUpdated(UserChange):
+    """``user_updated``: ``{field: (before, after)}``."""
+
+    changes: dict[str, tuple[Any, Any]]
+
+
+user_provisioned = Signal()  # UserProvisioned
+user_updated = Signal()  # UserUpdated
+user_deactivated = Signal()  # UserChange
+user_reactivated = Signal()  # UserProvisioned
+user_removed = Signal()  # UserChange
+
 
 # Group signals carry ``organization``, ``group`` (a cosmo_scim.models.ScimGroup) and
 # ``actor``. ``group_updated`` also carries ``changes``: ``{field: (before, after)}`` for
 # displayName and externalId. ``group_members_changed`` carries ``added`` and ``removed``:
 # lists of membership primary keys (a PATCH may move a thousand people; no instances are
 # loaded for receivers). ``group_deleted`` is sent before the group's rows are deleted.
-group_created = Signal()
-group_updated = Signal()
-group_deleted = Signal()
-group_members_changed = Signal()
+class GroupChange(TypedDict):
+    """Every group signal (``sender`` is ScimGroup)."""
+
+    organization: "Organization"
+    group: "ScimGroup"
+    actor: "Actor"
+
+
+class GroupUpdated(GroupChange):
+    """``group_updated``: ``{field: (before, after)}`` of displayName and externalId."""
+
+    changes: dict[str, tuple[Any, Any]]
+
+
+class GroupMembersChanged(GroupChange):
+    """``group_members_changed``: the membership keys added and removed (the host's key
+    type: int, UUID or str)."""
+
+    added: "list[Key]"
+    removed: "list[Key]"
+
+
+group_created = Signal()  # GroupChange
+group_updated = Signal()  # GroupUpdated
+group_deleted = Signal()  # GroupChange
+group_members_changed = Signal()  # GroupMembersChanged

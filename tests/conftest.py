@@ -147,6 +147,7 @@ ANY_HOST = (
     "invitations/test_invitation_abuse.py",
     "provisioning/test_orphans.py",
     "provisioning/test_deactivation.py",
+    "provisioning/test_signal_payloads.py",
     "admin/test_admin_provisioning.py",
     "invitations/test_shipped_pages_browser.py",
     "domains/test_domain_verification.py",

@@ -192,6 +192,8 @@ from cosmo_scim.models import APIKey
 from tinyhost.models import Workspace
 
 print(cosmo_scim.__file__)
+import pathlib
+assert (pathlib.Path(cosmo_scim.__file__).parent / "py.typed").is_file(), "no py.typed (PEP 561)"
 get_template("admin/cosmo_scim/apikey/key_created.html")
 get_template("cosmo_scim/email/invitation.html")
 get_template("cosmo_scim/invitations/accept.html")

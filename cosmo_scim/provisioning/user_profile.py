@@ -6,6 +6,7 @@ request bodies (scim/users.py), the service compares and stores them.
 """
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,15 @@ class UserProfile:
     # Multi-valued attributes other than emails, each a list of {sub-attribute: value}
     # objects as the IdP sent them (canonical names, unassigned ones left out), stored as
     # JSON on ScimUser: phoneNumbers, ims, photos, addresses.
-    phone_numbers: list[dict] = field(default_factory=list)
-    ims: list[dict] = field(default_factory=list)
-    photos: list[dict] = field(default_factory=list)
-    addresses: list[dict] = field(default_factory=list)
+    phone_numbers: list[dict[str, Any]] = field(default_factory=list)
+    ims: list[dict[str, Any]] = field(default_factory=list)
+    photos: list[dict[str, Any]] = field(default_factory=list)
+    addresses: list[dict[str, Any]] = field(default_factory=list)
     emails: list[Email] = field(default_factory=list)
     # None: the request did not say (a PUT without ``active`` keeps the current state).
     active: bool | None = None
 
-    def login_email(self):
+    def login_email(self) -> str | None:
         """The address the person logs in with and is invited at: the primary email, else
         the first one, else a userName that is an address (Entra often sends only a UPN)."""
         ordered = sorted(self.emails, key=lambda email: not email.primary)
@@ -67,7 +68,7 @@ class UserProfile:
 COLUMN_FIELDS = tuple(f.name for f in fields(UserProfile) if f.name not in ("emails", "active"))
 
 
-def profile_of(scim_user):
+def profile_of(scim_user: Any) -> UserProfile:
     """The stored profile of a SCIM user as the lifecycle service reads it under its lock
     (emails aggregated, user_reads)."""
     return UserProfile(
