@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import conf, host_fields, invitations, signals
-from ..addresses import with_address
+from ..addresses import address_key, with_address
 from ..host import host_adapter
 from ..host_fields import is_active, membership_path, organization_id_of, person_of
 from ..models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
@@ -140,8 +140,11 @@ def provision(organization, profile, actor):
             # userName uniqueness is left to the (organization, LOWER(userName)) unique index:
             # it also decides between concurrent POSTs, and costs no extra query.
             holder = _email_holder(organization, email)
-            if holder is not None and holder.casefold() == profile.user_name.casefold():
+            if holder is not None and address_key(holder) == address_key(profile.user_name):
                 # The same user again, typically a client retrying a POST that succeeded.
+                # Compared by the address key: whatever it calls equal, LOWER (the unique
+                # index, the userName filter) does too on every database, so the 409 never
+                # names a userName that filter=userName eq cannot find.
                 raise UserNameTaken(profile.user_name)
             if holder is not None:
                 raise AlreadyProvisioned(

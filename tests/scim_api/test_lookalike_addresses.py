@@ -120,3 +120,17 @@ def test_lookalike_accounts_made_before_the_rule_lock_nobody_out(scim, other_sci
     # Below the form, the backend matches the look-alike's own account, and only it.
     account = authenticate(**typed)
     assert account is not None and account.get_username() == MEMBER_LOOKALIKE
+
+
+def test_a_lookalike_username_is_not_called_the_same_user(scim):
+    """A second POST of a member's address under a userName that differs by a case mapping
+    outside ASCII is refused as the address's (409), never as a duplicate userName the
+    userName filter could not find."""
+    scim.create_user(MEMBER)
+    again = scim.post("/Users", user_body("ſam@beta.test", email=MEMBER))
+    assert again.status_code == 409 and again.json()["scimType"] == "uniqueness"
+    assert f"userName {MEMBER!r}" in again.json()["detail"]
+    retried = scim.post("/Users", user_body(MEMBER.upper(), email=MEMBER))
+    assert retried.status_code == 409 and "already exists" in retried.json()["detail"]
+    found = scim.get(f'/Users?filter=userName eq "{MEMBER.upper()}"').json()
+    assert found["totalResults"] == 1
