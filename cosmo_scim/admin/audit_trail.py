@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from ..models import AuditEvent
+from . import display
 from .scope import ScopedToOrganizationAdmin
 
 
@@ -11,7 +12,7 @@ class AuditEventAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     """The provisioning trail: read-only, so it can be trusted."""
 
     list_display = (
-        "created_at",
+        "when",
         "organization",
         "action",
         "subject",
@@ -24,6 +25,10 @@ class AuditEventAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     list_filter = ("organization", "action", "created_at")
     search_fields = ("user_name",)
     list_select_related = ("organization",)
+
+    @admin.display(description="When", ordering="created_at")
+    def when(self, event):
+        return display.moment(event.created_at)
 
     @admin.display(description="Subject", ordering="user_name")
     def subject(self, event):

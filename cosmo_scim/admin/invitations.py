@@ -2,12 +2,14 @@
 delivery — what truly happened, in words (invitations/delivery.py ``state``) — and resend."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 
 from .. import invitations
 from ..addresses import AddressContains
 from ..invitations import delivery
 from ..models import Invitation
 from ..tasks import send_invitation_on_commit
+from . import display
 from .scope import ScopedToOrganizationAdmin
 
 Invitation._meta.get_field("email").register_lookup(AddressContains)
@@ -17,14 +19,9 @@ Invitation._meta.get_field("email").register_lookup(AddressContains)
 class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     """Invitations are made by provisioning, not by hand; admins watch them and resend."""
 
-    list_display = (
-        "email",
-        "organization",
-        "status",
-        "delivery",
-        "send_attempts",
-        "expires_at",
-    )
+    # The delivery sentence says the status too (delivery.state), so it has the room a
+    # status column took; short dates (display.py) keep the list within 1280 px.
+    list_display = ("email", "organization", "delivery_in_list", "tries", "expires")
     list_filter = ("status", "organization")
     search_fields = ("email__address_contains",)
     list_select_related = ("organization",)
@@ -51,16 +48,34 @@ class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     def delivery(self, invitation):
         return delivery.state(invitation)
 
+    @admin.display(description="delivery")
+    def delivery_in_list(self, invitation):
+        """The sentence, and the mail server's error on one line below it (cut short in the
+        list, whole on hover and on the invitation's page)."""
+        sentence, error = delivery.state_and_error(invitation)
+        if not error:
+            return sentence
+        return format_html(
+            '{}<br><span class="error-line" title="{}">{}</span>', sentence, error, error
+        )
+
+    @admin.display(description="Tries", ordering="send_attempts")
+    def tries(self, invitation):
+        return invitation.send_attempts
+
+    @admin.display(description="Expires", ordering="expires_at")
+    def expires(self, invitation):
+        return display.moment(invitation.expires_at, empty="-")
+
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(
-        description="Resend selected invitations (old links stop working; for one that may "
-        "have gone out, ask the person first)"
-    )
+    # Short, so the action menu fits beside the list; the caution for an invitation that
+    # may have gone out is in its delivery sentence (delivery.state).
+    @admin.action(description="Resend selected invitations (old links stop working)")
     def resend(self, request, queryset):
         resent = 0
         for invitation in queryset:

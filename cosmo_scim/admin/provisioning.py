@@ -31,7 +31,7 @@ from ..host import host_adapter
 from ..host_fields import membership_lookups, person_of
 from ..models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
 from ..provisioning import lifecycle, orphans
-from . import scope
+from . import display, scope
 
 # How many provisioning events the overview shows; the audit trail admin has the rest.
 RECENT_EVENTS = 20
@@ -120,6 +120,7 @@ class ProvisioningAdminMixin(scope.MissingObjectIs404):
             "events_url": _of_organization("auditevent", organization),
             "scim_provisioned": orphans.scim_provisioned(organization),
             "orphans": orphans.find(organization),
+            "you": request.user.pk,
             "stale_days": conf.get("IDP_LINK_STALE_DAYS"),
             "deactivate_url": self._scim_url(organization, "_deactivate_orphans"),
         }
@@ -141,25 +142,37 @@ class ProvisioningAdminMixin(scope.MissingObjectIs404):
             return HttpResponseRedirect(overview)
         actor = lifecycle.Actor(user=request.user, remote_addr=request.META.get("REMOTE_ADDR"))
         with scope.writing_for(request, organization.pk):
+            chosen = [o for o in orphans.find(organization) if str(o.membership.pk) in selected]
+            # Never the signed-in admin herself: the overview offers no box for her, and a
+            # form that names her anyway (a forged or stale one) is refused here.
+            others = [orphan for orphan in chosen if orphan.person.pk != request.user.pk]
+            yours = len(others) < len(chosen)
             done = [
                 orphan.membership
-                for orphan in orphans.find(organization)
-                if str(orphan.membership.pk) in selected
-                and lifecycle.deactivate_membership(orphan.membership, actor, reason)
+                for orphan in others
+                if lifecycle.deactivate_membership(orphan.membership, actor, reason)
             ]
-        self.message_user(
-            request,
-            f"Deactivated {len(done)} member(s): " + ", ".join(str(person_of(m)) for m in done)
-            if done
-            else "Nothing to deactivate: the selected members are no longer orphaned.",
-            messages.SUCCESS if done else messages.WARNING,
-        )
+        if yours:
+            self.message_user(
+                request,
+                "Your own access is not ended from here: another admin of "
+                f"{organization} can review it.",
+                messages.ERROR,
+            )
+        if others or not yours:
+            self.message_user(
+                request,
+                f"Deactivated {len(done)} member(s): " + ", ".join(str(person_of(m)) for m in done)
+                if done
+                else "Nothing to deactivate: the selected members are no longer orphaned.",
+                messages.SUCCESS if done else messages.WARNING,
+            )
         return HttpResponseRedirect(overview)
 
 
 def _plan(organization):
-    display = getattr(organization, "get_plan_display", None)
-    return display() if callable(display) else getattr(organization, "plan", None)
+    label = getattr(organization, "get_plan_display", None)
+    return label() if callable(label) else getattr(organization, "plan", None)
 
 
 def _scim_base_url(request):
@@ -177,13 +190,9 @@ def _key_rows(organization):
         .select_related("replaced_by")
         .order_by("revoked", "-created")
     ):
-        if key.revoked:
-            replaced_by = getattr(key, "replaced_by", None)
-            state = f"rotated (now {replaced_by.prefix})" if replaced_by else "revoked"
-        elif key.expiry_date and key.expiry_date <= now:
-            state = "expired"
-        else:
-            state = "active"
+        state = display.key_state(key, now)
+        if state == "rotated":
+            state = f"rotated (now {key.replaced_by.prefix})"
         rows.append({"key": key, "state": state})
     return rows
 

@@ -25,6 +25,7 @@ made — or waits for the deactivation and is refused.
 
 from contextlib import contextmanager
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
@@ -127,6 +128,11 @@ def organizations(request):
     return scoped(request, conf.organization_model()._default_manager.all(), "pk")
 
 
+def _of_one(request):
+    """Does the user act for exactly one organization (nothing to choose between)?"""
+    return not sees_everything(request) and len(administered_ids(request)) == 1
+
+
 def organization_label():
     """What the host calls its tenant, as its model says ("Workspace", "Company"): the
     organization column, field and filter of every cosmo_scim screen."""
@@ -223,10 +229,12 @@ class ScopedToOrganizationAdmin(MissingObjectIs404):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_list_display(self, request):
-        # The column is headed with the host's word for its tenant, not the foreign key's.
+        # The column is headed with the host's word for its tenant, not the foreign key's,
+        # and left out for an admin of one organization: every row would say the same.
         return [
             self._organization_column() if name == self.organization_field else name
             for name in super().get_list_display(request)
+            if name != self.organization_field or not _of_one(request)
         ]
 
     def _organization_column(self):
@@ -247,11 +255,13 @@ class ScopedToOrganizationAdmin(MissingObjectIs404):
         return [
             (name, OrganizationFilter) if name == self.organization_field else name
             for name in super().get_list_filter(request)
+            if name != self.organization_field or not _of_one(request)
         ]
 
     @property
     def media(self):
-        media = super().media
+        # Moments never wrap in a list (display.py): the lists are laid out to fit 1280 px.
+        media = super().media + forms.Media(css={"all": ["cosmo_scim/admin_lists.css"]})
         if self.organization_field not in self.list_filter:
             return media
         from .organization_filter import organization_filter_media

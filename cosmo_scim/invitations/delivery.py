@@ -283,26 +283,34 @@ def send_pending(on_unrecorded=None):
 
 
 def state(invitation):
-    """What an admin is told of an invitation's delivery: one sentence, from its fields."""
+    """What an admin is told of an invitation's delivery: one sentence, from its fields,
+    followed by the mail server's last error where one explains it."""
+    sentence, error = state_and_error(invitation)
+    return f"{sentence} {error}" if error else sentence
+
+
+def state_and_error(invitation):
+    """:func:`state`'s sentence and the error it cites ("" for none), apart: a list shows
+    the error on a line of its own."""
     if invitation.status == Status.UNCONFIRMED:
-        return f"May not have gone out. {invitation.last_error}"
+        return "May not have gone out; ask before resending.", invitation.last_error
     if invitation.status == Status.FAILED:
-        return f"Never sent; resend to try again. {invitation.last_error}"
+        return "Never sent; resend to try again.", invitation.last_error
     if invitation.status != Status.PENDING:
-        return invitation.get_status_display()
+        return invitation.get_status_display(), ""
     if invitation.sent_at:
-        return f"Sent {_when(invitation.sent_at)}"
+        return f"Sent {_when(invitation.sent_at)}", ""
     if invitation.transmit_started_at:
-        return f"Handing over to the mail server since {_when(invitation.transmit_started_at)}"
+        return f"Handing over to the mail server since {_when(invitation.transmit_started_at)}", ""
     if invitation.claimed_at:
-        return f"Being sent (try {invitation.send_attempts})"
+        return f"Being sent (try {invitation.send_attempts})", ""
     if invitation.next_attempt_at:
         return (
-            f"Not sent yet, nothing went out; next try {_when(invitation.next_attempt_at)}. "
-            f"{invitation.last_error}"
+            f"Not sent yet, nothing went out; next try {_when(invitation.next_attempt_at)}.",
+            invitation.last_error,
         )
-    return "Waiting to be sent"
+    return "Waiting to be sent", ""
 
 
 def _when(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")  # the admin's one format

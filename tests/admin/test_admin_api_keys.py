@@ -1,5 +1,7 @@
 """API keys in Django admin, through the real admin views: show once, SCIM refusal, revoke."""
 
+from datetime import UTC
+
 import pytest
 from django.urls import reverse
 
@@ -99,8 +101,45 @@ def test_granting_scim_later_is_refused_too(admin_client, make_org, make_key):
 def test_changelist_shows_the_columns_admins_need(admin_client, org, make_key):
     api_key, _ = make_key(org, name="Entra")
     page = admin_client.get(LIST_URL).content.decode()
-    for text in ("Entra", "Acme Inc.", api_key.prefix, "SCIM", "Last used at", "Revoked"):
+    for text in ("Entra", "Acme Inc.", api_key.prefix, "SCIM", "State", "Last used", "Expires"):
         assert text in page
+
+
+def test_the_key_list_says_states_in_words_and_dates_in_one_short_format(
+    admin_client, org, make_key
+):
+    """No red ✗ for a key that is merely not revoked: a word per state; dates read
+    2026-12-06 18:58, not "Oct. 2, 2027, 6:58 p.m."."""
+    from datetime import datetime, timedelta
+
+    expiry = datetime(2027, 10, 2, 18, 58, tzinfo=UTC)
+    live, _ = make_key(org, name="Live", expiry_date=expiry)
+    gone, _ = make_key(org, name="Gone", revoked=True)
+    old, _ = make_key(org, name="Old", expiry_date=datetime.now(UTC) - timedelta(days=1))
+    rotated, _ = make_key(org, name="Rotated")
+    successor, _ = APIKey.objects.rotate(rotated)
+    response = admin_client.get(LIST_URL)
+    rows = rows_of(response)
+    assert "|active|2027-10-02 18:58|never|" in rows[live.prefix]
+    assert "|revoked|never|never|" in rows[gone.prefix]
+    assert "|expired|" in rows[old.prefix]
+    assert "|rotated|" in rows[rotated.prefix] and "|active|" in rows[successor.prefix]
+    page = response.content.decode()
+    assert "icon-no.svg" not in page and "icon-yes.svg" not in page
+    assert "p.m." not in page and "a.m." not in page
+
+
+def rows_of(response):
+    """Each row of a changelist as its cells' text, "|"-joined (the checkbox left out), by
+    the key prefix its first cell ends with."""
+    import re
+
+    rows = {}
+    for html in re.findall(r"<tr>(.*?)</tr>", response.content.decode(), re.S)[1:]:
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", html, re.S)[1:]
+        text = [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+        rows[text[0].split()[-1]] = "|".join(text) + "|"
+    return rows
 
 
 def test_revoke_action(admin_client, org, make_key):

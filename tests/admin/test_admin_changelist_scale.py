@@ -26,19 +26,33 @@ def many_orgs(make_org):
 
 @pytest.mark.parametrize("model", CHANGELISTS)
 def test_an_org_admin_is_offered_their_organizations_only(
-    client, world, org_admin, model, many_orgs
+    client, world, org_admin, model, many_orgs, make_org, make_member
 ):
+    second = make_org("initech", name="Initech")
+    make_member(second, user=org_admin, role="admin")
     client.force_login(org_admin)
     with CaptureQueriesContext(connection) as queries:
         response = changelist(client, model)
     assert response.status_code == 200
     page = response.content.decode()
     assert f"organization__id__exact={world.a.pk}" in page
+    assert f"organization__id__exact={second.pk}" in page
     assert "Globex" not in page and "Tenant 0" not in page
     assert "admin-autocomplete" not in page
     # No query reads the organizations beyond the ones the admin acts for.
     organizations = [q["sql"] for q in queries if 'FROM "organizations_organization"' in q["sql"]]
     assert all("WHERE" in sql for sql in organizations), organizations
+
+
+@pytest.mark.parametrize("model", CHANGELISTS)
+def test_an_admin_of_one_organization_has_nothing_to_choose(client, world, org_admin, model):
+    """Every row is of her one organization: no filter for it and no column that would
+    repeat its name on every row."""
+    client.force_login(org_admin)
+    response = changelist(client, model)
+    assert response.status_code == 200
+    assert "organization__id__exact" not in response.content.decode()
+    assert "Organization" not in [header["text"] for header in response.context["result_headers"]]
 
 
 @pytest.mark.parametrize("model", CHANGELISTS)

@@ -4,6 +4,8 @@ organization's keys, resend its invitations, read its audit trail and provisioni
 overview, map its IdP groups to roles — and reach none of the host's own admin pages the
 host has not granted them. Superusers still see every organization."""
 
+import re
+
 import pytest
 from conftest import PASSWORD
 from django.contrib.auth.models import Permission
@@ -85,6 +87,32 @@ def test_the_key_list_shows_only_their_organization(ann_client, world):
 def test_the_organization_field_offers_only_theirs(ann_client, world):
     form = ann_client.get(ADD_KEY).context["adminform"].form
     assert list(form.fields["organization"].queryset) == [world.a]
+
+
+def test_an_admin_of_one_organization_starts_with_it_chosen_and_scim_ticked(ann_client, world):
+    """The sidebar's *Add* link carries no parameters: the form chooses for her."""
+    response = ann_client.get(ADD_KEY)
+    form = response.context["adminform"].form
+    assert form.initial["organization"] == world.a.pk and form.initial["scim"] is True
+    page = response.content.decode()
+    assert f'<option value="{world.a.pk}" selected>' in page
+    assert re.search(r'<input type="checkbox" name="scim"[^>]* checked', page)
+
+
+def test_scim_is_not_ticked_for_an_organization_that_may_not_use_it(client, world, make_member):
+    from django.contrib.auth import get_user_model
+
+    smallco = world.a.__class__.objects.create(slug="smallco", name="Smallco", plan="team")
+    ted = make_member(smallco, role="admin", email="ted@smallco.example").user
+    client.force_login(get_user_model().objects.get(pk=ted.pk))
+    form = client.get(ADD_KEY).context["adminform"].form
+    assert form.initial["organization"] == smallco.pk and not form.initial["scim"]
+
+
+def test_an_admin_of_two_organizations_chooses(ann_client, world, make_member):
+    make_member(world.b, user=world.ann, role="admin")
+    form = ann_client.get(ADD_KEY).context["adminform"].form
+    assert "organization" not in form.initial and "scim" not in form.initial
 
 
 def test_an_org_admin_creates_a_scim_key_for_their_organization(ann_client, world):

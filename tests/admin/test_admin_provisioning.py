@@ -158,6 +158,37 @@ def test_deactivating_selected_orphans(admin_client, org, make_key, make_member,
     assert "Left in 2023" in response.content.decode()
 
 
+def test_the_overview_marks_you_and_never_offers_to_end_your_own_access(
+    client, org, make_key, make_member
+):
+    """An admin added by hand is orphaned access like anyone else: she sees herself marked
+    "you", with no box to tick, and a form naming her anyway is refused."""
+    make_key(org)
+    ann = make_member(org, role=host.roles()[0], email="ann@acme.example")  # its admin role
+    hand = make_member(org, email="hand@acme.example")
+    client.force_login(host.person(ann))
+    response = client.get(overview_url(org))
+    page = response.content.decode()
+    assert [str(o.person) for o in response.context["orphans"]] == [
+        "ann@acme.example",
+        "hand@acme.example",
+    ]
+    assert 'aria-label="Select hand@acme.example"' in page
+    assert 'aria-label="Select ann@acme.example"' not in page
+    assert f'value="{ann.pk}"' not in page
+    assert 'ann@acme.example <strong class="you">(you)</strong>' in page
+
+    forged = {"membership": [ann.pk, hand.pk], "reason": "Cleanup"}
+    response = client.post(deactivate_url(org), forged, follow=True)
+    page = response.content.decode()
+    assert "Your own access is not ended from here" in page
+    assert "Deactivated 1 member(s): hand@acme.example" in page
+    assert host.active(ann) and not host.active(hand)
+    alone = client.post(deactivate_url(org), {"membership": [ann.pk], "reason": "x"}, follow=True)
+    assert "Your own access is not ended from here" in alone.content.decode()
+    assert "Nothing to deactivate" not in alone.content.decode() and host.active(ann)
+
+
 def test_deactivation_needs_a_reason_and_a_post(admin_client, org, make_key, make_member):
     make_key(org)
     hand = make_member(org, email="hand@acme.example")
