@@ -38,6 +38,14 @@ INSTALLED_APPS = [
     "cosmo_project.accounts",
     "cosmo_project.organizations",
     "cosmo_scim",
+    # SSO per organization (docs/sso.md): django-allauth does the protocols; cosmo_scim
+    # owns the connections, the linking and the sessions. allauth's account pages are not
+    # mounted: people sign in on Cosmo's login page or through their organization's IdP.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +61,8 @@ MIDDLEWARE = [
     "cosmo_scim.middleware.SessionIndexMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Required by django-allauth (SSO).
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 # Production (DEBUG=0) is served over HTTPS, by gunicorn behind a TLS-terminating proxy:
@@ -114,6 +124,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-allauth, for SSO only: cosmo_scim's adapter decides every SSO sign-in (no sign-up,
+# no pairing by email); Cosmo's accounts log in by email and have no username.
+SOCIALACCOUNT_ADAPTER = "cosmo_scim.sso.adapter.SsoAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -185,6 +201,8 @@ COSMO_SCIM = {
     # The DNS servers the domain check asks ("127.0.0.1:5353,10.0.0.2"); unset: the
     # system's resolvers.
     "DNS_NAMESERVERS": env.list("DNS_NAMESERVERS", default=None),
+    # Encrypts SSO client secrets at rest; unset: derived from SECRET_KEY (docs/sso.md).
+    "SSO_SECRET_KEY": env.str("SSO_SECRET_KEY", default=None),
 }
 
 LOGGING = {

@@ -23,4 +23,5 @@ urlpatterns = [
     path("api/v1/members/", api.MemberList.as_view(), name="api-members"),
     path("scim/v2/", include("cosmo_scim.urls")),
     path("invitations/", include("cosmo_scim.invitations.urls")),
+    path("sso/", include("cosmo_scim.sso.urls")),
 ]

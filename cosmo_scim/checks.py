@@ -485,3 +485,20 @@ def check_primary_keys(app_configs=None, **kwargs):
             )
         )
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_sso_secret_key(app_configs=None, **kwargs):
+    """In a deployment, SSO client secrets should not be encrypted under a key derived from
+    SECRET_KEY: rotating SECRET_KEY would make every stored secret unreadable."""
+    if conf.get("SSO_SECRET_KEY"):
+        return []
+    return [
+        checks.Warning(
+            "COSMO_SCIM['SSO_SECRET_KEY'] is not set: SSO client secrets are encrypted with "
+            "a key derived from SECRET_KEY.",
+            hint="Set SSO_SECRET_KEY to a long random string kept apart from the database "
+            "(docs/sso.md); rotating SECRET_KEY would otherwise make stored secrets unreadable.",
+            id="cosmo_scim.W003",
+        )
+    ]

@@ -109,6 +109,10 @@ DEFAULTS: dict[str, Any] = {
     "DNS_NAMESERVERS": None,
     # Seconds one domain check may wait for DNS in all; an admin is waiting for the page.
     "DNS_TIMEOUT": 3,
+    # The key SSO client secrets are encrypted with (any string, kept apart from the
+    # database). None: one derived from SECRET_KEY, which check cosmo_scim.W003 flags in a
+    # deployment (sso/client_secrets.py).
+    "SSO_SECRET_KEY": None,
 }
 
 REQUIRED = ("ORGANIZATION_MODEL", "MEMBERSHIP_MODEL", "TEAM_MODEL")

@@ -267,6 +267,12 @@ class HostAdapter:
         organization. The default is the host's LOGIN_REDIRECT_URL."""
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
+    def sso_signed_in_url(self, membership: Any) -> str:
+        """Where a person lands after signing in through their organization's SSO
+        connection (when the sign-in did not start from a page of the product): by default
+        where an accepted invitation lands, the host's page for the organization."""
+        return self.accepted_invitation_url(membership)
+
     def role_choices(self) -> list[tuple[str, str]]:
         """The host's roles as ``(value, label)`` pairs, most privileged first (offered by
         the role mapping admin, and ranked in this order by :meth:`role_for`)."""

@@ -14,7 +14,7 @@ DOCUMENTED = {"security.W008", "security.W021"}
 
 
 def check_deploy(**env):
-    ours = ("SECURE_", "DEBUG", "SECRET_KEY", "BEHIND_TLS_PROXY")
+    ours = ("SECURE_", "DEBUG", "SECRET_KEY", "BEHIND_TLS_PROXY", "SSO_SECRET_KEY")
     base = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, "manage.py", "check", "--deploy"],
@@ -29,7 +29,8 @@ def check_deploy(**env):
 
 
 def test_check_deploy_reports_only_the_documented_warnings():
-    assert check_deploy(SECRET_KEY=secrets.token_urlsafe(50)) == DOCUMENTED
+    sso_key = secrets.token_urlsafe(32)
+    assert check_deploy(SECRET_KEY=secrets.token_urlsafe(50), SSO_SECRET_KEY=sso_key) == DOCUMENTED
     docs = (ROOT / "docs" / "security.md").read_text()
     for warning in DOCUMENTED:
         assert warning in docs
@@ -37,10 +38,19 @@ def test_check_deploy_reports_only_the_documented_warnings():
 
 def test_check_deploy_is_clean_once_the_operator_decides_redirects_and_preload():
     warnings = check_deploy(
-        SECRET_KEY=secrets.token_urlsafe(50), SECURE_SSL_REDIRECT="1", SECURE_HSTS_PRELOAD="1"
+        SECRET_KEY=secrets.token_urlsafe(50),
+        SSO_SECRET_KEY=secrets.token_urlsafe(32),
+        SECURE_SSL_REDIRECT="1",
+        SECURE_HSTS_PRELOAD="1",
     )
     assert warnings == set()
 
 
 def test_the_development_key_is_flagged():
     assert "security.W009" in check_deploy()
+
+
+def test_sso_secrets_under_a_key_derived_from_secret_key_are_flagged():
+    """docs/sso.md: client secrets are encrypted with SSO_SECRET_KEY, else a key derived from
+    SECRET_KEY, which rotating SECRET_KEY would lose."""
+    assert "cosmo_scim.W003" in check_deploy(SECRET_KEY=secrets.token_urlsafe(50))

@@ -2,18 +2,24 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from cosmo_scim import sso
 
 from .models import Membership, Organization
 
 
 @login_required
 def home(request):
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user, is_active=True)
         .select_related("organization")
         .order_by("organization__name")
     )
+    # A session only one organization's IdP signed in lists that organization alone.
+    enterable = sso.entry.enterable(request, [m.organization_id for m in memberships])
+    memberships = [m for m in memberships if m.organization_id in enterable]
     return render(request, "organizations/home.html", {"memberships": memberships})
 
 
@@ -26,6 +32,15 @@ def dashboard(request, slug):
         organization=organization, user=request.user, is_active=True
     ).exists():
         raise PermissionDenied("You are not an active member of this organization.")
+    # How this session signed in must be good enough for this organization (SSO required,
+    # or only another organization's IdP signed it in): sign in through its connection.
+    if not sso.may_enter(request, organization):
+        connection = organization.scim_sso.enabled().first()
+        if connection is None:
+            raise PermissionDenied("Sign in again to open this organization.")
+        return redirect(
+            f"{reverse('cosmo_scim_sso_start', args=[connection.key])}?next={request.path}"
+        )
     members = organization.memberships.select_related("user").order_by("-is_active", "user__email")
     return render(
         request,

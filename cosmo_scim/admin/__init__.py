@@ -1,6 +1,6 @@
-"""cosmo_scim in Django admin: API keys, verified domains, invitations, the audit trail,
-role mappings, and the per-organization *SCIM provisioning* overview the host mixes into
-its organization admin (:class:`ProvisioningAdminMixin`).
+"""cosmo_scim in Django admin: API keys, verified domains, SSO connections, invitations, the
+audit trail, role mappings, and the per-organization *SCIM provisioning* overview the host
+mixes into its organization admin (:class:`ProvisioningAdminMixin`).
 
 Everything here is scoped to the organizations the signed-in person administers
 (scope.py); only superusers see every organization's. The site that lets org admins in is
@@ -10,7 +10,7 @@ very site.
 """
 
 # Registrations.
-from . import api_keys, audit_trail, domains, invitations, role_mappings  # noqa: F401
+from . import api_keys, audit_trail, domains, invitations, role_mappings, sso  # noqa: F401
 from .provisioning import ProvisioningAdminMixin
 
 __all__ = ["ProvisioningAdminMixin"]

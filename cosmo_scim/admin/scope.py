@@ -10,7 +10,10 @@ of every organization). The rule instead:
   or Django model permissions never add an organization to that.
 
 The right comes from the membership, read once per request, so a SCIM deactivation or a
-role change takes it away on the very next request. Every cosmo_scim ``ModelAdmin`` applies
+role change takes it away on the very next request. It is narrowed by how the session signed
+in (sso/entry.py): an organization that requires SSO is administered only from a session
+that signed in through one of its connections, and a session only another organization's
+IdP signed in administers nothing else. Every cosmo_scim ``ModelAdmin`` applies
 the rule through :class:`ScopedToOrganizationAdmin`; the host's organization admin applies
 it through ``ProvisioningAdminMixin`` (provisioning.py), with the helpers below.
 
@@ -35,6 +38,7 @@ from django.utils.text import capfirst
 from .. import conf
 from ..host import host_adapter
 from ..host_fields import memberships
+from ..sso import entry
 from .counts import EstimatedCountPaginator
 
 _CACHE = "_cosmo_scim_administered_ids"
@@ -53,7 +57,7 @@ def administered_ids(request):
     cached = getattr(request, _CACHE, None)
     if cached is not None and cached[0] == user.pk:
         return cached[1]
-    ids = _administered_by(user)
+    ids = frozenset(entry.enterable(request, _administered_by(user)))
     setattr(request, _CACHE, (user.pk, ids))
     return ids
 
@@ -75,7 +79,7 @@ def _confirmed_ids(request):
     account = get_user_model()._default_manager.select_for_update(no_key=True)
     list(account.filter(pk=user.pk).values_list("pk", flat=True))
     list(memberships(person=user).select_for_update(no_key=True).values_list("pk", flat=True))
-    ids = _administered_by(user)
+    ids = frozenset(entry.enterable(request, _administered_by(user)))
     setattr(request, _CACHE, (user.pk, ids))
     return ids
 

@@ -21,13 +21,15 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import conf, invitations
+from .. import conf, invitations, sso
 from ..host import host_adapter
 from ..host_fields import person_of
+from ..models import SsoConnection
 from ..provisioning import lifecycle
 
 
@@ -45,10 +47,31 @@ def _unusable(request, reason, invitation=None):
     )
 
 
-def _form_for(request, person, data=None):
-    """What the person must do on the page: nothing when already logged in as the invitee,
-    confirm their password when they have one, else choose one."""
+def _sso_links(invitation):
+    """("Continue with <IdP>", URL) for each of the organization's SSO connections: the
+    sign-in comes back to this page, resolved to the invited member (sso/linking.py)."""
+    try:
+        back = reverse("cosmo_scim_invitations:accept-submit")
+        return [
+            (
+                connection.name,
+                reverse("cosmo_scim_sso_start", args=[connection.key]) + f"?next={back}",
+            )
+            for connection in SsoConnection.objects.enabled().filter(
+                organization_id=invitation.organization_id
+            )
+        ]
+    except NoReverseMatch:  # the host has not mounted cosmo_scim.sso.urls
+        return []
+
+
+def _form_for(request, person, invitation, data=None):
+    """What the person must do on the page: nothing when already logged in as the invitee
+    (through the organization's SSO when it requires it), confirm their password when they
+    have one, else choose one — never a password for an organization that requires SSO."""
     if request.user.is_authenticated and request.user.pk == person.pk:
+        return None
+    if sso.requires_sso(invitation.organization):
         return None
     if person.has_usable_password():
         return PasswordForm(data)
@@ -68,9 +91,19 @@ def _same_origin_referrer(view):
     return wrapped
 
 
+def _may_accept(request, person, invitation):
+    """Signed in as the invitee, and — when the organization requires SSO — through it."""
+    if not (request.user.is_authenticated and request.user.pk == person.pk):
+        return False
+    return sso.may_enter(request, invitation.organization)
+
+
 def _page(request, invitation, form):
     person = person_of(invitation.membership)
     wrong_account = request.user.is_authenticated and request.user.pk != person.pk
+    sso_only = sso.requires_sso(invitation.organization) and not _may_accept(
+        request, person, invitation
+    )
     return render(
         request,
         "cosmo_scim/invitations/accept.html",
@@ -80,6 +113,8 @@ def _page(request, invitation, form):
             "form": form,
             "wrong_account": wrong_account,
             "product_name": conf.get("PRODUCT_NAME"),
+            "sso_links": [] if wrong_account else _sso_links(invitation),
+            "sso_only": sso_only,
         },
     )
 
@@ -111,10 +146,12 @@ def accept(request):
         return _unusable(request, reason, invitation)
     person = person_of(invitation.membership)
     if request.method == "GET":
-        return _page(request, invitation, _form_for(request, person))
+        return _page(request, invitation, _form_for(request, person, invitation))
     if request.user.is_authenticated and request.user.pk != person.pk:
         return _page(request, invitation, None)
-    form = _form_for(request, person, request.POST)
+    if sso.requires_sso(invitation.organization) and not _may_accept(request, person, invitation):
+        return _page(request, invitation, None)
+    form = _form_for(request, person, invitation, request.POST)
     if form is not None and not form.is_valid():
         return _page(request, invitation, form)
     user = None

@@ -1,5 +1,6 @@
 """cosmo_scim's own tables, one module per kind: keys.py (organization API keys),
-resources.py (the SCIM Users and Groups), domains.py (verified email domains), records.py
+resources.py (the SCIM Users and Groups), domains.py (verified email domains), sso.py
+(SSO connections and linked identities), records.py
 (account owners, invitations, the audit trail, the session index, role mappings). Host
 tables are reached through COSMO_SCIM (see conf.py), never imported.
 """
@@ -16,6 +17,7 @@ from .resources import (
     ScimUserEmail,
     new_scim_id,
 )
+from .sso import SsoConnection, SsoIdentity
 
 __all__ = [
     "EXPIRED",
@@ -29,6 +31,8 @@ __all__ = [
     "Invitation",
     "RoleMapping",
     "UserSession",
+    "SsoConnection",
+    "SsoIdentity",
     "VerifiedDomain",
     "VerifiedDomainManager",
     "ScimGroup",

@@ -132,6 +132,9 @@ class AuditEvent(models.Model):
         DOMAIN_VERIFIED = "domain_verified", "Domain verified"
         DOMAIN_REFUSED = "domain_refused", "Domain verification refused"
         DOMAIN_REVOKED = "domain_revoked", "Domain verification revoked"
+        SSO_LINKED = "sso_linked", "SSO identity linked"
+        SSO_SIGNED_IN = "sso_signed_in", "Signed in through SSO"
+        SSO_REFUSED = "sso_refused", "SSO sign-in refused"
 
     organization = models.ForeignKey(
         conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="audit_events"

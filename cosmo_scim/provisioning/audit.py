@@ -85,3 +85,17 @@ def record_domain(action, verified_domain, actor, reason=""):
         {"domain": verified_domain.domain},
         reason=reason,
     )
+
+
+def record_sso(action, organization_id, actor, *, subject, reason="", scim_user=None):
+    """An SSO sign-in, link or refusal: ``changes`` names the IdP ``subject`` (never a
+    token or an assertion), ``reason`` says why a sign-in was refused; the member, when the
+    sign-in resolved to one."""
+    member = {}
+    if scim_user is not None:
+        member = {
+            "membership_id": scim_user.membership_id,
+            "scim_id": scim_user.scim_id,
+            "user_name": scim_user.user_name,
+        }
+    return _create(action, organization_id, actor, {"subject": subject}, reason=reason, **member)

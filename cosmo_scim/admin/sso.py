@@ -1,0 +1,93 @@
+"""SSO connections in Django admin, scoped like API keys (scope.py): an org admin sees and
+edits only their organizations' connections, any other is a 404.
+
+The OIDC client secret is write-only: the form takes it (a password input that never
+renders a value), it is encrypted before it is saved (sso/client_secrets.py), and no page,
+message or error report shows it again — the change form says only whether one is stored.
+Each connection shows what to paste into the IdP and a test sign-in link
+(sso/endpoints.py).
+"""
+
+from django.contrib import admin
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.debug import sensitive_post_parameters
+
+from ..models import SsoConnection, SsoIdentity
+from ..sso import endpoints
+from ..sso.forms import SsoConnectionForm
+from .scope import ScopedToOrganizationAdmin, acts_for
+
+
+@admin.register(SsoConnection)
+class SsoConnectionAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
+    form = SsoConnectionForm
+    list_display = ("name", "organization", "protocol", "enabled", "required")
+    list_filter = ("protocol", "enabled", "required", "organization")
+    search_fields = ("name", "organization__name")
+    list_select_related = ("organization",)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": ("organization", "name", "protocol", "enabled", "required")}),
+            ("OpenID Connect", {"fields": ("issuer", "client_id", "client_secret")}),
+            ("SAML 2.0", {"fields": ("metadata_url", "metadata_xml", "allow_idp_initiated")}),
+            ("Linking", {"fields": ("subject_claim",)}),
+        ]
+        if obj is not None:
+            fieldsets.insert(1, ("For your IdP", {"fields": ("secret_stored", "idp_settings")}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("organization", "protocol", "secret_stored", "idp_settings")
+
+    @admin.display(description="Client secret stored")
+    def secret_stored(self, obj):
+        return "yes (encrypted; never shown)" if obj.secret_encrypted else "no"
+
+    @admin.display(description="Settings to copy")
+    def idp_settings(self, obj):
+        pairs = endpoints.for_connection(obj)
+        if not pairs:
+            return "The product has not mounted cosmo_scim.sso.urls: nobody can sign in yet."
+        rows = format_html_join(
+            "", "<tr><th>{}</th><td><code>{}</code></td></tr>", ((k, v) for k, v in pairs)
+        )
+        test = endpoints.login_url(obj) + "?test=1"
+        return format_html(
+            '<table class="cosmo-sso-settings">{}</table><p><a href="{}" target="_blank" '
+            'rel="noopener" id="sso-test">Test sign-in</a> (signs nobody in; shows whom the '
+            "IdP's answer resolves to)</p>",
+            rows,
+            test,
+        )
+
+    @method_decorator(sensitive_post_parameters("client_secret"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(SsoIdentity)
+class SsoIdentityAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
+    """Linked identities: read, and deleted when an IdP re-issued a person's subject (the
+    next sign-in links again by the rules)."""
+
+    organization_field = "connection__organization"
+    list_display = ("subject", "person", "connection", "linked_at", "last_sign_in_at")
+    list_select_related = ("connection", "person")
+    search_fields = ("subject",)
+    fields = ("connection", "subject", "person", "linked_at", "last_sign_in_at")
+    readonly_fields = fields
+
+    def _allowed(self, request, obj):
+        if obj is None:
+            return super()._allowed(request, None)
+        return acts_for(request, obj.connection.organization_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

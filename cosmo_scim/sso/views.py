@@ -1,0 +1,193 @@
+"""The SSO pages: start a sign-in, finish it, and say what went wrong.
+
+A failed sign-in never answers 500: whatever allauth, python3-saml or the IdP raised, the
+person gets a page that says what to do (400; 503 with Retry-After when the IdP could not be
+reached), and the organization's audit trail says why (sso/linking.py ``refuse``).
+"""
+
+import logging
+from functools import wraps
+
+import requests
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.providers.base.constants import AuthProcess
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .. import conf
+from ..admin import scope
+from ..host import host_adapter
+from ..host_fields import person_of
+from ..invitations import find_by_hash
+from ..models import SsoConnection
+from . import assertions, linking
+from .endpoints import PROVIDER_PREFIX
+
+logger = logging.getLogger(__name__)
+
+INVITATION_SESSION_KEY = "cosmo_scim_invitation"  # invitations/views.py SESSION_KEY
+
+
+def _page(request, connection, message, status, test=False):
+    response = render(
+        request,
+        "cosmo_scim/sso/refused.html",
+        {
+            "connection": connection,
+            "organization": connection.organization if connection else None,
+            "message": message,
+            "test": test,
+            "product_name": conf.get("PRODUCT_NAME"),
+        },
+        status=status,
+    )
+    if status == 503:
+        response["Retry-After"] = "60"
+    return response
+
+
+def refused_page(request, connection, refused, test=False):
+    return _page(request, connection, refused.message, 400, test)
+
+
+def failed(request, connection, detail):
+    """A protocol failure allauth reported (bad state, a refused token or response)."""
+    refused = assertions.unverified("protocol", detail)
+    linking.refuse(request, connection, "", refused)
+    return refused_page(request, connection, refused)
+
+
+def _connection(key):
+    connection = (
+        SsoConnection.objects.enabled().select_related("organization").filter(key=key).first()
+    )
+    if connection is None:
+        raise Http404("No such SSO connection")
+    return connection
+
+
+def _next_url(request):
+    target = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+@never_cache
+@require_GET
+def start(request, key):
+    """The connection's login URL: off to the IdP. ``?test=1`` (an admin of the
+    organization) signs nobody in and shows whom the IdP's answer resolves to."""
+    connection = _connection(key)
+    test = request.GET.get("test") == "1" and scope.acts_for(request, connection.organization_id)
+    try:
+        provider = get_adapter(request).get_provider(request, PROVIDER_PREFIX + key)
+        return provider.redirect(
+            request, AuthProcess.LOGIN, next_url=_next_url(request), data={"test": test}
+        )
+    except ImmediateHttpResponse as answered:
+        return answered.response
+    except Exception as exc:  # noqa: BLE001 - the IdP's failure is a page, never a 500
+        return _unexpected(request, connection, exc)
+
+
+def _invited_membership_id(request, connection):
+    invitation = find_by_hash(request.session.get(INVITATION_SESSION_KEY, ""))
+    if invitation is not None and invitation.organization_id == connection.organization_id:
+        return invitation.membership_id
+    return None
+
+
+def _test_result(request, connection, assertion):
+    """Resolve without linking or signing in: what a real sign-in would do."""
+    if not scope.acts_for(request, connection.organization_id):
+        raise Http404
+    try:
+        with transaction.atomic():
+            scim_user, _ = linking.resolve(assertion)
+            transaction.set_rollback(True)
+    except linking.Refused as refused:
+        return _page(request, connection, f"{refused.message} ({refused.code})", 200, True)
+    person = person_of(scim_user.membership)
+    return _page(
+        request,
+        connection,
+        f"This IdP's sign-in as {assertion.subject!r} resolves to the member "
+        f"{scim_user.user_name!r} ({person}). Nothing was linked and nobody was signed in.",
+        200,
+        True,
+    )
+
+
+def complete(request, connection, sociallogin):
+    """allauth validated the IdP's answer: check what it leaves to us, then sign in."""
+    state = sociallogin.state or {}
+    try:
+        assertion = assertions.from_sociallogin(connection, sociallogin)
+    except linking.Refused as refused:
+        linking.refuse(request, connection, sociallogin.account.uid, refused)
+        return refused_page(request, connection, refused)
+    if (state.get("data") or {}).get("test"):
+        return _test_result(request, connection, assertion)
+    invitation = request.session.get(INVITATION_SESSION_KEY)
+    try:
+        scim_user = linking.sign_in(
+            request, assertion, invited_membership_id=_invited_membership_id(request, connection)
+        )
+    except linking.Refused as refused:
+        return refused_page(request, connection, refused)
+    if invitation:
+        # login() may have started a new session: the invitation link stays in hand.
+        request.session[INVITATION_SESSION_KEY] = invitation
+    return redirect(state.get("next") or host_adapter().sso_signed_in_url(scim_user.membership))
+
+
+def _unexpected(request, connection, exc):
+    unreachable = isinstance(exc, requests.RequestException)
+    logger.warning(
+        "SSO connection %s: sign-in failed: %s", connection.pk if connection else "?", type(exc)
+    )
+    refused = assertions.unverified(
+        "idp_unreachable" if unreachable else "error", f"{type(exc).__name__}: {exc}"
+    )
+    if connection is not None:
+        linking.refuse(request, connection, "", refused)
+    if unreachable:
+        return _page(
+            request,
+            connection,
+            "Your identity provider could not be reached. Try again in a minute.",
+            503,
+        )
+    return refused_page(request, connection, refused)
+
+
+def guarded(view):
+    """An allauth callback view whose every failure is a page (and an audit event)."""
+
+    @wraps(view)
+    def guarded_view(request, *args, **kwargs):
+        key = kwargs.get("organization_slug") or str(kwargs.get("provider_id", ""))
+        key = key.removeprefix(PROVIDER_PREFIX)
+        try:
+            return view(request, *args, **kwargs)
+        except ImmediateHttpResponse as answered:
+            return answered.response
+        except linking.Refused as refused:
+            connection = _connection(key)
+            linking.refuse(request, connection, "", refused)
+            return refused_page(request, connection, refused)
+        except Http404:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a failed callback is a page, never a 500
+            connection = SsoConnection.objects.select_related("organization").filter(key=key)
+            return _unexpected(request, connection.first(), exc)
+
+    return never_cache(guarded_view)
