@@ -267,7 +267,7 @@ class HostAdapter:
         organization. The default is the host's LOGIN_REDIRECT_URL."""
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
-    def sso_signed_in_url(self, membership: Any) -> str:
+    def sso_signed_in_url(self, membership: Membership) -> str:
         """Where a person lands after signing in through their organization's SSO
         connection (when the sign-in did not start from a page of the product): by default
         where an accepted invitation lands, the host's page for the organization."""
