@@ -29,22 +29,31 @@ So the rule has two halves:
 """
 
 import string
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Func
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import CharField, Func, Model, QuerySet
+from django.db.models.expressions import Combinable
 from django.db.models.lookups import Contains
+from django.db.models.sql.compiler import SQLCompiler
+
+if TYPE_CHECKING:
+    from django.db.models.sql.compiler import _AsSqlType
+
+_M = TypeVar("_M", bound=Model)
 
 _FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # The same fold in SQL (PostgreSQL, and any database with TRANSLATE).
 _TRANSLATE = f"TRANSLATE(%(expressions)s, '{string.ascii_uppercase}', '{string.ascii_lowercase}')"
 
 
-def address_key(address):
+def address_key(address: str) -> str:
     """What two addresses that are the same account have in common (Python's form)."""
     return address.translate(_FOLD)
 
 
-def has_case(character):
+def has_case(character: str) -> bool:
     """Does ``character`` change under any of Python's case mappings?"""
     return (
         character.lower() != character
@@ -53,7 +62,7 @@ def has_case(character):
     )
 
 
-def refusal(address):
+def refusal(address: str) -> str | None:
     """Why ``address`` cannot be an account's login — a sentence naming the character —
     or None when it can."""
     domain_starts = address.rfind("@") + 1
@@ -69,7 +78,7 @@ def refusal(address):
     return None
 
 
-def validate_address(address):
+def validate_address(address: str) -> None:
     """A Django field validator: :func:`refusal` as a form error."""
     reason = refusal(address)
     if reason is not None:
@@ -83,19 +92,24 @@ class AddressKey(Func):
     arity = 1
     output_field = CharField()
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> "_AsSqlType":
         # SQLite's built-in LOWER changes the ASCII letters only.
         return super().as_sql(
             compiler, connection, template="LOWER(%(expressions)s)", **extra_context
         )
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(  # type: ignore[override]  # the template is this function's own
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> "_AsSqlType":
         return super().as_sql(compiler, connection, template=_TRANSLATE, **extra_context)
 
 
-def with_address(queryset, field, address):
+def with_address(queryset: QuerySet[_M], field: str, address: str) -> QuerySet[_M]:
     """The rows of ``queryset`` whose ``field`` is ``address`` by the key."""
-    return queryset.alias(_address_key=AddressKey(field)).filter(_address_key=address_key(address))
+    keyed: QuerySet[_M] = queryset.alias(_address_key=AddressKey(field))
+    return keyed.filter(_address_key=address_key(address))
 
 
 class AddressContains(Contains):
@@ -106,9 +120,9 @@ class AddressContains(Contains):
 
     lookup_name = "address_contains"
 
-    def __init__(self, lhs, rhs):
+    def __init__(self, lhs: Combinable | str, rhs: str) -> None:
         super().__init__(AddressKey(lhs), address_key(rhs))
 
-    def get_rhs_op(self, connection, rhs):
+    def get_rhs_op(self, connection: BaseDatabaseWrapper, rhs: str) -> str:
         # Django's own "contains" operator (the backends know lookups by their names).
         return connection.operators["contains"] % rhs

@@ -52,8 +52,7 @@ def _people_with_email(email: str) -> "QuerySet[Any]":
     same comparison the host's unique constraint and login make, so a functional index on
     the login's address key serves it."""
     user_model = get_user_model()
-    people = with_address(user_model._default_manager.all(), person_field("email"), email)  # type: ignore[no-untyped-call]
-    return cast("QuerySet[Any]", people)
+    return with_address(user_model._default_manager.all(), person_field("email"), email)
 
 
 class HostAdapter:
