@@ -1,5 +1,6 @@
 """What only a host shaped unlike Cosmo shows: Django's stock auth.User (username login,
-emails not unique) and a membership whose fields are named otherwise. Runs with
+emails not unique), a membership whose fields are named otherwise, and text primary keys
+for the workspace and its squads. Runs with
 ``DJANGO_SETTINGS_MODULE=tests.hosts.workspace.settings`` (conftest.py); the shared suite
 (conftest.ANY_HOST) runs against this host too."""
 
@@ -16,7 +17,7 @@ from scimkit import accept_link, host, okta_group, user_body
 
 from cosmo_scim.host import HostAdapter
 from cosmo_scim.models import ScimGroup, ScimUser
-from tests.hosts.workspace.workspaces.models import Squad, WorkspaceMember
+from tests.hosts.workspace.workspaces.models import Squad, Workspace, WorkspaceMember
 
 # Real commits: invitations go out on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,6 +27,10 @@ User = get_user_model()
 def test_the_host_is_the_workspace_product():
     assert User._meta.label == "auth.User"
     assert host.memberships().model is WorkspaceMember
+    # Text keys: the organization and team columns of cosmo_scim's tables follow them.
+    assert {Workspace._meta.pk.get_internal_type(), Squad._meta.pk.get_internal_type()} == {
+        "CharField"
+    }
 
 
 def test_a_new_person_gets_an_email_and_a_username_and_the_invitation(scim, org):

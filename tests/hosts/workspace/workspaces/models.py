@@ -1,10 +1,22 @@
-"""A product's own tenancy, named its own way."""
+"""A product's own tenancy, named its own way: workspaces and squads keyed by text
+(``"ws-…"``, ``"sq-…"``), so the app's tables refer to a CharField key."""
+
+import secrets
 
 from django.conf import settings
 from django.db import models
 
 
+def new_workspace_key():
+    return "ws-" + secrets.token_hex(6)
+
+
+def new_squad_key():
+    return "sq-" + secrets.token_hex(6)
+
+
 class Workspace(models.Model):
+    id = models.CharField(primary_key=True, max_length=20, default=new_workspace_key)
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
     plan = models.CharField(
@@ -39,6 +51,7 @@ class WorkspaceMember(models.Model):
 
 
 class Squad(models.Model):
+    id = models.CharField(primary_key=True, max_length=20, default=new_squad_key)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="squads")
     title = models.CharField(max_length=255)
     people = models.ManyToManyField(WorkspaceMember, related_name="squads", blank=True)
