@@ -115,18 +115,16 @@ def _candidate(connection, assertion):
 
 
 def _locked(scim_user):
-    """The SCIM user and then the person, re-read under their row locks."""
+    """The SCIM user re-read after taking its row lock and then the person's. The read is a
+    statement of its own: under READ COMMITTED it sees what committed while the lock was
+    awaited (a deactivation writes the membership), which the rows joined to a locking
+    statement would not (PostgreSQL re-checks only the locked row)."""
+    if not ScimUser.objects.select_for_update().filter(pk=scim_user.pk).exists():
+        return None
+    person_id = host_fields.person_of(scim_user.membership).pk
+    get_user_model()._default_manager.select_for_update().filter(pk=person_id).exists()
     person = host_fields.membership_path("person")
-    current = (
-        ScimUser.objects.select_for_update(of=("self",))
-        .select_related(person, "organization")
-        .filter(pk=scim_user.pk)
-        .first()
-    )
-    if current is not None:
-        person_id = host_fields.person_of(current.membership).pk
-        get_user_model()._default_manager.select_for_update().get(pk=person_id)
-    return current
+    return ScimUser.objects.select_related(person, "organization").filter(pk=scim_user.pk).first()
 
 
 def _admit(scim_user, invited_membership_id):

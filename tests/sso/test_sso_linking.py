@@ -151,6 +151,18 @@ def test_deactivated_member_is_refused_even_when_already_linked(client, org, mak
     assert event.reason.startswith("deactivated") and event.user_name == ""
 
 
+def test_deactivation_ends_the_session_an_sso_sign_in_made(client, org, make_key):
+    _, key = make_key(org)
+    created = provision(client, key, "leaver@acme.example")
+    request, _ = sso_sign_in(connection(org), "leaver@acme.example")
+    from django.contrib.sessions.backends.db import SessionStore
+
+    assert SessionStore().exists(request.session.session_key)
+    response = ScimClient(client, key).patch(f"/Users/{created['id']}", deactivate_patch())
+    assert response.status_code == 200
+    assert not SessionStore().exists(request.session.session_key)
+
+
 def test_deleted_member_is_refused(client, org, make_key):
     _, key = make_key(org)
     created = provision(client, key, "gone@acme.example")
