@@ -12,9 +12,10 @@ from .models import Membership
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    email = serializers.EmailField(source="user.email")
-    first_name = serializers.CharField(source="user.first_name")
-    last_name = serializers.CharField(source="user.last_name")
+    # The organization's own view of the member (Membership.shown).
+    email = serializers.CharField(source="shown.email")
+    first_name = serializers.CharField(source="shown.first_name")
+    last_name = serializers.CharField(source="shown.last_name")
 
     class Meta:
         model = Membership
@@ -27,12 +28,9 @@ class MemberList(ListAPIView):
     serializer_class = MemberSerializer
 
     def get_queryset(self):
+        # Ordered by id: the account's login may be another organization's to set.
         return (
             Membership.objects.filter(organization=self.request.auth.organization)
-            # A membership awaiting its person's consent (an account the organization's
-            # IdP attached, cosmo_scim's consent rule) is not the organization's to show:
-            # its account's name and login would tell who exists outside it.
-            .exclude(scim_user__consent_pending=True)
-            .select_related("user")
-            .order_by("user__email")
+            .shown_in_organization()
+            .order_by("pk")
         )

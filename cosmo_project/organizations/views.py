@@ -41,7 +41,10 @@ def dashboard(request, slug):
         return redirect(
             f"{reverse('cosmo_scim_sso_start', args=[connection.key])}?next={request.path}"
         )
-    members = organization.memberships.select_related("user").order_by("-is_active", "user__email")
+    members = sorted(
+        organization.memberships.shown_in_organization(),
+        key=lambda membership: (not membership.is_active, membership.shown.email),
+    )
     return render(
         request,
         "organizations/dashboard.html",

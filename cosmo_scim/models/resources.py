@@ -12,6 +12,16 @@ from ..addresses import AddressKey
 from .keys import APIKey
 
 
+def login_address(emails, user_name):
+    """The address a SCIM user logs in with and is invited at: the primary of ``emails``
+    (objects with ``value`` and ``primary``), else the first, else a ``user_name`` that is
+    an address (Entra often sends only a UPN); None without any."""
+    ordered = sorted(emails, key=lambda email: not email.primary)
+    if ordered:
+        return ordered[0].value
+    return user_name if "@" in user_name else None
+
+
 def new_scim_id():
     """Opaque, stable, server-issued id (RFC 7643 §3.1): never a database pk."""
     return str(uuid.uuid4())
@@ -110,6 +120,11 @@ class ScimUser(models.Model):
 
     def __str__(self):
         return self.user_name
+
+    def login_email(self):
+        """The address this organization's IdP gives the member (:func:`login_address`);
+        prefetch ``emails`` to read many."""
+        return login_address(self.emails.all(), self.user_name)
 
     @property
     def active(self):

@@ -8,6 +8,8 @@ request bodies (scim/users.py), the service compares and stores them.
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from ..models.resources import login_address
+
 
 @dataclass(frozen=True)
 class Email:
@@ -55,12 +57,8 @@ class UserProfile:
     active: bool | None = None
 
     def login_email(self) -> str | None:
-        """The address the person logs in with and is invited at: the primary email, else
-        the first one, else a userName that is an address (Entra often sends only a UPN)."""
-        ordered = sorted(self.emails, key=lambda email: not email.primary)
-        if ordered:
-            return ordered[0].value
-        return self.user_name if "@" in self.user_name else None
+        """The address the person logs in with and is invited at (``login_address``)."""
+        return login_address(self.emails, self.user_name)
 
 
 # Profile fields stored as columns of ScimUser, strings and JSON lists (emails and active

@@ -333,19 +333,6 @@ def test_an_organization_cannot_log_out_a_person_it_never_had(scim, make_user):
     assert browser.get("/").status_code == 200  # still logged in
 
 
-@pytest.mark.cosmo_only  # Cosmo's members API
-def test_the_members_api_does_not_show_an_attached_account_awaiting_consent(
-    scim, scim_key, make_user
-):
-    make_user("bob@elsewhere.example", given_name="Bob", family_name="Secret")
-    scim.create_user("bob@elsewhere.example")
-    scim.create_user("new@acme.example")
-    api = Client(HTTP_AUTHORIZATION=f"Bearer {scim_key[1]}")
-    listed = api.get("/api/v1/members/").json()
-    members = listed["results"] if isinstance(listed, dict) else listed
-    assert [m["email"] for m in members] == ["new@acme.example"]
-
-
 def test_the_provisioning_event_reads_the_same_for_an_existing_account(scim, make_user):
     make_user("old@elsewhere.example")
     scim.create_user("old@elsewhere.example")
