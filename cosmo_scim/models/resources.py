@@ -2,6 +2,8 @@
 emails, the organization's user count) and the IdP's groups (ScimGroup, its members)."""
 
 import uuid
+from collections.abc import Iterable
+from typing import Protocol
 
 from django.db import models
 from django.db.models.functions import Lower
@@ -12,7 +14,17 @@ from ..addresses import AddressKey
 from .keys import APIKey
 
 
-def login_address(emails, user_name):
+class _Email(Protocol):
+    """A profile's email (UserProfile's Email) or a stored one (ScimUserEmail)."""
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def primary(self) -> bool: ...
+
+
+def login_address(emails: Iterable[_Email], user_name: str) -> str | None:
     """The address a SCIM user logs in with and is invited at: the primary of ``emails``
     (objects with ``value`` and ``primary``), else the first, else a ``user_name`` that is
     an address (Entra often sends only a UPN); None without any."""
