@@ -35,17 +35,18 @@ INSTALLED_APPS = [
     "rest_framework",
     # Required by cosmo_scim: its APIKey builds on this library's abstract model.
     "rest_framework_api_key",
-    "cosmo_project.accounts",
-    "cosmo_project.organizations",
-    "cosmo_scim",
     # SSO per organization (docs/sso.md): django-allauth does the protocols; cosmo_scim
     # owns the connections, the linking and the sessions. allauth's account pages are not
     # mounted: people sign in on Cosmo's login page or through their organization's IdP.
+    # Before Cosmo's apps, whose admin hides allauth's screens (organizations/admin.py).
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
+    "cosmo_project.accounts",
+    "cosmo_project.organizations",
+    "cosmo_scim",
 ]
 
 MIDDLEWARE = [

@@ -1,3 +1,5 @@
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 
 from cosmo_scim.admin import ProvisioningAdminMixin
@@ -39,3 +41,11 @@ class TeamAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organization",)
     filter_horizontal = ("members",)
     list_select_related = ("organization",)
+
+
+# Cosmo runs django-allauth for SSO only: connections are cosmo_scim's (encrypted secrets,
+# scoped to each organization's admins), and allauth's own tables stay empty. Its screens
+# would invite operators to store a client secret in plain text (SocialApp.secret).
+for model in (SocialApp, SocialAccount, SocialToken, EmailAddress):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
