@@ -142,3 +142,27 @@ def test_idp_initiated_is_refused_unless_allowed_and_then_never_replayed(
     assert "could not be signed in" in post_again(browser_page, urls["acs_url"], saml_idp.sent[-1])
     reasons = list(AuditEvent.objects.filter(action="sso_refused").values_list("reason", flat=True))
     assert any(r.startswith("replayed") for r in reasons), reasons
+
+
+def test_an_org_admins_test_sign_in_links_nobody_and_signs_nobody_in(
+    product, org, make_key, make_member, make_user, oidc_idp, browser_page, monkeypatch
+):
+    provision(org, make_key, "jane@acme.example", externalId="okta-00u1")
+    make_member(org, user=make_user("boss@acme.example", password="boss-pass-12345"), role="admin")
+    monkeypatch.setenv("SSO_CLIENT_SECRET", "app-secret")
+    urls = configure("acme", "oidc", "--issuer", oidc_idp.issuer, "--client-id", "app")
+    oidc_idp.add_client("app", "app-secret", [urls["redirect_uri"]])
+    oidc_idp.put_account("jane", "jane-pass", "okta-00u1", email="jane@acme.example")
+    browser_page.goto(f"{product.url}/admin/login/")
+    browser_page.fill("#id_username", "boss@acme.example")
+    browser_page.fill("#id_password", "boss-pass-12345")
+    browser_page.click("input[type=submit]")
+
+    sign_in_through_idp(browser_page, urls["login_url"] + "?test=1", "jane", "jane-pass")
+    browser_page.wait_for_selector("#sso-message")
+
+    assert "resolves to the member 'jane@acme.example'" in browser_page.text_content("#sso-message")
+    assert not SsoIdentity.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="sso").exists()
+    browser_page.goto(f"{product.url}/admin/")
+    assert "boss@acme.example" in browser_page.content()  # still the admin's own session
