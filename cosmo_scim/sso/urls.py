@@ -5,30 +5,49 @@ The callbacks are django-allauth's views under the names allauth reverses
 ``saml_sls``, the single logout URL the SP metadata names), each wrapped so that a failure
 is a page, never a 500 (views.py ``guarded``). A host that also includes ``allauth.urls``
 lists this module first, so these names resolve here.
+
+Keys and provider ids are matched as word characters, dots and hyphens (``key``): a made-up
+one with a NUL, which PostgreSQL cannot compare with a text column, is a 404 before any
+query.
 """
 
 from allauth.socialaccount.providers.openid_connect import views as oidc
 from allauth.socialaccount.providers.saml import views as saml
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 
+
+class KeyConverter:
+    """A connection key (hex) or an allauth provider id (``cosmo-sso-<key>``)."""
+
+    regex = r"[-.\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(KeyConverter, "key")
+
 urlpatterns = [
-    path("<str:key>/", views.start, name="cosmo_scim_sso_start"),
+    path("<key:key>/", views.start, name="cosmo_scim_sso_start"),
     path(
-        "oidc/<str:provider_id>/callback/",
+        "oidc/<key:provider_id>/callback/",
         views.guarded(oidc.callback),
         name="openid_connect_callback",
     ),
-    path("saml/<str:organization_slug>/acs/", views.guarded(saml.acs), name="saml_acs"),
+    path("saml/<key:organization_slug>/acs/", views.guarded(saml.acs), name="saml_acs"),
     path(
-        "saml/<str:organization_slug>/acs/finish/",
+        "saml/<key:organization_slug>/acs/finish/",
         views.guarded(saml.finish_acs),
         name="saml_finish_acs",
     ),
-    path("saml/<str:organization_slug>/sls/", views.guarded(saml.sls), name="saml_sls"),
+    path("saml/<key:organization_slug>/sls/", views.guarded(saml.sls), name="saml_sls"),
     path(
-        "saml/<str:organization_slug>/metadata/",
+        "saml/<key:organization_slug>/metadata/",
         views.guarded(saml.metadata),
         name="saml_metadata",
     ),
