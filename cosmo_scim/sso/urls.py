@@ -3,8 +3,9 @@
 The callbacks are django-allauth's views under the names allauth reverses
 (``openid_connect_callback``, ``saml_acs``, ``saml_finish_acs``, ``saml_metadata`` and
 ``saml_sls``, the single logout URL the SP metadata names), each wrapped so that a failure
-is a page, never a 500 (views.py ``guarded``). A host that also includes ``allauth.urls``
-lists this module first, so these names resolve here.
+is a page, never a 500 (views.py ``guarded``); single logout acts only on a signed message
+for a session its connection signed in (views.py ``single_logout``). A host that also
+includes ``allauth.urls`` lists this module first, so these names resolve here.
 
 Keys and provider ids are matched as word characters, dots and hyphens (``key``): a made-up
 one with a NUL, which PostgreSQL cannot compare with a text column, is a 404 before any
@@ -45,7 +46,11 @@ urlpatterns = [
         views.guarded(saml.finish_acs),
         name="saml_finish_acs",
     ),
-    path("saml/<key:organization_slug>/sls/", views.guarded(saml.sls), name="saml_sls"),
+    path(
+        "saml/<key:organization_slug>/sls/",
+        views.guarded(views.single_logout(saml.sls)),
+        name="saml_sls",
+    ),
     path(
         "saml/<key:organization_slug>/metadata/",
         views.guarded(saml.metadata),

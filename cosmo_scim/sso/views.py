@@ -25,7 +25,7 @@ from ..host import host_adapter
 from ..host_fields import person_of
 from ..invitations import find_by_hash
 from ..models import SsoConnection
-from . import assertions, linking
+from . import assertions, entry, linking
 from .endpoints import PROVIDER_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -167,6 +167,31 @@ def _unexpected(request, connection, exc):
             503,
         )
     return refused_page(request, connection, refused)
+
+
+def single_logout(view):
+    """allauth's SAML single logout URL (the SLS the SP metadata names), acting only on a
+    message the IdP signed, for a session signed in through this very connection.
+
+    python3-saml checks a logout message's signature only when one is sent, and a
+    LogoutRequest needs no Issuer: unguarded, anyone who knows a connection's key could
+    link any person to an unsigned one and sign them out of every organization. With the
+    HTTP-Redirect binding's ``Signature`` present, python3-saml verifies it with the IdP's
+    certificate (SAML Bindings §3.4.4.1)."""
+
+    @wraps(view)
+    def logout_view(request, organization_slug):
+        connection = _connection(organization_slug)
+        signed = "Signature" in request.GET and "SigAlg" in request.GET
+        if not signed or entry.signed_in_through(request, connection.organization) != (
+            connection.key
+        ):
+            raise assertions.unverified(
+                "logout", "a logout message unsigned, or for a session it did not sign in"
+            )
+        return view(request, organization_slug=organization_slug)
+
+    return logout_view
 
 
 def guarded(view):

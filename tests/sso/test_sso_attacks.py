@@ -3,6 +3,8 @@ logout requests answer a page or a 404, never a 500 (issue 21: "Failed callbacks
 answer 500"), and an org admin's bulk actions never reach another organization's
 connections or identities."""
 
+from pathlib import Path
+
 import pytest
 from ssokit import connection, provision, sso_sign_in
 
@@ -50,7 +52,9 @@ def test_a_nul_in_a_connection_key_is_a_404(client, org, url):
 def test_made_up_callbacks_are_a_page_never_a_500(client, org, method, path):
     oidc, saml = connection(org), connection(org, protocol="saml", name="SAML")
     url = path.format(oidc=oidc.key, saml=saml.key)
-    response = getattr(client, method)(url, {"SAMLResponse": "PHgvPg=="}, follow=True)
+    response = getattr(client, method)(
+        url, {"SAMLResponse": "PHgvPg=="}, follow=True, HTTP_HOST="localhost"
+    )
     assert response.status_code == 400
     assert "Sign-in refused" in response.content.decode()
 
@@ -80,3 +84,81 @@ def test_org_admin_bulk_actions_never_reach_another_organizations_sso(
         assert client.get(f"/admin/cosmo_scim/{model}/{pk}/change/").status_code == 404
     assert SsoConnection.objects.filter(pk=theirs.pk).exists()
     assert SsoIdentity.objects.filter(pk=identity.pk).exists()
+
+
+def _idp_metadata(tmp_path, entity_id="https://idp.beta.example/"):
+    """The metadata XML of an IdP nobody runs: a certificate, an SSO and a logout URL."""
+    from saml_idp import self_signed_certificate
+
+    _, cert_file = self_signed_certificate(tmp_path, "idp")
+    pem = Path(cert_file).read_text()
+    cert = "".join(pem.split("-----")[2].split())
+    return (
+        '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+        f'xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="{entity_id}">'
+        '<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+        '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>'
+        f"{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+        '<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+        f'Location="{entity_id}slo"/>'
+        '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+        f'Location="{entity_id}sso"/>'
+        "</md:IDPSSODescriptor></md:EntityDescriptor>"
+    )
+
+
+def _unsigned_logout_request():
+    from onelogin.saml2.utils import OneLogin_Saml2_Utils
+
+    xml = (
+        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_forged1" Version="2.0" '
+        'IssueInstant="2026-01-01T00:00:00Z"><saml:NameID>anyone</saml:NameID>'
+        "</samlp:LogoutRequest>"
+    )
+    return OneLogin_Saml2_Utils.deflate_and_base64_encode(xml)
+
+
+def test_a_forged_logout_request_signs_nobody_out(
+    client, org, beta, make_member, make_user, tmp_path
+):
+    """Anyone who knows a SAML connection's key (B's admin does) links A's member to its
+    logout URL with an unsigned LogoutRequest: the session A's member signed in with lives on."""
+    theirs = connection(
+        beta, protocol="saml", metadata_url="", metadata_xml=_idp_metadata(tmp_path)
+    )
+    make_member(org, user=make_user("pat@acme.example", password=PASSWORD))
+    assert client.login(email="pat@acme.example", password=PASSWORD)
+
+    response = client.get(
+        f"/sso/saml/{theirs.key}/sls/",
+        {"SAMLRequest": _unsigned_logout_request()},
+        HTTP_HOST="localhost",
+    )
+
+    assert response.status_code == 400
+    assert client.get("/orgs/acme/").status_code == 200
+
+
+def test_an_unsigned_logout_request_never_ends_the_connections_own_session(
+    client, beta, make_key, tmp_path
+):
+    """Even the session this connection signed in stays: an unsigned LogoutRequest proves
+    nothing about who sent it."""
+    theirs = connection(
+        beta, protocol="saml", metadata_url="", metadata_xml=_idp_metadata(tmp_path)
+    )
+    _, key = make_key(beta)
+    provision(client, key, "bo@beta.example")
+    request, _ = sso_sign_in(theirs, "bo@beta.example")
+    client.cookies["sessionid"] = request.session.session_key
+    assert client.get("/orgs/beta/").status_code == 200
+
+    response = client.get(
+        f"/sso/saml/{theirs.key}/sls/",
+        {"SAMLRequest": _unsigned_logout_request()},
+        HTTP_HOST="localhost",
+    )
+
+    assert response.status_code == 400
+    assert client.get("/orgs/beta/").status_code == 200
