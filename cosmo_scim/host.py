@@ -100,6 +100,32 @@ class HostAdapter:
         (provisioning/ownership.py), given through the invitation sent to that address."""
         return _people_with_email(email).order_by("pk").first()
 
+    def lock_person_with_email(self, email: str) -> Person | None:
+        """:meth:`find_person`, with the account's row locked until the transaction ends
+        (``SELECT … FOR UPDATE``): provisioning decides whether to attach it from what it
+        reads under this lock (provisioning/ownership.py). On PostgreSQL a row whose
+        address another transaction has just moved away is not returned: the lock waits
+        for that transaction and checks the address again."""
+        return _people_with_email(email).select_for_update().order_by("pk").first()
+
+    def lock_person(self, person: Person) -> Person:
+        """The account re-read under a row lock (the caller holds the transaction)."""
+        return get_user_model()._default_manager.select_for_update().get(pk=person.pk)
+
+    def person_used(self, person: Person) -> bool:
+        """Has anybody used this account: is there a password that signs in, or has it
+        ever signed in? (An IdP may correct the address of an account nobody has used,
+        provisioning/ownership.py.) Default: Django's ``has_usable_password`` and
+        ``last_login``."""
+        usable = cast(bool, getattr(person, "has_usable_password")())
+        return usable or getattr(person, "last_login", None) is not None
+
+    def end_password(self, person: Person) -> None:
+        """Make the account's password unusable: its login address has just been changed
+        by an IdP, and the person sets a new one through the invitation sent there."""
+        getattr(person, "set_unusable_password")()
+        person.save(update_fields=["password"])
+
     def create_person(self, *, email: str, given_name: str, family_name: str) -> Person:
         """A new account that cannot log in until its invitation is accepted.
 
@@ -153,8 +179,8 @@ class HostAdapter:
         self, person: Person, *, email: str, given_name: str, family_name: str
     ) -> list[str]:
         """Copy the IdP's view of login email and names onto the account. Returns changed
-        field names. Called only for an account the calling organization owns exclusively
-        (``ownership.owns_account``), with an address no other account uses.
+        field names. Called only when the calling organization may change the account
+        (``ownership.decide``), with an address no other account uses.
 
         A username-login account whose username is its email address (as :meth:`new_login`
         made it) keeps the two together: its username follows the new address, so the old

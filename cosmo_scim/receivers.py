@@ -18,6 +18,7 @@ from .tasks import send_invitation_on_commit
 
 @receiver(signals.user_provisioned, dispatch_uid="cosmo_scim.invite_on_provision")
 @receiver(signals.user_reactivated, dispatch_uid="cosmo_scim.invite_on_reactivation")
+@receiver(signals.user_updated, dispatch_uid="cosmo_scim.invite_on_login_move")
 def send_new_invitation(sender, invitation=None, **kwargs):
     # One held back by the address's budget (invitations.create) is the sweep's, once due.
     if invitation is not None and invitation.next_attempt_at is None:

@@ -3,8 +3,9 @@
 Every signal carries ``organization``, ``membership``, ``scim_user`` and ``actor`` (an
 :class:`cosmo_scim.provisioning.lifecycle.Actor`: the API key that acted, the request id
 and the remote address). ``user_updated`` also carries ``changes``: ``{field: (before, after)}``;
-``user_provisioned`` and ``user_reactivated`` carry ``invitation``: the new, unsent
-Invitation, or None when the member has nothing to accept.
+``user_provisioned``, ``user_reactivated`` and ``user_updated`` carry ``invitation``: the
+new, unsent Invitation, or None when the member has nothing to accept (an update invites
+when the IdP moved the person's login address, provisioning/ownership.py).
 ``user_deactivated`` is also sent when an administrator deactivates a member the IdP never
 provisioned (``lifecycle.deactivate_membership``); ``scim_user`` is None then.
 

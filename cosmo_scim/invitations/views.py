@@ -19,7 +19,6 @@ from functools import wraps
 from django import forms
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.forms import SetPasswordForm
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
@@ -161,14 +160,14 @@ def accept(request):
         if user is None:
             form.add_error("password", "That is not the password of this account.")
             return _page(request, invitation, form)
-    with transaction.atomic():
-        reason = lifecycle.accept_invitation(invitation)
-        if reason is not None:
-            return _unusable(request, reason, invitation)
-        if isinstance(form, SetPasswordForm):
-            form.save()
-            password = form.cleaned_data["new_password1"]
-            user = authenticate(request, username=person.get_username(), password=password)
+    chosen = form.cleaned_data["new_password1"] if isinstance(form, SetPasswordForm) else None
+    # The password is set by the service on the account it locked, never saved from the
+    # form's copy read before (which would write back a login an IdP moved meanwhile).
+    reason = lifecycle.accept_invitation(invitation, password=chosen)
+    if reason is not None:
+        return _unusable(request, reason, invitation)
+    if chosen is not None:
+        user = authenticate(request, username=person.get_username(), password=chosen)
     request.session.pop(SESSION_KEY, None)
     if user is not None:
         login(request, user)

@@ -98,10 +98,6 @@ def _save_emails(scim_user, emails, *, replace):
     )
 
 
-# Profile fields that the person's account mirrors (login email and names).
-ACCOUNT_FIELDS = frozenset({"emails", "user_name", "given_name", "family_name"})
-
-
 def _email_holder(organization, email):
     """The userName of the organization's SCIM user that already has ``email``, or None. A
     login email belongs to one member, and the organization's own profiles decide it: asked
@@ -129,90 +125,126 @@ def no_email_refusal(profile):
 
 
 def provision(organization, profile, actor):
-    """Create the membership (and the person, if new) for a profile the IdP pushes."""
-    host = host_adapter()
+    """Create the membership (and the person, if new) for a profile the IdP pushes: lock
+    the account at the profile's address, decide (ownership.decide_provision), write.
+
+    A person who does not exist yet cannot be locked: when two transactions create an
+    account at one address, the host's unique constraint refuses the second, and it runs
+    once more, now attaching the winner's account under its lock."""
     email = profile.login_email()
-    active = profile.active is not False
     if not email:
         raise LifecycleError(no_email_refusal(profile))
-    try:
-        with transaction.atomic():
-            # userName uniqueness is left to the (organization, LOWER(userName)) unique index:
-            # it also decides between concurrent POSTs, and costs no extra query.
-            holder = _email_holder(organization, email)
-            if holder is not None and address_key(holder) == address_key(profile.user_name):
-                # The same user again, typically a client retrying a POST that succeeded.
-                # Compared by the address key: whatever it calls equal, LOWER (the unique
-                # index, the userName filter) does too on every database, so the 409 never
-                # names a userName that filter=userName eq cannot find.
-                raise UserNameTaken(profile.user_name)
-            if holder is not None:
-                raise AlreadyProvisioned(
-                    f"{email} is already the email of the User with userName {holder!r}"
-                )
-            person = host.find_person(email)
-            new_person = person is None
-            if new_person:
-                person = host.create_person(
-                    email=email, given_name=profile.given_name, family_name=profile.family_name
-                )
-                ownership.record_creation(person, organization)
-            membership = None if new_person else host.get_membership(organization, person)
-            adopted = membership is not None
-            # An account this organization did not create joins only with the person's
-            # consent: until they accept, the membership grants nothing.
-            consent = (
-                not new_person and not adopted and ownership.needs_consent(person, organization)
+    for attempt in (1, 2):
+        creating = []
+        try:
+            with transaction.atomic():
+                return _provision(organization, profile, actor, creating)
+        except IntegrityError as exc:
+            # Two concurrent POSTs of one userName: the database's unique index decides.
+            if user_name_taken(organization, profile.user_name):
+                raise UserNameTaken(profile.user_name) from exc
+            if attempt == 1 and creating and host_adapter().find_person(email) is not None:
+                continue  # lost the race for a new account at this address: attach it
+            # Any other constraint is the host's, not the IdP's duplicate (refusals.py).
+            raise host_refused(exc, "user", organization) from exc
+
+
+def _provision(organization, profile, actor, creating):
+    host = host_adapter()
+    email = profile.login_email()
+    # userName uniqueness is left to the (organization, LOWER(userName)) unique index: it
+    # also decides between concurrent POSTs, and costs no extra query.
+    holder = _email_holder(organization, email)
+    if holder is not None and address_key(holder) == address_key(profile.user_name):
+        # The same user again, typically a client retrying a POST that succeeded. Compared
+        # by the address key: whatever it calls equal, LOWER (the unique index, the userName
+        # filter) does too on every database, so the 409 never names a userName that
+        # filter=userName eq cannot find.
+        raise UserNameTaken(profile.user_name)
+    if holder is not None:
+        raise AlreadyProvisioned(
+            f"{email} is already the email of the User with userName {holder!r}"
+        )
+    decision = ownership.decide_provision(host, organization, profile)
+    person = decision.person
+    if person is None:
+        creating.append(email)
+        person = host.create_person(
+            email=email, given_name=profile.given_name, family_name=profile.family_name
+        )
+        ownership.record_creation(person, organization)
+    return _join(host, organization, profile, actor, decision, person)
+
+
+def _join(host, organization, profile, actor, decision, person):
+    """Write what ``decision`` says for a POST: the membership (new, adopted or awaiting
+    consent), the SCIM profile, the account, the invitation, the audit event, the signal."""
+    active = profile.active is not False
+    new_person = decision.person is None
+    membership = decision.membership
+    adopted = membership is not None
+    consent = decision.consent
+    if not adopted:
+        membership = host.create_membership(organization, person, active=active and not consent)
+    else:
+        # A member added by hand before SCIM was switched on: the IdP adopts them.
+        if ScimUser.objects.filter(membership=membership).exists():
+            raise AlreadyProvisioned(
+                f"{profile.login_email()} is already provisioned here under another userName"
             )
-            if not adopted:
-                membership = host.create_membership(
-                    organization, person, active=active and not consent
-                )
-            else:
-                # A member added by hand before SCIM was switched on: the IdP adopts them.
-                if ScimUser.objects.filter(membership=membership).exists():
-                    raise AlreadyProvisioned(
-                        f"{email} is already provisioned here under another userName"
-                    )
-                host.set_membership_active(membership, active)
-            now = timezone.now()
-            scim_user = ScimUser.objects.create(
-                organization=organization,
-                membership=membership,
-                created=now,
-                last_modified=now,
-                idp_key=actor.api_key,
-                # Adopted members were in the organization already: nothing to accept.
-                accepted_at=now if adopted else None,
-                consent_pending=active and consent,
-                **{name: getattr(profile, name) for name in COLUMN_FIELDS},
-            )
-            _save_emails(scim_user, profile.emails, replace=False)
-            host.project_profile(membership, profile)
-            if not new_person:  # a new account was created with the IdP's values already
-                # No audit reason here: whether the account existed must not show.
-                ownership.sync_account(host, person, organization, profile)
-            invitation = None
-            if active and not adopted:
-                invitation = invitations.create(scim_user, host.person_email(person))
-            audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
-            _announce(signals.user_provisioned, scim_user, actor, invitation=invitation)
-    except IntegrityError as exc:
-        # Two concurrent POSTs of one userName: the database's unique index decides. Any
-        # other constraint is the host's, and is not the IdP's duplicate (refusals.py).
-        if user_name_taken(organization, profile.user_name):
-            raise UserNameTaken(profile.user_name) from exc
-        raise host_refused(exc, "user", organization) from exc
+        host.set_membership_active(membership, active)
+    now = timezone.now()
+    scim_user = ScimUser.objects.create(
+        organization=organization,
+        membership=membership,
+        created=now,
+        last_modified=now,
+        idp_key=actor.api_key,
+        # Adopted members were in the organization already: nothing to accept.
+        accepted_at=now if adopted else None,
+        consent_pending=active and consent,
+        **{name: getattr(profile, name) for name in COLUMN_FIELDS},
+    )
+    _save_emails(scim_user, profile.emails, replace=False)
+    host.project_profile(membership, profile)
+    if not new_person:  # a new account was created with the IdP's values already
+        _write_account(host, scim_user, decision)
+    invitation = None
+    if active and not adopted:
+        invitation = invitations.create(scim_user, host.person_email(person))
+    audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
+    _announce(signals.user_provisioned, scim_user, actor, invitation=invitation)
     return scim_user
 
 
+def _write_account(host, scim_user, decision):
+    """Copy what ``decision`` allows onto the (locked) account. A login address an IdP
+    moves takes the password, the sessions and this membership's invitation links with
+    it: the person sets a new password through an invitation sent to the new address.
+    Returns that invitation, or None."""
+    if decision.account is None:
+        return None
+    person = decision.person
+    host.project_person(person, **decision.account)
+    if not decision.moves_login:
+        return None
+    if person.has_usable_password():
+        host.end_password(person)
+    sessions.end(sessions.keys_of(person))
+    invitations.revoke_pending(scim_user.membership)
+    if is_active(scim_user.membership) or scim_user.consent_pending:
+        return invitations.create(scim_user, host.person_email(person))
+    return None
+
+
 def _locked(organization_id, scim_id):
-    """The SCIM user, read once and under a row lock so concurrent changes serialise, with
-    its emails and groups, in one query. Raises ScimUser.DoesNotExist when the organization
-    has no such user."""
+    """The SCIM user and the person's account, read once and locked in one statement so
+    concurrent changes serialise (ownership.py's lock order), with its emails and groups.
+    Raises ScimUser.DoesNotExist when the organization has no such user."""
+    person = membership_path("person")
     return with_emails_and_groups(
-        ScimUser.objects.select_for_update(of=("self",)).select_related(
-            membership_path("person"), "organization"
+        ScimUser.objects.select_for_update(of=("self", person)).select_related(
+            person, "organization"
         )
     ).get(organization_id=organization_id, scim_id=scim_id)
 
@@ -265,13 +297,19 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
                 if "emails" in changes:
                     _save_emails(current, profile.emails, replace=True)
                 host.project_profile(current.membership, profile)
-                reason = ""
-                if ACCOUNT_FIELDS & changes.keys():
-                    reason = ownership.sync_account(
-                        host, person_of(current.membership), current.organization, profile
-                    )
-                audit.record(Action.UPDATED, current, actor, changes, reason or "")
-                _announce(signals.user_updated, current, actor, changes=changes)
+                decision = ownership.decide_update(
+                    host,
+                    current.organization,
+                    person_of(current.membership),
+                    before,
+                    profile,
+                    accepted=current.accepted_at is not None,
+                )
+                invitation = _write_account(host, current, decision)
+                audit.record(Action.UPDATED, current, actor, changes, decision.reason)
+                _announce(
+                    signals.user_updated, current, actor, changes=changes, invitation=invitation
+                )
             if profile.active is not None and profile.active != before.active:
                 changes["active"] = (before.active, profile.active)
                 _set_active(host, current, profile.active, actor)
@@ -440,19 +478,28 @@ def deactivate_membership(membership, actor, reason):
         return True
 
 
-def accept_invitation(invitation):
+def accept_invitation(invitation, password=None):
     """The person takes up their membership by accepting its invitation. Single use: under
-    a row lock the invitation must still be acceptable. A membership that awaited the
-    person's consent (an account this organization did not create) starts granting access
-    now. Returns the refusal (invitations.refusal), or None when accepted."""
+    a row lock the invitation must still be acceptable, and — under the account's lock —
+    still addressed to the account's login (ownership.invitation_reaches_login). A
+    membership that awaited the person's consent (an account this organization did not
+    create) starts granting access now. ``password``: the one the person chose on the page
+    for an account without one, set on the locked account. Returns the refusal
+    (invitations.refusal), or None when accepted."""
     host = host_adapter()
     with transaction.atomic():
         current = invitations.lock(invitation)
         reason = invitations.refusal(current)
         if reason is not None:
             return reason
+        person = host.lock_person(person_of(current.membership))
+        if not ownership.invitation_reaches_login(host, person, current):
+            return invitations.REVOKED
         now = timezone.now()
         invitations.mark_accepted(current, now)
+        if password is not None:
+            person.set_password(password)
+            person.save(update_fields=["password"])
         scim_user = (
             ScimUser.objects.select_for_update(of=("self",))
             .select_related(membership_path("person"), "organization")
@@ -469,7 +516,7 @@ def accept_invitation(invitation):
         audit.record(
             Action.ACCEPTED,
             scim_user,
-            Actor(user=person_of(scim_user.membership), via="accepted the invitation"),
+            Actor(user=person, via="accepted the invitation"),
             changes,
         )
     return None

@@ -1,41 +1,79 @@
 """Whose account is it: the one rule for when an organization's IdP may change a person's
-account, and when attaching an account needs the person's consent.
+account, and when attaching an account needs the person's consent — decided in one call,
+under the person's row lock, from what is read under it.
 
 A person has one account (login email, names, password) and a membership per organization.
 Several organizations may share the account, so none of them may rewrite it on its own:
 an IdP that could change the login email of a person another organization also relies on
-could send that person's next invitation, or a password reset, to an address it controls
-and walk into the other organization (docs/security.md, "Who can change what").
+could send that person's next invitation to an address it controls and walk into the other
+organization (docs/security.md, "Who can change what").
 
-The rule, applied by the lifecycle service on every path (POST, PUT, PATCH, reactivation):
+The rule, applied by the lifecycle service on every path (POST, PUT, PATCH): an
+organization's IdP changes the account's login email and names only when
 
-- an organization **owns** an account exclusively while its provisioning created the
-  account (:class:`~cosmo_scim.models.AccountOwner`) and the person belongs to no other
-  organization — not active, not inactive, not awaiting consent;
-- only then does the IdP's login email and names reach the account, and only to an address
-  no other account uses. Otherwise the change stays in this organization's SCIM profile;
-- an account this organization did not create is attached by a membership that grants
-  nothing until the person accepts the invitation (consent).
+(a) its own provisioning created the account (:class:`~cosmo_scim.models.AccountOwner`) and
+    nobody has used it yet — never accepted, no usable password, never signed in, no other
+    organization's membership: correcting the address of an invitation; or
+(b) the old and the new address are both in domains this organization has verified
+    (:class:`~cosmo_scim.models.VerifiedDomain`): the answer Atlassian Guard, GitHub's
+    managed users, Slack and WorkOS give;
 
-Nothing here tells the caller *why* an account was left alone: whether an address or a
-membership exists outside the organization must not show in any response (an oracle of
-another tenant's people). Only an address of another member of this same organization is
-refused (:class:`EmailTaken`): that is the organization's own information.
+and never onto an address another account has. Otherwise the change stays in this
+organization's SCIM profile. An account this organization did not create is attached by a
+membership that grants nothing until the person accepts the invitation (consent).
+
+Lock order, the same everywhere: the person's account row first, then the membership and
+its SCIM profile (provision locks the account before it creates anything; the user service
+locks the SCIM user and its account in one statement, and nothing holds an account while it
+waits for a SCIM user). A person who does not exist yet cannot be locked: two transactions
+creating one address race to the host's unique constraint, and the loser decides again
+with the winner's account (``lifecycle.provision``).
+
+Nothing here tells the caller *why* an account was left alone: the audit trail's reason is
+:data:`ACCOUNT_RULE` for every change rule (b) did not carry out — applied under (a) or
+not — so neither it nor the SCIM response (the profile as written) shows whether an address
+or a membership exists outside the organization. Only an address of another member of this
+same organization is refused (:class:`EmailTaken`): that is the organization's own
+information.
 """
 
-from ..models import AccountOwner
+from dataclasses import dataclass
 
-# The audit trail's reason when the account was left as it was. One wording for every
-# cause, so that the trail does not reveal, either, what exists outside the organization.
-ACCOUNT_KEPT = (
-    "The person's account (login email and names) was left unchanged: an organization "
-    "changes it only when its provisioning created the account, the person belongs to no "
-    "other organization and no other account uses the address."
+from ..models import AccountOwner, VerifiedDomain
+
+# The audit trail's reason for a change of the account's login email or names that no
+# verified domain of the organization carried out. One wording whatever happened, so that
+# the trail does not reveal what exists outside the organization.
+ACCOUNT_RULE = (
+    "The person's account (login email and names) follows this profile only while this "
+    "organization's provisioning created it and nobody has used it, or when the old and new "
+    "address are both in a domain this organization has verified, and never onto an address "
+    "another account has; otherwise the change stays in this organization's profile."
 )
 
 
 class EmailTaken(Exception):
     """The new login email is another member's of this organization."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to write, decided under the person's row lock."""
+
+    # The locked account; None when there is none and provisioning creates one.
+    person: object = None
+    # This organization's membership of the account, if it has one already.
+    membership: object = None
+    # A new membership of an account this organization did not create: it grants nothing
+    # until the person accepts the invitation.
+    consent: bool = False
+    # The values for HostAdapter.project_person (email, given_name, family_name), or None
+    # when the account stays as it is.
+    account: dict | None = None
+    # The login address changes: the old password, sessions and invitation links end.
+    moves_login: bool = False
+    # The audit trail's reason ("" or ACCOUNT_RULE).
+    reason: str = ""
 
 
 def record_creation(person, organization):
@@ -48,13 +86,6 @@ def created_by(person, organization):
     return AccountOwner.objects.filter(user=person, organization=organization).exists()
 
 
-def owns_account(host, person, organization):
-    """Does this organization own the account exclusively (see the module docstring)?"""
-    return created_by(person, organization) and not host.person_belongs_elsewhere(
-        person, organization
-    )
-
-
 def needs_consent(person, organization):
     """Must the person accept before a membership of theirs here grants anything? Yes for
     an account this organization did not create: another organization's provisioning, a
@@ -62,23 +93,71 @@ def needs_consent(person, organization):
     return not created_by(person, organization)
 
 
-def sync_account(host, person, organization, profile):
-    """Copy the profile's login email and names onto the account if this organization may.
-
-    Returns None when the account now matches the profile, else :data:`ACCOUNT_KEPT` for
-    the audit trail. Raises :class:`EmailTaken` when the address is the login of another
-    member of this organization (the IdP can fix that within its own directory).
-    """
-    email = profile.login_email() or host.person_email(person)
-    holder = host.find_person(email)
-    taken = holder is not None and holder.pk != person.pk
-    # Asked first, whoever owns the account: the answer must not tell this organization
-    # whether its member also belongs to another one.
-    if taken and host.get_membership(organization, holder) is not None:
-        raise EmailTaken(f"The email {email} is the login of another member")
-    if taken or not owns_account(host, person, organization):
-        return ACCOUNT_KEPT
-    host.project_person(
-        person, email=email, given_name=profile.given_name, family_name=profile.family_name
+def decide_provision(host, organization, profile):
+    """Lock the account at the profile's login address and decide: create one (``person``
+    None), adopt this organization's hand-made membership, or attach with consent; and
+    whether the IdP's names reach the account."""
+    person = host.lock_person_with_email(profile.login_email())
+    if person is None:
+        return Decision()
+    membership = host.get_membership(organization, person)
+    created = created_by(person, organization)
+    account, moves, _ = _account_change(host, organization, person, profile, created, False)
+    # No audit reason on a provisioning: whether the account existed must not show.
+    return Decision(
+        person=person,
+        membership=membership,
+        consent=membership is None and not created,
+        account=account,
+        moves_login=moves,
     )
-    return None
+
+
+def decide_update(host, organization, person, before, profile, *, accepted):
+    """Decide what a new profile does to the (locked) account of a member: ``before`` is
+    the profile the organization had, ``accepted`` whether the member took up the
+    membership. Raises :class:`EmailTaken`."""
+    touched = (
+        before.login_email() != profile.login_email()
+        or before.given_name != profile.given_name
+        or before.family_name != profile.family_name
+    )
+    if not touched:
+        return Decision(person=person)
+    created = created_by(person, organization)
+    account, moves, reason = _account_change(host, organization, person, profile, created, accepted)
+    return Decision(person=person, account=account, moves_login=moves, reason=reason)
+
+
+def _account_change(host, organization, person, profile, created, accepted):
+    """The rule of the module docstring: (values to write or None, moves the login, reason)."""
+    old = host.person_email(person)
+    new = profile.login_email() or old
+    moves = new.casefold() != old.casefold()
+    taken = False
+    if moves:
+        holder = host.find_person(new)
+        taken = holder is not None and holder.pk != person.pk
+        # Asked first, whoever may change the account: the answer must not tell this
+        # organization whether its member also belongs to another one.
+        if taken and host.get_membership(organization, holder) is not None:
+            raise EmailTaken(f"The email {new} is the login of another member")
+    by_domain = VerifiedDomain.objects.covers(organization, old, new)
+    unused = (
+        created
+        and not accepted
+        and not host.person_used(person)
+        and not host.person_belongs_elsewhere(person, organization)
+    )
+    reason = "" if by_domain else ACCOUNT_RULE
+    if taken or not (by_domain or unused):
+        return None, False, reason
+    values = {"email": new, "given_name": profile.given_name, "family_name": profile.family_name}
+    return values, moves, reason
+
+
+def invitation_reaches_login(host, person, invitation):
+    """May the person accept ``invitation`` (asked under the account's lock)? Only while
+    it went to the account's login address: a link mailed to an address the login has
+    since left must not set the password of the account that left it."""
+    return invitation.email.casefold() == host.person_email(person).casefold()

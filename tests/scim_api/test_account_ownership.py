@@ -16,7 +16,7 @@ from django.test import Client
 from scimkit import accept_link, host, okta_user, patch_op
 
 from cosmo_scim.models import AccountOwner, AuditEvent, Invitation, ScimUser
-from cosmo_scim.provisioning.ownership import ACCOUNT_KEPT
+from cosmo_scim.provisioning.ownership import ACCOUNT_RULE
 
 # Real commits: invitations are sent on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,7 +80,7 @@ def test_attacker_cannot_move_another_organizations_account_to_its_address(scim,
     updated = AuditEvent.objects.get(
         organization=host.organization_by_slug("acme"), action="updated"
     )
-    assert updated.reason == ACCOUNT_KEPT
+    assert updated.reason == ACCOUNT_RULE
 
 
 def test_idp_cannot_change_login_of_a_member_of_another_organization(scim, other_scim, make_user):
