@@ -225,7 +225,14 @@ def _write_account(host, scim_user, decision):
     if decision.account is None:
         return None
     person = decision.person
-    host.project_person(person, **decision.account)
+    try:
+        with transaction.atomic():
+            host.project_person(person, **decision.account)
+    except IntegrityError:
+        # Another transaction has just given the address to another account (the host's
+        # unique constraint): the account stays, as it would had that been read first.
+        person.refresh_from_db()
+        return None
     if not decision.moves_login:
         return None
     if person.has_usable_password():

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
+from celery_worker import point_broker, worker
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -31,33 +31,6 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 EMAIL = "jane@acme.example"
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/15"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def live_celery():
-    """The host's Celery app, publishing to the real broker, with an empty queue."""
-    from cosmo_project.celery import app
-
-    app.control.purge()
-    breaker.reset()
-    yield app
-    _point_broker(app, os.environ["CELERY_BROKER_URL"])
-    breaker.reset()
-
-
-def _point_broker(app, url):
-    # Publishing uses broker_write_url: broker_url would lose to the CELERY_BROKER_URL
-    # environment variable, which Celery reads first. The app caches its connection and
-    # producer pools; drop them so the next publish connects to ``url``.
-    app.conf.broker_write_url = url
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@contextmanager
-def worker(app):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-        yield
 
 
 def wait_for_outbox(count, timeout=20):
@@ -136,7 +109,7 @@ def test_last_failed_try_marks_the_invitation_failed(live_celery, scim, settings
 
 
 def test_broker_outage_then_recovery_sends_exactly_one_email(live_celery, scim):
-    _point_broker(live_celery, CLOSED_PORT_BROKER)
+    point_broker(live_celery, CLOSED_PORT_BROKER)
     started = time.monotonic()
     response = scim.post("/Users", user_body(EMAIL))
     assert response.status_code == 201  # provisioning does not depend on the broker
@@ -144,7 +117,7 @@ def test_broker_outage_then_recovery_sends_exactly_one_email(live_celery, scim):
     invitation = Invitation.objects.get()
     assert invitation.status == "pending" and invitation.sent_at is None and mail.outbox == []
 
-    _point_broker(live_celery, os.environ["CELERY_BROKER_URL"])
+    point_broker(live_celery, os.environ["CELERY_BROKER_URL"])
     with worker(live_celery):
         send_pending_invitations.delay()  # what celery beat sends every few minutes
         send_pending_invitations.delay()
@@ -193,7 +166,7 @@ def own_redis():
 
 def test_with_redis_stopped_publishing_fails_fast_and_the_sweep_sends(live_celery, scim):
     with own_redis() as (url, stop, restart):
-        _point_broker(live_celery, url)
+        point_broker(live_celery, url)
         stop()
         started = time.monotonic()
         for email in ("ann@acme.example", "bob@acme.example", "cat@acme.example"):
