@@ -136,6 +136,7 @@ ANY_HOST = (
     "scim_api/test_entra.py",
     "scim_api/test_tenancy.py",
     "scim_api/test_account_ownership.py",
+    "scim_api/test_account_rule.py",
     "scim_api/test_lookalike_addresses.py",
     "scim_api/test_name_lengths.py",
     "scim_api/test_groups.py",

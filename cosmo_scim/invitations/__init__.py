@@ -127,9 +127,10 @@ def _display_name(scim_user):
 
 
 def _address_to_login(invitation):
-    """Send to the account's login email as it is now. An IdP changes the login only of an
-    account its organization owns (ownership.py); any other address it sets stays in its
-    SCIM profile, and no invitation ever goes there."""
+    """Send to the account's login email as it is now. An IdP changes the login only where
+    ownership.py's rule lets it, under the account's lock; any other address it sets stays
+    in its SCIM profile, and no invitation ever goes there. Accepting checks again that
+    the link went to the login (``lifecycle.accept_invitation``)."""
     if invitation.membership is None:
         return
     login = host_adapter().person_email(person_of(invitation.membership))

@@ -15,13 +15,13 @@ class AccountOwner(models.Model):
     """The organization whose provisioning created a person's account.
 
     A person's account (login email, names, password) is shared by every organization they
-    belong to. An organization's IdP may change it only while that organization *owns* it
-    exclusively: its provisioning created the account, and the person belongs to no other
-    organization (provisioning/ownership.py, ``owns_account``). Kept apart from ScimUser
-    so that it outlives a SCIM DELETE: the account an organization created stays its own
-    when it provisions the person again. An account without a row (a sign-up, an operator,
-    one made before this table existed) belongs to no organization, and no IdP ever changes
-    it.
+    belong to. Having created it lets an organization's IdP correct it while nobody has
+    used it (never accepted, no usable password, never signed in, no other organization's
+    membership), and spares the person a consent step when that organization provisions
+    them again (provisioning/ownership.py; beyond that, verified domains decide). Kept
+    apart from ScimUser so that it outlives a SCIM DELETE. An account without a row (a
+    sign-up, an operator, one made before this table existed) was created by no
+    organization: only a verified domain lets an IdP change it.
     """
 
     user = models.OneToOneField(
