@@ -152,9 +152,7 @@ def test_a_verified_domain_does_not_reach_beyond_itself(scim, org, other_org, ne
     assert jane.email == "jane@acme.example" and jane.check_password("janes-own-pass-42")
 
 
-def test_another_organizations_verified_domain_gives_this_one_nothing(
-    scim, other_scim, other_org
-):
+def test_another_organizations_verified_domain_gives_this_one_nothing(scim, other_scim, other_org):
     """Globex verified globex.example; Acme's IdP attaching a Globex account cannot move it,
     however it names the addresses."""
     verify(other_org, "globex.example")
