@@ -39,6 +39,7 @@ information.
 
 from dataclasses import dataclass
 
+from ..addresses import address_key
 from ..models import AccountOwner, VerifiedDomain
 
 # The audit trail's reason for a change of the account's login email or names that no
@@ -133,7 +134,7 @@ def _account_change(host, organization, person, profile, created, accepted):
     """The rule of the module docstring: (values to write or None, moves the login, reason)."""
     old = host.person_email(person)
     new = profile.login_email() or old
-    moves = new.casefold() != old.casefold()
+    moves = address_key(new) != address_key(old)
     taken = False
     if moves:
         holder = host.find_person(new)
@@ -160,4 +161,4 @@ def invitation_reaches_login(host, person, invitation):
     """May the person accept ``invitation`` (asked under the account's lock)? Only while
     it went to the account's login address: a link mailed to an address the login has
     since left must not set the password of the account that left it."""
-    return invitation.email.casefold() == host.person_email(person).casefold()
+    return address_key(invitation.email) == address_key(host.person_email(person))
