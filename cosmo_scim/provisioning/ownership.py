@@ -150,11 +150,10 @@ def _account_change(host, organization, person, profile, created, accepted):
         and not host.person_used(person)
         and not host.person_belongs_elsewhere(person, organization)
     )
-    reason = "" if by_domain else ACCOUNT_RULE
     if taken or not (by_domain or unused):
-        return None, False, reason
+        return None, False, ACCOUNT_RULE
     values = {"email": new, "given_name": profile.given_name, "family_name": profile.family_name}
-    return values, moves, reason
+    return values, moves, "" if by_domain else ACCOUNT_RULE
 
 
 def invitation_reaches_login(host, person, invitation):
