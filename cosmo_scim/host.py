@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Field, Model, QuerySet
 from django.shortcuts import resolve_url
@@ -110,20 +111,20 @@ class HostAdapter:
 
     def lock_person(self, person: Person) -> Person:
         """The account re-read under a row lock (the caller holds the transaction)."""
-        return get_user_model()._default_manager.select_for_update().get(pk=person.pk)
+        return cast(Person, get_user_model()._default_manager.select_for_update().get(pk=person.pk))
 
     def person_used(self, person: Person) -> bool:
         """Has anybody used this account: is there a password that signs in, or has it
         ever signed in? (An IdP may correct the address of an account nobody has used,
         provisioning/ownership.py.) Default: Django's ``has_usable_password`` and
         ``last_login``."""
-        usable = cast(bool, getattr(person, "has_usable_password")())
-        return usable or getattr(person, "last_login", None) is not None
+        account = cast(AbstractBaseUser, person)
+        return account.has_usable_password() or account.last_login is not None
 
     def end_password(self, person: Person) -> None:
         """Make the account's password unusable: its login address has just been changed
         by an IdP, and the person sets a new one through the invitation sent there."""
-        getattr(person, "set_unusable_password")()
+        cast(AbstractBaseUser, person).set_unusable_password()
         person.save(update_fields=["password"])
 
     def create_person(self, *, email: str, given_name: str, family_name: str) -> Person:

@@ -46,9 +46,11 @@ class UserProvisioned(UserChange):
 
 
 class UserUpdated(UserChange):
-    """``user_updated``: ``{field: (before, after)}``."""
+    """``user_updated``: ``{field: (before, after)}``, and the new, unsent invitation when
+    the IdP moved the person's login address (provisioning/ownership.py), else None."""
 
     changes: dict[str, tuple[Any, Any]]
+    invitation: "Invitation | None"
 
 
 user_provisioned = Signal()  # UserProvisioned
