@@ -19,7 +19,7 @@ from django.urls import reverse
 from scimkit import deactivate_patch, okta_user, patch_op
 
 from cosmo_scim.models import Invitation, ScimUser
-from cosmo_scim.provisioning import lifecycle
+from cosmo_scim.provisioning import acceptance, lifecycle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,7 +63,7 @@ def dashboard(org, make_member):
 def accept(scim_id):
     membership = ScimUser.objects.get(scim_id=scim_id).membership
     invitation = Invitation.objects.get(membership=membership, status="pending")
-    assert lifecycle.accept_invitation(invitation) is None
+    assert acceptance.accept_invitation(invitation) is None
 
 
 def shows_nothing_of(text, *values):

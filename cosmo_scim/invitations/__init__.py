@@ -130,7 +130,7 @@ def _address_to_login(invitation):
     """Send to the account's login email as it is now. An IdP changes the login only where
     ownership.py's rule lets it, under the account's lock; any other address it sets stays
     in its SCIM profile, and no invitation ever goes there. Accepting checks again that
-    the link went to the login (``lifecycle.accept_invitation``)."""
+    the link went to the login (``acceptance.accept_invitation``)."""
     if invitation.membership is None:
         return
     login = host_adapter().person_email(person_of(invitation.membership))
@@ -222,7 +222,7 @@ def lock(invitation):
 
 
 def mark_accepted(invitation, now):
-    """Record the link as used (``lifecycle.accept_invitation`` decides it may be)."""
+    """Record the link as used (``acceptance.accept_invitation`` decides it may be)."""
     invitation.status = Status.ACCEPTED
     invitation.accepted_at = now
     invitation.save(update_fields=["status", "accepted_at"])

@@ -29,7 +29,7 @@ from .. import conf, invitations, sso
 from ..host import host_adapter
 from ..host_fields import person_of
 from ..models import SsoConnection
-from ..provisioning import lifecycle
+from ..provisioning import acceptance
 
 
 class PasswordForm(forms.Form):
@@ -163,7 +163,7 @@ def accept(request):
     chosen = form.cleaned_data["new_password1"] if isinstance(form, SetPasswordForm) else None
     # The password is set by the service on the account it locked, never saved from the
     # form's copy read before (which would write back a login an IdP moved meanwhile).
-    reason = lifecycle.accept_invitation(invitation, password=chosen)
+    reason = acceptance.accept_invitation(invitation, password=chosen)
     if reason is not None:
         return _unusable(request, reason, invitation)
     if chosen is not None:

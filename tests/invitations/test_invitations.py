@@ -14,7 +14,7 @@ from scimkit import accept_link, deactivate_patch, host, reactivate_patch, user_
 
 from cosmo_scim import conf, invitations
 from cosmo_scim.models import Invitation, ScimUser
-from cosmo_scim.provisioning import lifecycle
+from cosmo_scim.provisioning import acceptance
 
 # Real commits: invitations are queued with on_commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -244,7 +244,7 @@ def test_reactivating_an_unaccepted_member_sends_a_fresh_invitation(scim, provis
 
 
 def test_reactivating_an_accepted_member_sends_nothing(scim, provisioned):
-    lifecycle.accept_invitation(Invitation.objects.get())
+    acceptance.accept_invitation(Invitation.objects.get())
     scim.patch(f"/Users/{provisioned}", deactivate_patch())
     scim.patch(f"/Users/{provisioned}", reactivate_patch())
     assert len(mail.outbox) == 1
