@@ -6,6 +6,7 @@ reached), and the organization's audit trail says why (sso/linking.py ``refuse``
 """
 
 import logging
+import urllib.error
 from functools import wraps
 
 import requests
@@ -150,7 +151,8 @@ def complete(request, connection, sociallogin):
 
 
 def _unexpected(request, connection, exc):
-    unreachable = isinstance(exc, requests.RequestException)
+    # allauth fetches OIDC discovery with requests, python3-saml SAML metadata with urllib.
+    unreachable = isinstance(exc, requests.RequestException | urllib.error.URLError)
     logger.warning(
         "SSO connection %s: sign-in failed: %s", connection.pk if connection else "?", type(exc)
     )

@@ -49,8 +49,11 @@ def test_a_nul_in_a_connection_key_is_a_404(client, org, url):
         ("post", "/sso/saml/{saml}/acs/"),
     ],
 )
-def test_made_up_callbacks_are_a_page_never_a_500(client, org, method, path):
-    oidc, saml = connection(org), connection(org, protocol="saml", name="SAML")
+def test_made_up_callbacks_are_a_page_never_a_500(client, org, method, path, tmp_path):
+    oidc = connection(org)
+    saml = connection(
+        org, protocol="saml", name="SAML", metadata_url="", metadata_xml=_idp_metadata(tmp_path)
+    )
     url = path.format(oidc=oidc.key, saml=saml.key)
     response = getattr(client, method)(
         url, {"SAMLResponse": "PHgvPg=="}, follow=True, HTTP_HOST="localhost"
@@ -119,6 +122,14 @@ def _unsigned_logout_request():
     return OneLogin_Saml2_Utils.deflate_and_base64_encode(xml)
 
 
+def _forged_logout(client, conn):
+    return client.get(
+        f"/sso/saml/{conn.key}/sls/",
+        {"SAMLRequest": _unsigned_logout_request()},
+        HTTP_HOST="localhost",
+    )
+
+
 def test_a_forged_logout_request_signs_nobody_out(
     client, org, beta, make_member, make_user, tmp_path
 ):
@@ -130,11 +141,7 @@ def test_a_forged_logout_request_signs_nobody_out(
     make_member(org, user=make_user("pat@acme.example", password=PASSWORD))
     assert client.login(email="pat@acme.example", password=PASSWORD)
 
-    response = client.get(
-        f"/sso/saml/{theirs.key}/sls/",
-        {"SAMLRequest": _unsigned_logout_request()},
-        HTTP_HOST="localhost",
-    )
+    response = _forged_logout(client, theirs)
 
     assert response.status_code == 400
     assert client.get("/orgs/acme/").status_code == 200
@@ -154,11 +161,42 @@ def test_an_unsigned_logout_request_never_ends_the_connections_own_session(
     client.cookies["sessionid"] = request.session.session_key
     assert client.get("/orgs/beta/").status_code == 200
 
-    response = client.get(
-        f"/sso/saml/{theirs.key}/sls/",
-        {"SAMLRequest": _unsigned_logout_request()},
-        HTTP_HOST="localhost",
-    )
+    response = _forged_logout(client, theirs)
 
     assert response.status_code == 400
     assert client.get("/orgs/beta/").status_code == 200
+
+
+def test_an_unreachable_saml_metadata_url_is_a_503(client, org):
+    """The IdP's metadata could not be fetched: try again later (Retry-After), not "refused"."""
+    conn = connection(org, protocol="saml", metadata_url="http://127.0.0.1:9/metadata")
+
+    response = client.get(f"/sso/{conn.key}/", HTTP_HOST="localhost")
+
+    assert response.status_code == 503
+    assert response["Retry-After"]
+
+
+def test_a_session_only_as_idp_signed_in_cannot_give_the_account_a_password(
+    client, org, beta, make_key, make_member
+):
+    """A's IdP signs in A's member, who is also B's: the session must not become a way into
+    B — not by setting the shared account a password and signing in with it."""
+    _, key = make_key(org)
+    provision(client, key, "pat@acme.example")
+    conn = connection(org)
+    request, scim_user = sso_sign_in(conn, "pat@acme.example")
+    person = scim_user.membership.user
+    make_member(beta, user=person)
+    client.cookies["sessionid"] = request.session.session_key
+    new = "brand-new-password-42"
+
+    response = client.post(
+        "/accounts/password/",
+        {"old_password": "", "new_password1": new, "new_password2": new},
+    )
+
+    assert response.status_code == 200  # the form, refused: no old password to give
+    person.refresh_from_db()
+    assert not person.has_usable_password()
+    assert client.get("/orgs/beta/").status_code == 403
