@@ -73,6 +73,8 @@ def _product_words(named, neutral):
 
 class OrgAdminSite(admin.AdminSite):
     login_form = OrgAdminAuthenticationForm
+    # Django's, plus why a deactivation signed this browser out (provisioning/sessions.py).
+    login_template = "admin/cosmo_scim/login.html"
     # No navigation sidebar: it took a fifth of a 1280 px screen and pushed the lists' last
     # columns out of sight. The index and the breadcrumbs lead to every screen.
     enable_nav_sidebar = False

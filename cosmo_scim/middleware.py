@@ -6,8 +6,12 @@ calls ``cycle_key``. The index holds the old key, so a deactivation would delete
 that no longer exists and leave the live one alone. This middleware notices the key
 change on the way out and indexes the new key; a request whose key did not change costs
 two attribute reads and no query.
+
+It also lets a browser whose session a deactivation ended learn why, on its next request
+(sessions.py, :func:`~cosmo_scim.provisioning.sessions.carry_ended_notice`).
 """
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 
 from .provisioning import sessions
@@ -22,7 +26,13 @@ class SessionIndexMiddleware:
     def __call__(self, request):
         session = getattr(request, "session", None)
         before = session.session_key if session is not None else None
+
         response = self.get_response(request)
+        cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if session is not None and cookie and session.accessed and session.session_key is None:
+            # The request read its session and found the cookie's gone: if a deactivation
+            # ended it, the browser learns why (sessions.py). No cost for a live session.
+            sessions.carry_ended_notice(request, cookie)
         if session is not None:
             after = session.session_key
             user_id = session.get(SESSION_KEY)

@@ -347,18 +347,22 @@ def _initial_values(profile, active):
     return {name: change for name, change in values.items() if change[1] not in ("", None, [])}
 
 
-def _end_access(host, membership, *, granted):
+def _end_access(host, membership, actor, *, granted):
     """Everything through which the person could still act for this organization: its
     keys they created, its invitation links, its pages and admin (the host checks the
     membership on every request). Their sessions end too — but only when the membership
     ``granted`` access (it was active, not awaiting consent) and no other organization
     still has them active: an organization must not log out a person it never had, nor
-    one who is working in another organization."""
+    one who is working in another organization. Their browsers are then told, on the
+    login page, which organization ended their access and whether its IdP or an admin did
+    (sessions.py)."""
     person = person_of(membership)
     organization_id = organization_id_of(membership)
     session_keys = sessions.keys_of(person) if granted else []
     if session_keys and not host.person_active_elsewhere(person, organization_id):
-        sessions.end(session_keys)
+        organization = getattr(membership, host_fields.membership_field("organization"))
+        by = "idp" if actor.api_key is not None else "admin"
+        sessions.end(session_keys, {"organization": str(organization), "by": by})
     APIKey.objects.revoke_created_by(organization_id, person)
     invitations.revoke_pending(membership)
 
@@ -397,7 +401,7 @@ def _set_active(host, scim_user, active, actor, reason=""):
         if invitation is not None and invitation.next_attempt_at is not None:
             reason = reason or invitation.last_error  # held back (invitations.create)
     else:
-        _end_access(host, membership, granted=granted)
+        _end_access(host, membership, actor, granted=granted)
     audit.record(
         Action.REACTIVATED if active else Action.DEACTIVATED,
         scim_user,
@@ -466,7 +470,7 @@ def deactivate_membership(membership, actor, reason):
         if not is_active(locked):
             return False
         host.set_membership_active(locked, False)
-        _end_access(host, locked, granted=True)
+        _end_access(host, locked, actor, granted=True)
         audit.record_unprovisioned(
             Action.DEACTIVATED,
             locked,

@@ -11,11 +11,27 @@ password change) is indexed again by :class:`cosmo_scim.middleware.SessionIndexM
 which the host lists in MIDDLEWARE (system check cosmo_scim.W002). The signed-cookie
 backend keeps no server-side state and so cannot be ended at all; use a database or cache
 backend.
+
+**Telling the person why.** A deactivation happens in someone else's request (the IdP's, an
+admin's), so the person's browser can learn of it only on its own next request, carrying
+the cookie of the session that was ended. :func:`end` leaves a *marker* in the session
+store under a key derived from the ended one by an HMAC with the host's ``SECRET_KEY``:
+only that browser's cookie leads to it, nobody can look it up by a person or an address,
+and it expires like a session. On the browser's next request that reads its session
+(any page that asks who is signed in) the middleware finds the cookie's session gone,
+moves the marker's words into the browser's fresh session (:func:`carry_ended_notice`),
+and the login page it is sent to shows them once
+(:func:`take_ended_notice`, the ``access_ended_notice`` template tag). The ended session
+itself is deleted, not rewritten: a request of the person's still in flight cannot save it
+back to life (Django refuses to save a session deleted meanwhile).
 """
 
+from contextlib import suppress
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import CreateError
+from django.utils.crypto import salted_hmac
 
 from ..models import UserSession
 
@@ -54,8 +70,45 @@ def keys_of(user):
     return list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
 
 
-def end(session_keys):
-    """Delete these sessions (:func:`keys_of`); their next request is anonymous."""
+# The marker's words in a session: {"organization": its name, "by": "idp" or "admin"}.
+NOTICE = "cosmo_scim_access_ended"
+
+
+def end(session_keys, notice=None):
+    """Delete these sessions (:func:`keys_of`); their next request is anonymous. With a
+    ``notice`` (see NOTICE), each browser is told why on its login page."""
     for session_key in session_keys:
         _store(session_key).delete()
+        if notice is not None:
+            _leave_marker(session_key, notice)
     UserSession.objects.filter(session_key__in=session_keys).delete()
+
+
+def _leave_marker(session_key, notice):
+    marker = _store(_marker_key(session_key))
+    marker.clear()  # new contents, not loaded: loading a missing key would drop the key
+    marker[NOTICE] = notice
+    with suppress(CreateError):  # ended twice: the marker already there says the same
+        marker.save(must_create=True)
+
+
+def _marker_key(session_key):
+    return salted_hmac("cosmo_scim.ended_session", session_key, algorithm="sha256").hexdigest()[:32]
+
+
+def carry_ended_notice(request, cookie):
+    """If ``cookie`` (the browser's session cookie, naming a session that no longer
+    exists) names one :func:`end` ended, put its notice into the request's fresh session,
+    which is then saved under a new key. One lookup, only for a dead cookie."""
+    session = request.session
+    marker = _store(_marker_key(cookie))
+    notice = marker.get(NOTICE)
+    if notice is not None:
+        marker.delete()
+        session[NOTICE] = notice
+
+
+def take_ended_notice(request):
+    """The notice of this browser's ended session, once (then it is gone), or None."""
+    session = getattr(request, "session", None)
+    return session.pop(NOTICE, None) if session is not None else None

@@ -8,7 +8,7 @@ from scimkit import accept_link, deactivate_patch, user_body
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_accept_invitation_then_lose_access(browser_page, live_server, scim, settings):
+def test_accept_invitation_then_lose_access(browser_page, live_server, scim, settings, screenshot):
     page = browser_page
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "PUBLIC_BASE_URL": live_server.url}
     created = scim.post("/Users", user_body("jane@acme.example"))
@@ -29,6 +29,12 @@ def test_accept_invitation_then_lose_access(browser_page, live_server, scim, set
     assert scim.patch(f"/Users/{created.json()['id']}", deactivate_patch()).status_code == 200
     page.reload()
     assert "/accounts/login/" in page.url
+    assert "Acme Inc. ended your access through its identity provider" in page.inner_text(
+        "#access-ended"
+    )
+    screenshot(page, "access-ended")
+    page.reload()  # told once
+    assert page.locator("#access-ended").count() == 0
 
     page.goto(link)  # the link is used up
     assert "already been accepted" in page.inner_text("#invitation-problem")

@@ -1,0 +1,15 @@
+"""Template tags for the host's own pages: ``{% load cosmo_scim %}``."""
+
+from django import template
+
+from ..provisioning import sessions
+
+register = template.Library()
+
+
+@register.inclusion_tag("cosmo_scim/access_ended.html", takes_context=True)
+def access_ended_notice(context):
+    """On a login page: why this browser was signed out, if a deactivation ended its
+    session (provisioning/sessions.py). Shown once, and only to that browser."""
+    request = context.get("request")
+    return {"notice": sessions.take_ended_notice(request) if request is not None else None}
