@@ -69,3 +69,26 @@ def make_saml_idp(tmp_path):
 def saml_idp(make_saml_idp):
     """A running SAML IdP that trusts no service provider yet."""
     return make_saml_idp()
+
+
+# -- the product, live, for the end-to-end tests ------------------------------------------------
+
+
+@pytest.fixture
+def product(live_server, settings):
+    """The live product, its printed and mailed URLs (configure_sso's, invitations') on the
+    address the browser and the IdPs reach it at."""
+    settings.COSMO_SCIM = {**settings.COSMO_SCIM, "PUBLIC_BASE_URL": live_server.url}
+    return live_server
+
+
+@pytest.fixture
+def provisioning(product, make_key):
+    """``provisioning(org)``: that organization's IdP provisioning over SCIM (HTTP)."""
+    from e2ekit import Scim
+
+    def for_org(organization):
+        _, key = make_key(organization, scim=True, name="IdP")
+        return Scim(product.url, key)
+
+    return for_org

@@ -1,0 +1,79 @@
+"""The end-to-end SSO tests' steps, as an operator, an IdP and a person take them: connections
+set up with ``configure_sso`` (the command), members provisioned with SCIM over HTTP, the
+IdP told about the product's URLs the command printed, and pages read as a person reads them.
+"""
+
+import io
+import os
+from unittest import mock
+
+import requests
+from django.core.management import call_command
+from scimkit import deactivate_patch, user_body
+
+
+def configure_sso(slug, protocol, *args, secret=None):
+    """Run ``manage.py configure_sso`` and return its ``key=value`` lines as a dict. The
+    client secret goes in through the environment, as the command requires."""
+    out = io.StringIO()
+    env = {"SSO_CLIENT_SECRET": secret} if secret is not None else {}
+    with mock.patch.dict(os.environ, env):
+        call_command("configure_sso", slug, protocol, *args, stdout=out)
+    return dict(line.split("=", 1) for line in out.getvalue().splitlines() if "=" in line)
+
+
+def oidc_connection(oidc_idp, slug, *args, client_id=None, name="Okta"):
+    """An OIDC connection for the organization, and its client registered at the IdP with
+    the redirect URI the command printed (what an admin pastes into Okta)."""
+    client_id = client_id or f"{slug}-cosmo"
+    secret = f"{slug}-client-secret"
+    printed = configure_sso(
+        slug,
+        "oidc",
+        "--issuer",
+        oidc_idp.issuer,
+        "--client-id",
+        client_id,
+        "--name",
+        name,
+        *args,
+        secret=secret,
+    )
+    oidc_idp.add_client(client_id, secret, [printed["redirect_uri"]])
+    return printed
+
+
+def saml_connection(saml_idp, slug, *args, name="Entra"):
+    """A SAML connection for the organization from the IdP's metadata URL, and the IdP
+    trusting the product's SP metadata from the URL the command printed."""
+    printed = configure_sso(
+        slug, "saml", "--metadata-url", saml_idp.metadata_url, "--name", name, *args
+    )
+    saml_idp.trust_sp(metadata_url=printed["metadata_url"])
+    return printed
+
+
+class Scim:
+    """An organization's IdP provisioning over HTTP against the live server."""
+
+    def __init__(self, base_url, key):
+        self.base = f"{base_url}/scim/v2"
+        self.headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/scim+json"}
+
+    def create_user(self, user_name, **attrs):
+        answer = requests.post(
+            f"{self.base}/Users", json=user_body(user_name, **attrs), headers=self.headers
+        )
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    def deactivate(self, scim_id):
+        answer = requests.patch(
+            f"{self.base}/Users/{scim_id}", json=deactivate_patch(), headers=self.headers
+        )
+        assert answer.status_code == 200, answer.text
+
+
+def refusal(page):
+    """The refusal page's title and message, as the person reads them."""
+    return page.inner_text("#sso-title"), page.inner_text("#sso-message")
