@@ -11,6 +11,8 @@ import requests
 from django.core.management import call_command
 from scimkit import deactivate_patch, user_body
 
+from cosmo_scim.models import AuditEvent
+
 
 def configure_sso(slug, protocol, *args, secret=None):
     """Run ``manage.py configure_sso`` and return its ``key=value`` lines as a dict. The
@@ -77,3 +79,19 @@ class Scim:
 def refusal(page):
     """The refusal page's title and message, as the person reads them."""
     return page.inner_text("#sso-title"), page.inner_text("#sso-message")
+
+
+def signed_in_as(page, product, slug):
+    """Whom the product's page for the organization shows signed in, or None when it is
+    not shown: the browser sent to log in (or to the organization's IdP), or refused."""
+    page.goto(f"{product.url}/orgs/{slug}/")
+    shown = page.url.startswith(f"{product.url}/orgs/{slug}/") and page.locator("#org-name")
+    if not shown or not shown.count():
+        return None
+    return page.inner_text("header form .muted")
+
+
+def reasons(organization):
+    """Why the organization's audit trail says each sign-in was refused, oldest first."""
+    refused = AuditEvent.objects.filter(organization=organization, action="sso_refused")
+    return [r.split(":")[0] for r in refused.order_by("pk").values_list("reason", flat=True)]
