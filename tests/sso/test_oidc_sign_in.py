@@ -182,3 +182,16 @@ def test_a_scim_deactivated_member_loses_the_session_and_is_refused_at_the_next_
     assert "has been deactivated" in refusal(page)[1]
     assert signed_in_as(page, product, "acme") is None
     assert reasons(org) == ["deactivated"]
+
+
+def test_an_unreachable_idp_is_a_503_page_that_says_to_try_again(
+    product, org, oidc_idp, browser_page, screenshot
+):
+    printed = oidc_connection(oidc_idp, "acme")
+    oidc_idp.stop()
+    page = browser_page
+    answer = page.goto(printed["login_url"])
+    screenshot(page, "idp-unreachable")
+    assert answer.status == 503 and int(answer.headers["retry-after"]) > 0
+    assert "could not be reached" in refusal(page)[1]
+    assert reasons(org) == ["idp_unreachable"]

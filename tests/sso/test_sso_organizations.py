@@ -30,7 +30,7 @@ def log_in_with_password(page, product):
     page.wait_for_url(f"{product.url}/")
 
 
-def test_required_sso_refuses_a_password_session_for_that_organization_only(
+def test_required_sso_sends_a_password_session_to_the_idp_for_that_organization_only(
     product, org, other_org, provisioning, make_member, oidc_idp, browser_page, screenshot
 ):
     provisioning(org).create_user(JANE, externalId="00u-jane")
