@@ -8,10 +8,12 @@ import os
 from unittest import mock
 
 import requests
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from idp_browser import sign_in_at_idp
 from scimkit import deactivate_patch, user_body
 
-from cosmo_scim.models import AuditEvent
+from cosmo_scim.models import AuditEvent, SsoIdentity
 
 
 def configure_sso(slug, protocol, *args, secret=None):
@@ -95,3 +97,23 @@ def reasons(organization):
     """Why the organization's audit trail says each sign-in was refused, oldest first."""
     refused = AuditEvent.objects.filter(organization=organization, action="sso_refused")
     return [r.split(":")[0] for r in refused.order_by("pk").values_list("reason", flat=True)]
+
+
+def photographed_sign_in(page, screenshot, login_url, login, password, lands_on):
+    """A sign-in from the product's login URL through the IdP's form, with a screenshot of
+    the form and of the page it lands on."""
+    page.goto(login_url)
+    page.wait_for_selector("#idp-login")
+    screenshot(page, "idp-login")
+    sign_in_at_idp(page, login, password)
+    page.wait_for_url(lands_on)
+    screenshot(page, "signed-in")
+
+
+def assert_signed_in_by_sso_only(email, subject, scim_id):
+    """The member has no password, one SSO identity with this subject, and the one sign-in
+    in the audit trail."""
+    person = get_user_model()._default_manager.get(email=email)
+    assert not person.has_usable_password()
+    assert SsoIdentity.objects.get().subject == subject
+    assert AuditEvent.objects.filter(action="sso_signed_in", scim_id=scim_id).count() == 1

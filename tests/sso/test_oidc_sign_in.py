@@ -7,18 +7,21 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
-from e2ekit import oidc_connection, reasons, refusal, signed_in_as
-from idp_browser import sign_in_at_idp, sign_in_through_idp
+from e2ekit import (
+    assert_signed_in_by_sso_only,
+    oidc_connection,
+    photographed_sign_in,
+    reasons,
+    refusal,
+    signed_in_as,
+)
+from idp_browser import sign_in_through_idp
 
-from cosmo_scim.models import AuditEvent, SsoIdentity
+from cosmo_scim.models import SsoIdentity
 
 pytestmark = [pytest.mark.sso, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 JANE = "jane@acme.example"
-
-
-def accounts():
-    return get_user_model()._default_manager
 
 
 def test_a_provisioned_member_signs_in_through_oidc_with_no_password(
@@ -36,17 +39,10 @@ def test_a_provisioned_member_signs_in_through_oidc_with_no_password(
             and authorization.append(parse_qs(urlparse(request.url).query))
         ),
     )
-    page.goto(printed["login_url"])
-    page.wait_for_selector("#idp-login")
-    screenshot(page, "idp-login")
-    sign_in_at_idp(page, "jane", "idp-pass-1")
-    page.wait_for_url(f"{product.url}/orgs/acme/")
-    screenshot(page, "signed-in")
-
+    lands = f"{product.url}/orgs/acme/"
+    photographed_sign_in(page, screenshot, printed["login_url"], "jane", "idp-pass-1", lands)
     assert page.inner_text("#org-name") == "Acme Inc."
-    assert not accounts().get(email=JANE).has_usable_password()
-    assert SsoIdentity.objects.get().subject == "00u-jane"
-    assert AuditEvent.objects.filter(action="sso_signed_in", scim_id=jane["id"]).count() == 1
+    assert_signed_in_by_sso_only(JANE, "00u-jane", jane["id"])
     # The request carried what binds the answer to this browser: state, nonce, PKCE S256.
     [query] = authorization
     assert query["state"] and query["nonce"] and query["code_challenge_method"] == ["S256"]
@@ -94,7 +90,8 @@ def test_a_person_scim_never_provisioned_is_refused_and_nothing_is_created(
     oidc_idp.put_account(
         "eve", "idp-pass-2", "00u-eve", email="eve@acme.example", email_verified=True
     )
-    people, identities = accounts().count(), SsoIdentity.objects.count()
+    people = get_user_model()._default_manager
+    before = (people.count(), SsoIdentity.objects.count())
     page = browser_page
     sign_in_through_idp(page, printed["login_url"], "eve", "idp-pass-2")
     page.wait_for_selector("#sso-title")
@@ -103,7 +100,7 @@ def test_a_person_scim_never_provisioned_is_refused_and_nothing_is_created(
     title, message = refusal(page)
     assert title == "You could not be signed in to Acme Inc."
     assert "ask your administrator to assign you" in message
-    assert (accounts().count(), SsoIdentity.objects.count()) == (people, identities)
+    assert (people.count(), SsoIdentity.objects.count()) == before
     assert reasons(org) == ["not_provisioned"]
     assert signed_in_as(page, product, "acme") is None
 

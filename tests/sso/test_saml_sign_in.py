@@ -4,9 +4,15 @@ pysaml2, never edited), headless Chromium through its login form, connections ma
 ``configure_sso`` and members provisioned over SCIM."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from e2ekit import reasons, refusal, saml_connection, signed_in_as
-from idp_browser import sign_in_at_idp, sign_in_through_idp
+from e2ekit import (
+    assert_signed_in_by_sso_only,
+    photographed_sign_in,
+    reasons,
+    refusal,
+    saml_connection,
+    signed_in_as,
+)
+from idp_browser import sign_in_through_idp
 
 from cosmo_scim.models import AuditEvent, SsoIdentity
 
@@ -31,17 +37,10 @@ def test_a_provisioned_member_signs_in_through_saml_with_no_password(
 ):
     jane, printed = acme
     page = browser_page
-    page.goto(printed["login_url"])
-    page.wait_for_selector("#idp-login")
-    screenshot(page, "idp-login")
-    sign_in_at_idp(page, "jane", "idp-pass-1")
-    page.wait_for_url(f"{product.url}/orgs/acme/")
-    screenshot(page, "signed-in")
+    lands = f"{product.url}/orgs/acme/"
+    photographed_sign_in(page, screenshot, printed["login_url"], "jane", "idp-pass-1", lands)
     assert page.inner_text("#org-name") == "Acme Inc."
-    assert signed_in_as(page, product, "acme") == JANE
-    assert not get_user_model()._default_manager.get(email=JANE).has_usable_password()
-    assert SsoIdentity.objects.get().subject == JANE
-    assert AuditEvent.objects.filter(action="sso_signed_in", scim_id=jane["id"]).count() == 1
+    assert_signed_in_by_sso_only(JANE, JANE, jane["id"])
 
 
 def test_after_the_idp_changes_the_email_attribute_the_same_member_signs_in(
