@@ -3,7 +3,8 @@
 The folders mirror cosmo_scim: protocol/ (the RFCs as code, minimal settings), provisioning/
 (lifecycle, deactivation, audit, orphans, user count), invitations/, admin/ (the admin
 screens and their scope, with its own conftest.py), scim_api/ (SCIM over HTTP, IdP dialects,
-query counts, compliance); here, the whole product (host, checks, commands, keys, docs).
+query counts, compliance), sso/ (real IdPs on loopback, its own conftest.py, and sign-ins
+through them end to end); here, the whole product (host, checks, commands, keys, docs).
 The helpers are in scimkit.py.
 """
 
