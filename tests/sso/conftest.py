@@ -1,7 +1,9 @@
 """The real identity providers the SSO tests sign in through, each on a free loopback port:
 an OpenID Connect provider (oidc_idp.py: the npm package oidc-provider under node) and a SAML
 2.0 IdP (saml_idp.py: pysaml2 with Debian's xmlsec1). A test that needs a second IdP of a
-kind (two organizations, two IdPs) asks the ``make_…`` factory again.
+kind (two organizations, two IdPs) asks the ``make_…`` factory again. The end-to-end tests
+also use the live product (``product``) and an organization's SCIM over HTTP
+(``provisioning``); their steps are in e2ekit.py.
 
 Where node, the npm packages or xmlsec1 are missing these tests skip with the reason; in CI
 (``CI`` set; .ci/run installs all three) they fail instead, so a missing install step shows.
