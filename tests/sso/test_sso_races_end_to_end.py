@@ -2,7 +2,8 @@
 bring back the same person's first sign-in at the same moment, and a sign-in arrives while
 her IdP's SCIM deactivates her. Each sign-in goes through the IdP's login form up to the
 redirect back to the product, which is held; the held callbacks (each with its own
-session's cookies) are then sent together from threads."""
+session's cookies) are then sent together from threads. test_sso_races.py races the linking
+itself, many rounds, below HTTP."""
 
 import re
 import threading
