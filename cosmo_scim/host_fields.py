@@ -7,7 +7,7 @@ part each plays (``MEMBERSHIP_FIELDS``, ``TEAM_FIELDS``, ``ORGANIZATION_FIELDS``
 access report, invitations, the provisioning overview, the lifecycle service) — asks here
 for the name, so a product whose membership is ``WorkspaceMember(user, workspace, role,
 active)`` configures ``{"organization": "workspace", "active": "active"}`` once instead of
-renaming its models. The checks (checks.py) verify the names at startup.
+renaming its models. The checks (checks/) verify the names at startup.
 """
 
 from typing import Any, cast
@@ -45,7 +45,7 @@ def person_field(part: str) -> str:
 
 
 def membership_model_field(part: str) -> "Field[Any, Any]":
-    """The membership model's field for ``part`` (a database field: checks.py E003)."""
+    """The membership model's field for ``part`` (a database field: check E003)."""
     field = conf.membership_model()._meta.get_field(membership_field(part))
     return cast("Field[Any, Any]", field)
 
