@@ -9,11 +9,13 @@ Each connection shows what to paste into the IdP and a test sign-in link
 """
 
 from django.contrib import admin
+from django.db.models import OuterRef, Subquery
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 
-from ..models import SsoConnection, SsoIdentity
+from ..host_fields import membership_field
+from ..models import ScimUser, SsoConnection, SsoIdentity
 from ..sso import endpoints
 from ..sso.forms import SsoConnectionForm
 from .scope import ScopedToOrganizationAdmin, acts_for
@@ -75,11 +77,29 @@ class SsoIdentityAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     next sign-in links again by the rules)."""
 
     organization_field = "connection__organization"
-    list_display = ("subject", "person", "connection", "linked_at", "last_sign_in_at")
-    list_select_related = ("connection", "person")
+    list_display = ("subject", "member", "connection", "linked_at", "last_sign_in_at")
+    list_select_related = ("connection",)
     search_fields = ("subject",)
-    fields = ("connection", "subject", "person", "linked_at", "last_sign_in_at")
+    fields = ("connection", "subject", "member", "linked_at", "last_sign_in_at")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        """The member as this organization's IdP provisioned them (its SCIM userName), never
+        the account: the account's login may be another organization's address for a person
+        both share (security.md, "Who can change what")."""
+        member = ScimUser.objects.filter(
+            organization=OuterRef("connection__organization"),
+            **{f"membership__{membership_field('person')}": OuterRef("person")},
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_user_name=Subquery(member.values("user_name")[:1]))
+        )
+
+    @admin.display(description="member (SCIM userName)")
+    def member(self, identity):
+        return identity.member_user_name or "-"
 
     def _allowed(self, request, obj):
         if obj is None:

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET
 from .. import conf
 from ..admin import scope
 from ..host import host_adapter
-from ..host_fields import person_of
 from ..invitations import find_by_hash
 from ..models import SsoConnection
 from . import assertions, entry, linking
@@ -116,12 +115,12 @@ def _test_result(request, connection, assertion):
             transaction.set_rollback(True)
     except linking.Refused as refused:
         return _page(request, connection, f"{refused.message} ({refused.code})", 200, True)
-    person = person_of(scim_user.membership)
     return _page(
         request,
         connection,
         f"This IdP's sign-in as {assertion.subject!r} resolves to the member "
-        f"{scim_user.user_name!r} ({person}). Nothing was linked and nobody was signed in.",
+        f"{scim_user.user_name!r} ({scim_user.login_email()}). Nothing was linked and nobody "
+        "was signed in.",
         200,
         True,
     )

@@ -179,3 +179,33 @@ def test_configure_sso_refuses_what_a_connection_cannot_work_with(org, monkeypat
     with pytest.raises(CommandError, match="No organization"):
         _configure("nope", "saml", "--metadata-url", "https://idp.example/md")
     assert not SsoConnection.objects.exists()
+
+
+def test_the_identities_list_shows_this_organizations_member_never_the_shared_account(
+    acme_admin, org, make_key
+):
+    """A linked identity's account may be shared with another organization, whose IdP may
+    since have moved its login to that organization's address: Acme's admin reads the
+    member as Acme's IdP provisioned them, never the account's login."""
+    from django.contrib.auth import get_user_model
+    from ssokit import account, provision
+
+    from cosmo_scim.models import SsoIdentity
+
+    _, key = make_key(org)
+    provision(acme_admin, key, "sam@acme.example")
+    person = account("sam@acme.example")
+    user_model = get_user_model()
+    user_model._default_manager.filter(pk=person.pk).update(
+        **{user_model.EMAIL_FIELD: "sam.private@beta.example"}
+    )
+    identity = SsoIdentity.objects.create(
+        connection=connection(org, name="Acme Okta"), subject="00u-sam", person=person
+    )
+    for url in (
+        "/admin/cosmo_scim/ssoidentity/",
+        f"/admin/cosmo_scim/ssoidentity/{identity.pk}/change/",
+    ):
+        page = acme_admin.get(url).content.decode()
+        assert "sam@acme.example" in page, url
+        assert "sam.private" not in page, url
