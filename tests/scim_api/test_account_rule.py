@@ -127,16 +127,16 @@ def test_a_verified_domain_lets_the_idp_change_a_used_accounts_login(scim, org):
 
 
 def test_a_verified_domain_covers_names_of_an_account_another_made(scim, org, make_user):
-    bob = make_user("bob@acme.example", password="bobs-pass-4242", first_name="Bob")
+    bob = make_user("bob@acme.example", password="bobs-pass-4242", given_name="Bob")
     created = scim.create_user("bob@acme.example", given="Robert")
-    assert host.person(host.membership_of(created["id"])).first_name == "Bob"
+    assert host.given_name(host.person(host.membership_of(created["id"]))) == "Bob"
     verify(org, "acme.example")
     scim.patch(
         f"/Users/{created['id']}",
         patch_op({"op": "replace", "path": "name.givenName", "value": "Rob"}),
     )
     bob.refresh_from_db()
-    assert bob.first_name == "Rob" and bob.check_password("bobs-pass-4242")
+    assert host.given_name(bob) == "Rob" and bob.check_password("bobs-pass-4242")
 
 
 @pytest.mark.parametrize(
