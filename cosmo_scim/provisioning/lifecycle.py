@@ -5,82 +5,58 @@ The SCIM layer translates requests into these calls; everything that must hold t
 changes here, in one transaction, and a signal announces it. Receivers defer slow work with
 ``on_commit``.
 
-Deactivation leaves no access window: in the transaction that switches the membership off,
-the organization's API keys the person created are revoked, their outstanding invitation
-links stop working and — when the membership granted access and no other organization
-still has them active — their sessions end, all before the SCIM response goes out. Whether
+This module holds the IdP's changes to a member (provision, update, remove). Switching
+access on and off is access.py's; what every call shares (the actor, the errors, the lock,
+the announcement) is contract.py's, re-exported here as the service's one surface. Whether
 the IdP may change the person's *account*, and whether a new membership needs the person's
 consent, is ownership.py's rule.
 """
-
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import conf, host_fields, invitations, signals
+from .. import invitations, signals
 from ..addresses import address_key, with_address
 from ..host import host_adapter
-from ..host_fields import is_active, membership_path, organization_id_of, person_of
-from ..models import APIKey, AuditEvent, ScimGroup, ScimUser, ScimUserEmail
+from ..host_fields import is_active, person_of
+from ..models import AuditEvent, ScimGroup, ScimUser, ScimUserEmail
 from . import audit, ownership, sessions
+from .access import deactivate_membership, set_active
+from .contract import (
+    Actor,
+    AlreadyProvisioned,
+    LifecycleError,
+    UserNameTaken,
+    VersionMismatch,
+    announce,
+    check_version,
+    lock_member,
+)
 from .refusals import host_refused, user_name_taken
 from .user_profile import COLUMN_FIELDS, profile_of
-from .user_reads import with_emails_and_groups
 
 Action = AuditEvent.Action
 
-
-class LifecycleError(Exception):
-    """A request the service refuses; the SCIM layer maps it to an error response."""
-
-
-class UserNameTaken(LifecycleError):
-    pass
-
-
-class AlreadyProvisioned(LifecycleError):
-    pass
-
-
-class VersionMismatch(LifecycleError):
-    """The caller expected another version of the resource than the one it would change
-    (a SCIM If-Match, RFC 7644 §3.14)."""
+__all__ = [
+    "Action",
+    "Actor",
+    "AlreadyProvisioned",
+    "EmailTaken",
+    "LifecycleError",
+    "UserNameTaken",
+    "VersionMismatch",
+    "check_version",
+    "deactivate_membership",
+    "no_email_refusal",
+    "provision",
+    "remove",
+    "update",
+]
 
 
 # The new login email is another member's of this organization (ownership.sync_account).
 EmailTaken = ownership.EmailTaken
-
-
-def check_version(row, expected_versions):
-    """Refuse a write when the caller named the versions it may change and the locked row
-    is none of them. ``expected_versions``: None (no condition) or a set of versions.
-    Checked under the row lock, so no write slips in between the check and the change."""
-    if expected_versions is not None and row.version not in expected_versions:
-        raise VersionMismatch("The resource changed since you read it (ETag mismatch)")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who caused a change: the IdP's API key (never its secret), or a person in the admin,
-    or a command; with the request id and the address where there was a request."""
-
-    api_key: object = None
-    request_id: str = ""
-    remote_addr: str | None = None
-    # A person who acted in the admin (an orphaned access review, for example).
-    user: object = None
-    # What acted when neither a key nor a person did, e.g. "manage.py scim_orphans"; with a
-    # person, how they acted when not as an admin (e.g. "accepted the invitation").
-    via: str = ""
-
-    def __str__(self):
-        if self.api_key is not None:
-            return f"API key {self.api_key.name!r} ({self.api_key.prefix})"
-        if self.user is not None:
-            return f"{self.user} ({self.via or 'admin'})"
-        return self.via or "system"
 
 
 def _save_emails(scim_user, emails, *, replace):
@@ -213,7 +189,7 @@ def _join(host, organization, profile, actor, decision, person):
     if active and not adopted:
         invitation = invitations.create(scim_user, host.person_email(person))
     audit.record(Action.PROVISIONED, scim_user, actor, _initial_values(profile, active))
-    _announce(signals.user_provisioned, scim_user, actor, invitation=invitation)
+    announce(signals.user_provisioned, scim_user, actor, invitation=invitation)
     return scim_user
 
 
@@ -244,18 +220,6 @@ def _write_account(host, scim_user, decision):
     return None
 
 
-def _locked(organization_id, scim_id):
-    """The SCIM user and the person's account, read once and locked in one statement so
-    concurrent changes serialise (ownership.py's lock order), with its emails and groups.
-    Raises ScimUser.DoesNotExist when the organization has no such user."""
-    person = membership_path("person")
-    return with_emails_and_groups(
-        ScimUser.objects.select_for_update(of=("self", person)).select_related(
-            person, "organization"
-        )
-    ).get(organization_id=organization_id, scim_id=scim_id)
-
-
 def _link_to_key(scim_user, actor):
     """Record the key through which the IdP just acted on this member: the member's IdP link,
     which the orphaned access report checks. Callers hold the row lock; one UPDATE, and only
@@ -280,7 +244,7 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
     profile = None
     try:
         with transaction.atomic():
-            current = _locked(organization.pk, scim_id)
+            current = lock_member(organization.pk, scim_id)
             check_version(current, expected_versions)
             _link_to_key(current, actor)
             before = profile_of(current)
@@ -314,29 +278,17 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
                 )
                 invitation = _write_account(host, current, decision)
                 audit.record(Action.UPDATED, current, actor, changes, decision.reason)
-                _announce(
+                announce(
                     signals.user_updated, current, actor, changes=changes, invitation=invitation
                 )
             if profile.active is not None and profile.active != before.active:
                 changes["active"] = (before.active, profile.active)
-                _set_active(host, current, profile.active, actor)
+                set_active(host, current, profile.active, actor)
     except IntegrityError as exc:
         if profile is not None and user_name_taken(organization, profile.user_name, scim_id):
             raise UserNameTaken(profile.user_name) from exc
         raise host_refused(exc, "user update", organization) from exc
     return current
-
-
-def _announce(signal, scim_user, actor, **extra):
-    """Send a user signal with the arguments every receiver can rely on (signals.py)."""
-    signal.send(
-        sender=ScimUser,
-        organization=scim_user.organization,
-        membership=scim_user.membership,
-        scim_user=scim_user,
-        actor=actor,
-        **extra,
-    )
 
 
 def _initial_values(profile, active):
@@ -347,85 +299,17 @@ def _initial_values(profile, active):
     return {name: change for name, change in values.items() if change[1] not in ("", None, [])}
 
 
-def _end_access(host, membership, actor, *, granted):
-    """Everything through which the person could still act for this organization: its
-    keys they created, its invitation links, its pages and admin (the host checks the
-    membership on every request). Their sessions end too — but only when the membership
-    ``granted`` access (it was active, not awaiting consent) and no other organization
-    still has them active: an organization must not log out a person it never had, nor
-    one who is working in another organization. Their browsers are then told, on the
-    login page, which organization ended their access and whether its IdP or an admin did
-    (sessions.py)."""
-    person = person_of(membership)
-    organization_id = organization_id_of(membership)
-    session_keys = sessions.keys_of(person) if granted else []
-    if session_keys and not host.person_active_elsewhere(person, organization_id):
-        organization = getattr(membership, host_fields.membership_field("organization"))
-        by = "idp" if actor.api_key is not None else "admin"
-        sessions.end(session_keys, {"organization": str(organization), "by": by})
-    APIKey.objects.revoke_created_by(organization_id, person)
-    invitations.revoke_pending(membership)
-
-
-def _reinvite(host, scim_user):
-    """A membership that was never taken up gets a fresh invitation on reactivation; the
-    old links were revoked at deactivation (and are again here, in case). The invitation
-    goes to the account's login email, never to an address only the IdP has set."""
-    if scim_user.accepted_at is None:
-        invitations.revoke_pending(scim_user.membership)
-        return invitations.create(scim_user, host.person_email(person_of(scim_user.membership)))
-    return None
-
-
-def _set_active(host, scim_user, active, actor, reason=""):
-    """Switch the membership on or off and announce it. Callers hold the row lock.
-
-    A membership never taken up whose account this organization did not create is not
-    switched on: it awaits the person's consent again (``consent_pending``)."""
-    membership = scim_user.membership
-    granted = is_active(membership)
-    consent = (
-        active
-        and scim_user.accepted_at is None
-        and ownership.needs_consent(person_of(membership), scim_user.organization)
-    )
-    if granted != (active and not consent):
-        host.set_membership_active(membership, active and not consent)
-    scim_user.consent_pending = consent
-    scim_user.last_modified = timezone.now()
-    scim_user.version += 1
-    scim_user.save(update_fields=["last_modified", "version", "consent_pending"])
-    invitation = None
-    if active:
-        invitation = _reinvite(host, scim_user)
-        if invitation is not None and invitation.next_attempt_at is not None:
-            reason = reason or invitation.last_error  # held back (invitations.create)
-    else:
-        _end_access(host, membership, actor, granted=granted)
-    audit.record(
-        Action.REACTIVATED if active else Action.DEACTIVATED,
-        scim_user,
-        actor,
-        {"active": (not active, active)},
-        reason,
-    )
-    if active:
-        _announce(signals.user_reactivated, scim_user, actor, invitation=invitation)
-    else:
-        _announce(signals.user_deactivated, scim_user, actor)
-
-
 def remove(organization, scim_id, actor, *, expected_versions=None):
     """Take the member out of the organization (RFC 7644 §3.6 DELETE). The person's account
     and the audit trail stay; provisioning the userName again creates a fresh membership.
     ``expected_versions``: see :func:`check_version`."""
     host = host_adapter()
     with transaction.atomic():
-        current = _locked(organization.pk, scim_id)
+        current = lock_member(organization.pk, scim_id)
         check_version(current, expected_versions)
         membership = current.membership
         if current.active:
-            _set_active(host, current, False, actor)
+            set_active(host, current, False, actor)
         # The user leaves every group's ``members`` with its membership: each such group
         # is a new version, or a client holding its ETag would be told nothing changed.
         # (Its own organization's groups: what the update may read is the tenant's.)
@@ -433,57 +317,5 @@ def remove(organization, scim_id, actor, *, expected_versions=None):
             organization_id=current.organization_id, member_links__scim_user=current
         ).update(version=F("version") + 1, last_modified=timezone.now())
         audit.record(Action.REMOVED, current, actor)
-        _announce(signals.user_removed, current, actor)
+        announce(signals.user_removed, current, actor)
         host.remove_membership(membership)
-
-
-def deactivate_membership(membership, actor, reason):
-    """End a member's access on an administrator's decision, whether or not the IdP manages
-    them: the orphaned access review (admin and ``manage.py scim_orphans``).
-
-    A provisioned member goes through the same deactivation as an IdP's ``active: false``;
-    a member added by hand has no SCIM profile, so the membership is switched off directly,
-    with the same revocations and audit event, and the same signal is sent with
-    ``scim_user=None``. The audit event names the actor and the reason. Returns whether
-    anything changed (False for a membership that was inactive already). Either way the IdP
-    is not told: if it still assigns the person, its next update reactivates them, which is
-    why the report is reviewed rather than acted on blindly.
-    """
-    host = host_adapter()
-    with transaction.atomic():
-        scim_user = ScimUser.objects.filter(membership_id=membership.pk).first()
-        if scim_user is not None:
-            current = _locked(scim_user.organization_id, scim_user.scim_id)
-            if not current.active:
-                return False
-            _set_active(host, current, False, actor, reason)
-            return True
-        locked = (
-            conf.membership_model()
-            ._default_manager.select_for_update()
-            .select_related(
-                host_fields.membership_field("organization"),
-                host_fields.membership_field("person"),
-            )
-            .get(pk=membership.pk)
-        )
-        if not is_active(locked):
-            return False
-        host.set_membership_active(locked, False)
-        _end_access(host, locked, actor, granted=True)
-        audit.record_unprovisioned(
-            Action.DEACTIVATED,
-            locked,
-            host.person_email(person_of(locked)),
-            actor,
-            {"active": (True, False)},
-            reason,
-        )
-        signals.user_deactivated.send(
-            sender=ScimUser,
-            organization=getattr(locked, host_fields.membership_field("organization")),
-            membership=locked,
-            scim_user=None,
-            actor=actor,
-        )
-        return True
