@@ -180,7 +180,7 @@ def _link(connection, assertion, scim_user, actor):
             "subject_changed",
             f"Your {connection.name} identity changed since you last signed in to "
             f"{connection.organization}. Ask your administrator to check the connection.",
-            f"{person} is linked to another subject of this connection",
+            f"{scim_user.user_name} is linked to another subject of this connection",
         )
     identity = SsoIdentity.objects.create(
         connection=connection, subject=assertion.subject, person=person
