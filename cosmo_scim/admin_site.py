@@ -43,6 +43,32 @@ class OrgAdminAuthenticationForm(AdminAuthenticationForm):
                 code="invalid_login",
                 params={"username": self.username_field.verbose_name},
             )
+        if not user.is_staff:
+            _refuse_where_sso_is_required(user)
+
+
+def _refuse_where_sso_is_required(user):
+    """An org admin whose every organization requires SSO would sign in by password and be
+    sent back to this page with nothing to see (the scope admits no password session there,
+    sso/entry.py): say where to sign in instead. Asked only once the password was right, so
+    it tells nobody else anything."""
+    from .host import host_adapter
+    from .models import SsoConnection
+    from .sso.endpoints import login_url
+    from .sso.entry import requiring_sso
+
+    administered = set(host_adapter().administered_organization_ids(user))
+    if not administered or requiring_sso(administered) != administered:
+        return
+    connections = SsoConnection.objects.enabled().filter(
+        organization_id__in=administered, required=True
+    )
+    places = sorted({f"{c.organization}: {login_url(c)}" for c in connections})
+    raise ValidationError(
+        "Your organization requires signing in through its identity provider, not by "
+        "password. Sign in at " + "; ".join(places),
+        code="sso_required",
+    )
 
 
 def _refuse_unstorable(view):

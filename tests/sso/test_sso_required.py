@@ -105,3 +105,29 @@ def test_a_disabled_connection_requires_nothing(client, org, make_member, make_u
     _password_login(client, "pat@acme.example")
     assert client.get("/orgs/acme/").status_code == 200
     assert SsoConnection.objects.get().required
+
+
+def test_the_admin_login_tells_an_sso_only_org_admin_where_to_sign_in(
+    client, org, beta, make_member, make_user
+):
+    """An org admin whose organizations all require SSO is told at the admin's login form
+    where to sign in (instead of being signed in to nothing and sent back); an admin who
+    also administers an organization without the requirement signs in by password."""
+    from cosmo_scim.sso.endpoints import login_url
+
+    person = make_user("ann@acme.example", password=PASSWORD)
+    make_member(org, user=person, role="admin")
+    conn = connection(org, required=True)
+    form = {"username": "ann@acme.example", "password": PASSWORD, "next": "/admin/"}
+    refused = client.post("/admin/login/", form)
+    assert refused.status_code == 200
+    assert login_url(conn) in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+    # A wrong password still gets Django's refusal, which says nothing about SSO.
+    wrong = client.post("/admin/login/", {**form, "password": "not-the-password"})
+    assert login_url(conn) not in wrong.content.decode()
+
+    make_member(beta, user=person, role="admin")
+    assert client.post("/admin/login/", form).status_code == 302
+    assert "_auth_user_id" in client.session
