@@ -17,7 +17,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from scimkit import accept_link, patch_op, user_body
+from scimkit import accept_link, host, patch_op, user_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,8 +32,8 @@ HIRE, HIRE_LOOKALIKE = "hire@beta.test", "hıre@beta.test"
 @pytest.fixture
 def globex(other_org, make_member):
     """Globex's member and org admin, who sign in with a password."""
-    make_member(other_org, role="developer", email=MEMBER, password=PASSWORD)
-    make_member(other_org, role="admin", email=ADMIN, password=PASSWORD)
+    make_member(other_org, email=MEMBER, password=PASSWORD)
+    make_member(other_org, role=host.roles()[0], email=ADMIN, password=PASSWORD)  # its admin
     return other_org
 
 
