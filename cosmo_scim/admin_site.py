@@ -53,16 +53,13 @@ def _refuse_where_sso_is_required(user):
     sso/entry.py): say where to sign in instead. Asked only once the password was right, so
     it tells nobody else anything."""
     from .host import host_adapter
-    from .models import SsoConnection
     from .sso.endpoints import login_url
-    from .sso.entry import requiring_sso
+    from .sso.entry import requiring_connections
 
     administered = set(host_adapter().administered_organization_ids(user))
-    if not administered or requiring_sso(administered) != administered:
+    connections = list(requiring_connections(administered).select_related("organization"))
+    if not administered or {c.organization_id for c in connections} != administered:
         return
-    connections = SsoConnection.objects.enabled().filter(
-        organization_id__in=administered, required=True
-    )
     places = sorted({f"{c.organization}: {login_url(c)}" for c in connections})
     raise ValidationError(
         "Your organization requires signing in through its identity provider, not by "

@@ -61,13 +61,18 @@ def signed_in(request, connection):
     delattr(request, _SIGNING_IN)
 
 
+def requiring_connections(organization_ids):
+    """The enabled connections that make organizations among ``organization_ids`` require
+    SSO (an organization requires it when any of its enabled connections does)."""
+    return SsoConnection.objects.enabled().filter(
+        organization_id__in=list(organization_ids), required=True
+    )
+
+
 def requiring_sso(organization_ids) -> set:
     """The ids among ``organization_ids`` whose organization requires SSO (one query)."""
     return set(
-        SsoConnection.objects.enabled()
-        .filter(organization_id__in=list(organization_ids), required=True)
-        .values_list("organization_id", flat=True)
-        .distinct()
+        requiring_connections(organization_ids).values_list("organization_id", flat=True).distinct()
     )
 
 
