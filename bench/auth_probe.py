@@ -65,7 +65,7 @@ def seed_vanilla(n, token):
 
     cosmo.admin_sql(f"DROP DATABASE IF EXISTS {VANILLA_DB} WITH (FORCE)")
     cosmo.admin_sql(f"CREATE DATABASE {VANILLA_DB}")
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--verbosity=0"],
         env=vanilla_env(token),
         cwd=BENCH,
@@ -90,7 +90,7 @@ def seed_vanilla(n, token):
 
 
 def start(module, env, port, workers, cwd, headers):
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
             module,

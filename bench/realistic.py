@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import scim_bench as base  # noqa: E402
+import scim_bench as base
 
 BIG = (200_000, 50_000, 40_000, 30_000, 25_000, 20_000)
 ORGANIZATIONS = 2_000

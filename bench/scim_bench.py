@@ -385,7 +385,7 @@ def start_gunicorn(port, workers, headers):
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
     env.update(bench_env())
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [
             str(gunicorn),
             "cosmo_project.wsgi",
@@ -522,7 +522,7 @@ def summarize(latencies, wall):
     if not latencies:
         return {"requests": 0}
     ordered = sorted(latencies)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]
     return {
         "requests": len(ordered),
         "median_ms": round(statistics.median(ordered) * 1000, 2),
@@ -593,7 +593,7 @@ def profile_workers(pids, seconds, out_dir, kind):
     for pid in pids:
         out = out_dir / f"profile-{kind}-{pid}.txt"
         procs.append(
-            subprocess.Popen(  # noqa: S603
+            subprocess.Popen(
                 [
                     str(py_spy),
                     "record",
@@ -810,7 +810,7 @@ def main():
             import redis
 
             redis.Redis(host=HOST, port=6379, db=REDIS_DB).flushdb()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"could not flush Redis db {REDIS_DB}: {exc}", file=sys.stderr)
         if not args.keep_db:
             drop_database()

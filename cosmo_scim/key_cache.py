@@ -106,7 +106,7 @@ class Lookup:
                 (self._version, api_key),
                 conf.get("KEY_LAST_USED_RESOLUTION"),
             )
-        except Exception:  # noqa: BLE001 - any backend's failure, not just Redis's
+        except Exception:  # any backend's failure, not just Redis's
             logger.warning("API key cache unavailable; not remembering", exc_info=True)
 
 
@@ -127,7 +127,7 @@ def lookup(prefix: str) -> Lookup:
             version = uuid.uuid4().hex
             if not cache.add(version_key, version, VERSION_TIMEOUT):
                 version = cache.get(version_key)  # another reader set it first
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning(
             "API key cache unavailable; reading the key from the database", exc_info=True
         )
@@ -141,7 +141,7 @@ def _retire(prefixes: Iterable[str]) -> None:
         return
     try:
         cache.set_many({_version_key(p): uuid.uuid4().hex for p in prefixes}, VERSION_TIMEOUT)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.error(
             "API key cache unavailable: remembered keys %s may be used for up to %s s",
             ", ".join(sorted(prefixes)),

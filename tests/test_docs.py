@@ -120,7 +120,7 @@ def run_manage(args, world, request):
 def run_curl(command, world, request):
     live_server = request.getfixturevalue("live_server")
     env = {**os.environ, "COSMO_URL": live_server.url, "SCIM_KEY": world["scim_key"]}
-    result = subprocess.run(  # noqa: S603 (our own documented command)
+    result = subprocess.run(
         ["bash", "-c", command], env=env, capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 0, result.stderr
@@ -139,7 +139,7 @@ def run_pip_install(args, world, request, tmp_path):
         ),
     )
     target = tmp_path / "site"
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, *args[1:], "--no-deps", "--quiet", "--target", str(target)],
         cwd=tmp_path,
         capture_output=True,
@@ -176,7 +176,7 @@ def run_celery(args, world, request, tmp_path):
         "DATABASE_URL": database_url,
         "PYTHONPATH": str(ROOT),
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [str(Path(sys.executable).parent / "celery"), *args[1:]],
         cwd=tmp_path,
         env=env,
@@ -341,7 +341,7 @@ class Scratch:
             command += f" --no-deps --quiet --target {self.site}"
         if args[0] == "celery" or args[2:3] == ["runserver"]:
             return self.start(command.replace("127.0.0.1:8000", f"127.0.0.1:{self.app_port}"))
-        result = subprocess.run(  # noqa: S603 (our own documented command)
+        result = subprocess.run(
             ["bash", "-c", command],
             cwd=self.cwd,
             env=self.env,
@@ -360,7 +360,7 @@ class Scratch:
         a log file, which a full pipe can never block."""
         log = self.cwd / f"background-{len(self.background)}.log"
         with log.open("w") as output:
-            process = subprocess.Popen(  # noqa: S603
+            process = subprocess.Popen(
                 ["bash", "-c", f"exec {command}"],
                 cwd=self.cwd,
                 env=self.env,
@@ -384,7 +384,7 @@ class Scratch:
         import urllib.request
 
         try:
-            urllib.request.urlopen(f"{self.app_url}/admin/login/", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"{self.app_url}/admin/login/", timeout=2)
             return True
         except (urllib.error.URLError, ConnectionError):
             return False
@@ -410,10 +410,10 @@ def _accept(app_url, link, password):
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
-    page = opener.open(link, timeout=10).read().decode()  # noqa: S310
+    page = opener.open(link, timeout=10).read().decode()
     fields = dict(re.findall(r'name="(csrfmiddlewaretoken|token)" value="([^"]+)"', page))
     fields.update(new_password1=password, new_password2=password)
-    landed = opener.open(  # noqa: S310
+    landed = opener.open(
         f"{app_url}/invitations/accept/", urllib.parse.urlencode(fields).encode(), timeout=10
     )
     return landed.geturl(), landed.read().decode()

@@ -60,7 +60,7 @@ def test_the_first_request_reads_the_key_and_records_its_use(shared_cache, org, 
 
 
 def test_a_wrong_secret_is_refused_from_the_cache_too(remembered):
-    api_key, key = remembered
+    _api_key, key = remembered
     forged = key[:-1] + ("A" if key[-1] != "A" else "B")
     count, _ = queries(refused, forged)
     assert count == 0  # checked against the remembered hash, not waved through

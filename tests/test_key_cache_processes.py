@@ -43,7 +43,7 @@ def server(django_db_setup, django_db_blocker):
     env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env.pop("DJANGO_SETTINGS_MODULE", None)
     port = free_port()
-    proc = subprocess.Popen(  # noqa: S603
+    proc = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "cosmo_project.wsgi",

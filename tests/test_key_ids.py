@@ -25,7 +25,7 @@ def digest(api_key):
 
 
 def test_a_new_key_has_a_random_id(org, make_key):
-    api_key, key = make_key(org)
+    api_key, _key = make_key(org)
     assert str(uuid.UUID(api_key.pk)) == api_key.pk
     assert digest(api_key) not in api_key.pk and api_key.prefix not in api_key.pk
     rotated, _ = APIKey.objects.rotate(api_key)

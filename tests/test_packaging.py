@@ -227,9 +227,7 @@ print("probe ok")
 
 
 def run(command, **kwargs):
-    result = subprocess.run(  # noqa: S603 (our own build and install)
-        command, capture_output=True, text=True, timeout=300, **kwargs
-    )
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, **kwargs)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

@@ -36,8 +36,15 @@ def subprocess_env(tmp_path, **extra):
         name: value
         for name, value in os.environ.items()
         if name
-        not in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "DEBUG", "EMAIL_URL")
-        + ("PUBLIC_BASE_URL", "STATIC_ROOT")
+        not in (
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "CACHE_URL",
+            "DEBUG",
+            "EMAIL_URL",
+            "PUBLIC_BASE_URL",
+            "STATIC_ROOT",
+        )
     }
     env.update(
         PYTHONPATH=str(ROOT),
@@ -102,7 +109,7 @@ def test_each_email_url_example_means_what_the_table_says(scheme, expected):
 
 
 def manage(tmp_path, *args, **env):
-    return subprocess.run(  # noqa: S603 (our own manage.py)
+    return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=subprocess_env(tmp_path, **env),
@@ -120,7 +127,7 @@ def test_filemail_with_an_absolute_directory_writes_there_and_nowhere_else(tmp_p
     example = next(e for e in email_url_examples() if e.startswith("filemail://"))
     url = example.replace("/var/mail/cosmo", str(outbox))
     assert url == f"filemail:///{outbox}"
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "sendtestemail", "ops@acme.example"],
         cwd=workdir,
         env=subprocess_env(tmp_path, EMAIL_URL=url),
@@ -194,7 +201,7 @@ def wait_for(url, timeout=60):
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return urllib.request.urlopen(url, timeout=5)  # noqa: S310 (our own server)
+            return urllib.request.urlopen(url, timeout=5)
         except OSError:
             if time.monotonic() > deadline:
                 raise
@@ -212,9 +219,16 @@ def test_make_demo_on_another_port_prints_and_mails_links_with_that_port(tmp_pat
     venv.mkdir()
     (venv / ".installed").touch()
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(  # noqa: S603
-        ["make", "--no-print-directory", "demo", f"PORT={port}", "DEBUG=0"]
-        + [f"VENV={venv}", f"PY={sys.executable}"],
+    process = subprocess.Popen(
+        [
+            "make",
+            "--no-print-directory",
+            "demo",
+            f"PORT={port}",
+            "DEBUG=0",
+            f"VENV={venv}",
+            f"PY={sys.executable}",
+        ],
         cwd=ROOT,
         env=subprocess_env(tmp_path, EMAIL_URL=f"filemail:///{outbox}"),
         stdout=subprocess.PIPE,
@@ -231,7 +245,7 @@ def test_make_demo_on_another_port_prints_and_mails_links_with_that_port(tmp_pat
         assert curl.endswith(f" {base}/scim/v2/Users")
         wait_for(f"{base}/admin/login/")
 
-        result = subprocess.run(  # noqa: S603 (the command the demo printed)
+        result = subprocess.run(
             [*shlex.split(curl), "--silent", "--fail"],
             capture_output=True,
             text=True,
@@ -246,13 +260,13 @@ def test_make_demo_on_another_port_prints_and_mails_links_with_that_port(tmp_pat
             '"userName":"jane@acme.example","name":{"givenName":"Jane","familyName":"Doe"},'
             '"emails":[{"value":"jane@acme.example","primary":true}]}'
         )
-        request = urllib.request.Request(  # noqa: S310
+        request = urllib.request.Request(
             f"{base}/scim/v2/Users",
             data=body.encode(),
             method="POST",
             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/scim+json"},
         )
-        assert urllib.request.urlopen(request, timeout=30).status == 201  # noqa: S310
+        assert urllib.request.urlopen(request, timeout=30).status == 201
         (mail,) = outbox.iterdir()
         message = email.message_from_string(mail.read_text())
         text = "".join(

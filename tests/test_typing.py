@@ -44,7 +44,7 @@ def on_update(sender: type, **kwargs: Unpack[UserUpdated]) -> None:
 def test_mypy_names_each_override_and_payload_that_does_not_fit(tmp_path):
     host_module = tmp_path / "my_adapter.py"
     host_module.write_text(HOST_CODE)
-    result = subprocess.run(  # noqa: S603 (mypy on our own snippet)
+    result = subprocess.run(
         [
             sys.executable,
             "-m",

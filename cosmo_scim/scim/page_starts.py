@@ -35,7 +35,7 @@ class PageStarts:
         unreachable the page is walked to as if nothing were remembered."""
         try:
             return cache.get(f"{self.prefix}{offset}")
-        except Exception:  # noqa: BLE001 - any backend's failure, not just Redis's
+        except Exception:  # any backend's failure, not just Redis's
             logger.warning("Page start cache unavailable; paging with OFFSET", exc_info=True)
             return None
 
@@ -43,5 +43,5 @@ class PageStarts:
         """``bounds``: {offset: id of the user just before it}."""
         try:
             cache.set_many({f"{self.prefix}{offset}": pk for offset, pk in bounds.items()}, TIMEOUT)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.warning("Page start cache unavailable; not remembering", exc_info=True)

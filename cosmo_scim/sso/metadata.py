@@ -14,7 +14,7 @@ def idp_from_xml(xml):
 
     try:
         idp = OneLogin_Saml2_IdPMetadataParser.parse(xml).get("idp") or {}
-    except Exception as unreadable:  # noqa: BLE001 - lxml and the parser raise many kinds
+    except Exception as unreadable:  # lxml and the parser raise many kinds
         raise MetadataError(f"This is not readable SAML metadata ({unreadable}).") from None
     certs = (idp.get("x509certMulti") or {}).get("signing") or [idp.get("x509cert")]
     sso_url = (idp.get("singleSignOnService") or {}).get("url")

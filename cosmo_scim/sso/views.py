@@ -94,7 +94,7 @@ def start(request, key):
         )
     except ImmediateHttpResponse as answered:
         return answered.response
-    except Exception as exc:  # noqa: BLE001 - the IdP's failure is a page, never a 500
+    except Exception as exc:  # the IdP's failure is a page, never a 500
         return _unexpected(request, connection, exc)
 
 
@@ -212,7 +212,7 @@ def guarded(view):
             return refused_page(request, connection, refused)
         except Http404:
             raise
-        except Exception as exc:  # noqa: BLE001 - a failed callback is a page, never a 500
+        except Exception as exc:  # a failed callback is a page, never a 500
             connection = SsoConnection.objects.select_related("organization").filter(key=key)
             return _unexpected(request, connection.first(), exc)
 

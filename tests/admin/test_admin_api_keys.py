@@ -236,7 +236,7 @@ def test_an_expired_key_cannot_be_rotated(admin_client, org, make_key):
 def test_a_scim_key_of_an_organization_that_left_enterprise_is_not_renewed(
     admin_client, org, make_key
 ):
-    api_key, key = make_key(org, scim=True)
+    api_key, _key = make_key(org, scim=True)
     org.plan = "team"
     org.save()
     response = admin_client.post(rotate_url(api_key), follow=True)

@@ -106,7 +106,7 @@ def scim_post(live_server, key, body):
         method="POST",
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/scim+json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local server)
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, json.loads(response.read())
 
 

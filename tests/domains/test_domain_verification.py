@@ -181,7 +181,7 @@ def test_command_refuses_what_it_cannot_verify(org, dns_zone):
 
 def test_the_record_label_is_the_hosts_to_choose(org, dns_zone, settings):
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "DOMAIN_TXT_LABEL": "cosmo-verify"}
-    status, lines = verify_domain("acme", "acme.example")
+    _status, lines = verify_domain("acme", "acme.example")
     name, value = record_of(lines)
     assert name == "_cosmo-verify.acme.example"
     assert value.startswith("cosmo-verify=")

@@ -27,7 +27,7 @@ def test_verify_domain_from_the_command_line(tmp_path, dns_zone):
     )
 
     def manage(*args):
-        return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        return subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *args],
             env=env,
             capture_output=True,

@@ -133,7 +133,7 @@ def own_redis():
     port = free_port()
 
     def start():
-        process = subprocess.Popen(  # noqa: S603 - Debian's redis-server
+        process = subprocess.Popen(
             ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
             stdout=subprocess.DEVNULL,
         )
@@ -204,9 +204,22 @@ def test_a_worker_killed_before_the_smtp_transaction_is_recovered_and_sent_once(
         "EMAIL_URL": f"smtp://127.0.0.1:{tarpit.port}",
         "EMAIL_TIMEOUT": "120",
     }
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter running Celery
-        [sys.executable, "-m", "celery", "-A", "cosmo_project", "worker", "-P", "solo"]
-        + ["--without-mingle", "--without-gossip", "--without-heartbeat", "-l", "warning"],
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cosmo_project",
+            "worker",
+            "-P",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

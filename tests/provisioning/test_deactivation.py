@@ -143,7 +143,7 @@ def test_api_keys_the_person_created_are_revoked(scim, member_client, org, make_
 @pytest.mark.cosmo_only  # Cosmo's members API
 def test_reactivation_restores_the_membership_not_the_keys(scim, member_client, org, make_key):
     scim_id, membership, _ = member_client
-    made, secret = make_key(org, scim=False, created_by=host.person(membership))
+    _made, secret = make_key(org, scim=False, created_by=host.person(membership))
     assert scim.patch(f"/Users/{scim_id}", deactivate_patch()).status_code == 200
     assert scim.patch(f"/Users/{scim_id}", reactivate_patch()).status_code == 200
     assert host.active(membership)

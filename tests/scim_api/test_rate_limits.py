@@ -191,7 +191,7 @@ def spend_in_another_process(api_key, count, then):
         "SCIM_ORGANIZATION_RATE_LIMIT": "1000000",
     }
     args = [api_key.prefix, str(api_key.organization_id), str(count)]
-    other = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+    other = subprocess.Popen(
         [sys.executable, "-c", SPEND, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

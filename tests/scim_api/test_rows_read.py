@@ -127,7 +127,7 @@ def _seed():
     )
     keys = {}
     for name, org in orgs.items():
-        key, plaintext = APIKey.objects.create_key(organization=org, name="IdP", scim=True)
+        _key, plaintext = APIKey.objects.create_key(organization=org, name="IdP", scim=True)
         keys[name] = (org, plaintext)
     return keys
 
@@ -355,7 +355,7 @@ def test_group_reads(seeded, name):
         (f"/Groups/{group.scim_id}?excludedAttributes=members", 1, 0),
         (f"/Groups/{group.scim_id}", 1, members * 3),
     ]:
-        response, explained = read(scim, path)
+        _response, explained = read(scim, path)
         try:
             check(explained, returned, matching=matching + groups, relation=GROUPS)
         except AssertionError as failure:

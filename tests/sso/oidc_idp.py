@@ -32,7 +32,7 @@ class OidcProvider:
         config.write_text(json.dumps({"clients": list(clients), "accounts": list(accounts)}))
         self.log = self.directory / "oidc-provider.log"
         with self.log.open("wb") as log:
-            self._process = subprocess.Popen(  # noqa: S603 (our script, our arguments)
+            self._process = subprocess.Popen(
                 [NODE, str(OIDC_DIR / "provider.js"), str(config)],
                 cwd=OIDC_DIR,
                 stdout=log,
@@ -60,7 +60,7 @@ class OidcProvider:
         return f"{self.issuer}/.well-known/openid-configuration"
 
     def _admin(self, path, body):
-        request = urllib.request.Request(  # noqa: S310 (our loopback provider)
+        request = urllib.request.Request(
             f"{self.issuer}/__admin/{path}",
             data=json.dumps(body).encode(),
             method="POST",
@@ -69,7 +69,7 @@ class OidcProvider:
                 "Content-Type": "application/json",
             },
         )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 200
 
     def add_client(

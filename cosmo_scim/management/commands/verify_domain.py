@@ -41,7 +41,7 @@ class Command(BaseCommand):
         except organization_model.DoesNotExist:
             raise CommandError(f"No organization with slug {org_slug!r}.") from None
         try:
-            claim, created = domains.claim(organization, domain)
+            claim, _created = domains.claim(organization, domain)
         except InvalidDomain as invalid:
             raise CommandError(str(invalid)) from None
         self.stdout.write(f"txt_name={claim.txt_name}")
