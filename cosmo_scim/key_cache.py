@@ -153,7 +153,7 @@ def _retire(prefixes: Iterable[str]) -> None:
 def access_changed(prefixes: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> None:
     """The keys with these prefixes may no longer be accepted as remembered: retire their
     entries now and again after the current transaction commits (see the module
-    docstring). Called by the model layer for every change of a key row."""
+    docstring). Called by receivers.py for every change of a key row."""
     prefixes = set(prefixes)
     if not prefixes:
         return

@@ -2,9 +2,11 @@
 
 Lifecycle receivers run inside the service's transaction and only queue work for after the
 commit; the session receivers keep the per-user session index (see sessions.py); saving or
-deleting a key or an organization retires what the verified-key cache remembers of it
-(key_cache.py).
+deleting a key or an organization, and a bulk change of keys' access, retire what the
+verified-key cache remembers of them (key_cache.py).
 """
+
+from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_delete, post_save
@@ -12,6 +14,7 @@ from django.dispatch import receiver
 
 from . import conf, key_cache, signals
 from .models import APIKey
+from .models.keys import key_access_changed
 from .provisioning import sessions
 from .tasks import send_invitation_on_commit
 
@@ -41,6 +44,12 @@ def unindex_session(sender, request, user, **kwargs):
 @receiver(post_delete, sender=APIKey, dispatch_uid="cosmo_scim.key_deleted")
 def forget_changed_key(sender, instance, using, **kwargs):
     key_cache.access_changed([instance.prefix], using=using)
+
+
+@receiver(key_access_changed, sender=APIKey, dispatch_uid="cosmo_scim.keys_changed")
+def forget_changed_keys(sender: type, prefixes: list[str], using: str, **kwargs: Any) -> None:
+    """A bulk revocation or expiry edit (``APIKeyQuerySet.update_access``)."""
+    key_cache.access_changed(prefixes, using=using)
 
 
 def forget_organization_keys(sender, instance, using, **kwargs):

@@ -102,7 +102,7 @@ def test_rotation_refuses_the_old_key_and_accepts_the_new(remembered):
 
 def test_an_expiry_set_later_refuses_the_next_request(remembered):
     api_key, key = remembered
-    APIKey.objects.filter(pk=api_key.pk).update(expiry_date=timezone.now() - timedelta(1))
+    APIKey.objects.filter(pk=api_key.pk).update_access(expiry_date=timezone.now() - timedelta(1))
     assert refused(key) == "API key has expired"
 
 
@@ -120,7 +120,7 @@ def test_deactivating_the_creator_revokes_and_refuses_their_key(
     shared_cache, org, make_key, make_member
 ):
     """A departing member's keys are revoked with a bulk UPDATE (``revoke_created_by``),
-    which sends no model signal: the queryset retires them itself."""
+    which sends no model signal: ``update_access`` announces them (receivers.py retires)."""
     creator = make_member(org, role="admin")
     idp_key, idp = make_key(org, name="IdP")
     _, theirs = make_key(org, name="Theirs", created_by=creator.user)
@@ -194,7 +194,7 @@ def test_a_reader_that_raced_the_change_cannot_store_a_stale_key(
     stale_read = key_cache.lookup(api_key.prefix)  # A: a miss, with the version it saw
     stale_row = APIKey.objects.select_related("organization").get(pk=api_key.pk)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():  # B
-        APIKey.objects.filter(pk=api_key.pk).update(revoked=True)
+        APIKey.objects.filter(pk=api_key.pk).revoke()
     stale_read.remember(stale_row)  # A, late
     assert key_cache.lookup(api_key.prefix).api_key is None
     assert refused(key) == "API key has been revoked"

@@ -100,7 +100,7 @@ def test_a_revocation_in_another_process_refuses_the_next_request(remembered_by_
 
 def test_a_bulk_revocation_in_another_process_refuses_the_next_request(remembered_by_server):
     port, api_key, key = remembered_by_server
-    APIKey.objects.filter(organization=api_key.organization).update(revoked=True)
+    APIKey.objects.filter(organization=api_key.organization).revoke()
     assert statuses(port, key) == {401}
 
 

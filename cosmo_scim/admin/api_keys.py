@@ -232,5 +232,5 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
 
     @admin.action(description="Revoke selected API keys", permissions=("change",))
     def revoke_keys(self, request, queryset):
-        count = queryset.filter(revoked=False).update(revoked=True)
+        count = queryset.revoke()
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)

@@ -3,9 +3,11 @@ whether a key can act)."""
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
@@ -35,16 +37,21 @@ def new_key_id():
     return str(uuid.uuid4())
 
 
-class APIKeyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        """Every bulk change of keys (a departing member's keys revoked, the admin's revoke
-        action) retires the changed keys' remembered entries (key_cache.py), so the next
-        request reads the change. The rows are locked and read first, and exactly those are
-        updated: a key that appears meanwhile is neither changed nor forgotten."""
-        from ..key_cache import access_changed
+# Sent, inside the changing transaction, with the ``prefixes`` of keys whose access a bulk
+# change (``APIKeyQuerySet.update_access``) may have taken away. A saved or deleted key
+# sends ``post_save`` / ``post_delete`` instead. The verified-key cache listens (receivers.py):
+# the model layer announces, it does not know who remembers.
+key_access_changed = Signal()
 
-        if self.query.is_sliced:
-            raise TypeError("Cannot update a query once a slice has been taken.")
+
+class APIKeyQuerySet(models.QuerySet):
+    def update_access(self, **fields: Any) -> int:
+        """A bulk change of what decides whether these keys may act (``revoked``,
+        ``expiry_date``, ``scim``): the rows are locked and read first, exactly those are
+        updated, and :data:`key_access_changed` names them, so that nothing remembered of
+        them outlives the change. A key that appears meanwhile is neither changed nor
+        announced. A plain ``update()`` announces nothing: it is for fields that change no
+        access (``last_used_at``)."""
         rows_of = self.model._base_manager.using(self.db)
         with transaction.atomic(using=self.db, savepoint=False):
             rows = list(
@@ -52,9 +59,15 @@ class APIKeyQuerySet(models.QuerySet):
                 .select_for_update()
                 .values_list("pk", "prefix")
             )
-            count = rows_of.filter(pk__in=[pk for pk, _ in rows]).update(**kwargs)
-            access_changed([prefix for _, prefix in rows], using=self.db)
+            count = rows_of.filter(pk__in=[pk for pk, _ in rows]).update(**fields)
+            key_access_changed.send(
+                sender=self.model, prefixes=[prefix for _, prefix in rows], using=self.db
+            )
         return count
+
+    def revoke(self) -> int:
+        """Revoke the keys not revoked yet (revocation is final); their count."""
+        return self.filter(revoked=False).update_access(revoked=True)
 
 
 class APIKeyManager(BaseAPIKeyManager.from_queryset(APIKeyQuerySet)):
@@ -105,9 +118,7 @@ class APIKeyManager(BaseAPIKeyManager.from_queryset(APIKeyQuerySet)):
         """Revoke the organization's keys this person created: a departing member must not
         keep acting through a key they made. Revocation is final (reactivation does not
         restore keys)."""
-        return self.filter(
-            organization_id=organization_id, created_by=person, revoked=False
-        ).update(revoked=True)
+        return self.filter(organization_id=organization_id, created_by=person).revoke()
 
 
 class APIKey(AbstractAPIKey):
@@ -169,7 +180,7 @@ class APIKey(AbstractAPIKey):
         now = timezone.now()
         resolution = timedelta(seconds=conf.get("KEY_LAST_USED_RESOLUTION"))
         if self.last_used_at is None or now - self.last_used_at >= resolution:
-            # The base manager: recording use changes no access, so nothing remembered of
-            # the key is retired (APIKeyQuerySet.update).
+            # A plain update: recording use changes no access, so nothing remembered of the
+            # key is retired (APIKeyQuerySet.update_access).
             type(self)._base_manager.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
