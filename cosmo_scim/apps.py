@@ -21,8 +21,11 @@ class CosmoScimConfig(AppConfig):
     verbose_name = "SCIM provisioning"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
-        from . import checks, receivers  # noqa: F401  (registers checks, connects receivers)
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the receivers)
+        from .checks import register_checks
+
+        register_checks()
 
 
 class OrgAdminConfig(admin_apps.AdminConfig):

@@ -134,7 +134,8 @@ def get(name: str) -> Any:
     return value
 
 
-def _model(name: str) -> type[Model]:
+def host_model(name: str) -> type[Model]:
+    """The host model the setting ``name`` names (``ImproperlyConfigured`` if none)."""
     try:
         return apps.get_model(get(name), require_ready=False)
     except (ValueError, LookupError) as exc:
@@ -152,15 +153,15 @@ def public_base_url() -> str:
 
 
 def organization_model() -> type[Model]:
-    return _model("ORGANIZATION_MODEL")
+    return host_model("ORGANIZATION_MODEL")
 
 
 def membership_model() -> type[Model]:
-    return _model("MEMBERSHIP_MODEL")
+    return host_model("MEMBERSHIP_MODEL")
 
 
 def team_model() -> type[Model]:
-    return _model("TEAM_MODEL")
+    return host_model("TEAM_MODEL")
 
 
 _hooks: dict[str, Any] = {}

@@ -3,7 +3,11 @@ middleware, or is warned (not stopped) with a hint saying how; the host's models
 user model, Celery app, public URL and migrations fit, or startup stops with an error
 saying what to change."""
 
+import functools
+from pathlib import Path
+
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core import checks
@@ -67,7 +71,7 @@ HOST_CHECKS = (
     scim_checks.check_person_creation,
     scim_checks.check_celery_app,
     scim_checks.check_public_base_url,
-    scim_checks.check_migration_order,
+    functools.partial(scim_checks.check_migration_order, databases=["default"]),
     scim_checks.check_role_default,
     scim_checks.check_primary_keys,
 )
@@ -187,10 +191,12 @@ def test_a_membership_key_longer_than_the_audit_trail_keeps(monkeypatch):
 
 
 def test_no_celery_app_is_an_error_not_a_silent_amqp_publish(monkeypatch):
-    from celery import _state
+    """What ``celery.current_app`` is in a process without an app of its own: Celery's
+    fallback, named "default", without fixups."""
+    import celery
 
-    monkeypatch.setattr(_state._tls, "current_app", None)
-    monkeypatch.setattr(_state, "default_app", None)
+    fallback = celery.Celery("default", fixups=[], set_as_current=False)
+    monkeypatch.setattr(celery, "current_app", fallback)
     (error,) = scim_checks.check_celery_app()
     assert error.id == "cosmo_scim.E005" and "amqp://localhost" in error.msg
     assert "celery.py" in error.hint
@@ -225,7 +231,7 @@ def test_invitation_links_need_an_absolute_public_base_url(settings, base):
 
 def test_a_host_model_migrated_after_cosmo_scim_needs_run_before(settings):
     settings.MIGRATION_MODULES = {"organizations": "tests.check_migrations"}
-    (error,) = scim_checks.check_migration_order()
+    (error,) = scim_checks.check_migration_order(databases=["default"])
     assert error.id == "cosmo_scim.E007"
     assert "organizations.0002_team" in error.msg and "cosmo_scim.0003_groups" in error.msg
     assert 'run_before = [("cosmo_scim", "0003_groups")]' in error.hint
@@ -269,3 +275,110 @@ def test_a_txt_label_that_is_not_one_dns_label_refuses_to_start(settings):
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "DOMAIN_TXT_LABEL": "_Acme.verify"}
     (error,) = scim_checks.check_domain_verification()
     assert error.id == "cosmo_scim.E010" and "DOMAIN_TXT_LABEL" in error.msg
+
+
+# -- checks as Django writes them ----------------------------------------------------------
+
+
+def test_the_checks_are_registered_by_the_app_config_with_their_tags():
+    from django.core.checks.registry import registry
+
+    tags = {check.__name__: set(check.tags) for check in registry.get_checks(True)}
+    assert tags["check_migration_order"] == {"database"}
+    assert tags["check_host_fields"] == {"models"}
+    assert tags["check_admin_site"] == {"admin", "security"}
+    assert scim_checks.check_sso_secret_key in registry.get_checks(include_deployment_checks=True)
+    assert scim_checks.check_sso_secret_key not in registry.get_checks()
+
+
+def broken_installation(settings, monkeypatch):
+    """Every mistake a check names at once."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "SessionIndex" not in m]
+    settings.PUBLIC_BASE_URL = None
+    settings.MIGRATION_MODULES = {"organizations": "tests.check_migrations"}
+    settings.COSMO_SCIM = {
+        **settings.COSMO_SCIM,
+        "ROLE_RULE": "myapp.rules.role",
+        "PUBLIC_BASE_URL": None,
+        "TEAM_MODEL": "organizations.Squad",
+        "HOST_ADAPTER": "myapp.adapters.Missing",
+        "MEMBERSHIP_FIELDS": {"active": "role"},
+        "DNS_NAMESERVERS": ["dns.example"],
+        "SSO_SECRET_KEY": None,
+    }
+    monkeypatch.setattr(admin, "site", admin.AdminSite())
+    monkeypatch.setattr(get_user_model(), "REQUIRED_FIELDS", ["last_login"])
+    monkeypatch.setattr(Membership._meta.pk, "get_internal_type", lambda: "CompositePrimaryKey")
+
+
+def cosmo_scim_messages(app_configs=None):
+    """What cosmo_scim's registered checks say, as ``check --deploy --database default``
+    would run them (Django's own model checks would trip over the patched key type)."""
+    from django.core.checks.registry import registry
+
+    registered = [
+        check
+        for check in registry.get_checks(include_deployment_checks=True)
+        if check.__module__.startswith("cosmo_scim.")
+    ]
+    assert len(registered) == 13
+    found = []
+    for check in registered:
+        found.extend(check(app_configs=app_configs, databases=["default"]))
+    return found
+
+
+def test_each_message_names_what_it_is_about_and_each_id_one_meaning(settings, monkeypatch):
+    broken_installation(settings, monkeypatch)
+    found = cosmo_scim_messages()
+    assert {message.id for message in found} == {
+        "cosmo_scim.E001",
+        "cosmo_scim.E002",
+        "cosmo_scim.E003",
+        "cosmo_scim.E006",
+        "cosmo_scim.E009",
+        "cosmo_scim.E010",
+        "cosmo_scim.E011",
+        "cosmo_scim.W001",
+        "cosmo_scim.W002",
+        "cosmo_scim.W003",
+    }
+    assert [message for message in found if message.obj is None] == []
+    by_id = {}
+    for message in found:
+        by_id.setdefault(message.id, []).append(message.obj)
+    assert by_id["cosmo_scim.E002"] == ["COSMO_SCIM['TEAM_MODEL']"]
+    assert by_id["cosmo_scim.E011"] == ["COSMO_SCIM['HOST_ADAPTER']"]
+    assert by_id["cosmo_scim.E009"] == [Membership]
+    assert by_id["cosmo_scim.W001"] == [admin.site]
+
+
+def test_every_id_has_one_meaning_and_the_reference_lists_it():
+    architecture = (Path(__file__).parents[1] / "docs" / "architecture.md").read_text()
+    assert len(set(scim_checks.MEANINGS.values())) == len(scim_checks.MEANINGS)
+    for number in scim_checks.MEANINGS:
+        assert f"E{number:03}" in architecture
+    with pytest.raises(ValueError, match=r"E012 has no meaning"):
+        scim_checks.errors.error(12, "message", "hint", obj="COSMO_SCIM")
+
+
+def test_checking_another_app_runs_none_of_cosmo_scims_checks(settings, monkeypatch):
+    broken_installation(settings, monkeypatch)
+    others = [apps.get_app_config("organizations"), apps.get_app_config("auth")]
+    assert cosmo_scim_messages(app_configs=others) == []
+    ours = cosmo_scim_messages(app_configs=[apps.get_app_config("cosmo_scim")])
+    assert "cosmo_scim.E006" in {message.id for message in ours}
+
+
+@pytest.mark.django_db  # Django's own database checks ask the database
+def test_the_migration_order_is_read_by_migrate_and_check_database_only(settings):
+    """An ordinary command (``check``, ``runserver``, ``shell``) builds no MigrationLoader:
+    with a misordered host migration, ``check`` passes and ``check --database`` (as
+    ``migrate``) stops."""
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.MIGRATION_MODULES = {"organizations": "tests.check_migrations"}
+    call_command("check")
+    with pytest.raises(SystemCheckError, match=r"cosmo_scim\.E007"):
+        call_command("check", databases=["default"])
