@@ -72,9 +72,14 @@ class ResourceListMixin:
         The order is the tenant's own (tenant_scope.ordered): never a walk of the table."""
         queryset = ordered(queryset, *ordering)
         if page.offset == 0:
-            return list(queryset[: page.count])
+            return self.rows(queryset[: page.count])
         keys = queryset.values("pk")[page.offset : page.offset + page.count]
-        return list(among(queryset, keys))
+        return self.rows(among(queryset, keys))
+
+    def rows(self, queryset):
+        """What ``queryset`` (of :meth:`get_queryset`) reads, as the adapter represents it:
+        its model instances here (a resource type whose reads are values overrides it)."""
+        return list(queryset)
 
     def check_projection(self, params):
         """``attributes`` / ``excludedAttributes`` name attributes of this resource type,
@@ -112,10 +117,10 @@ class ResourceView(ResourceListMixin, ScimView):
         if self.request.method in ("PUT", "PATCH", "DELETE"):
             model = self.scim_adapter.model
             return model(organization=self.request.scim_organization, scim_id=scim_id)
-        obj = self.get_queryset(params).filter(scim_id=scim_id).first()
-        if obj is None:
+        found = self.rows(self.get_queryset(params).filter(scim_id=scim_id).order_by("pk")[:1])
+        if not found:
             raise not_found(f"{self.scim_adapter.resource_type} {scim_id} not found")
-        return obj
+        return found[0]
 
     def patch(self, request, *args, **kwargs):
         """django-scim2's PATCH flow without its outer transaction: the lifecycle service

@@ -110,7 +110,7 @@ class RootQueryMixin:
         for index, (view, queryset) in enumerate(zip(types, matching, strict=True)):
             pks = [pk for type_index, pk in keys if type_index == index]
             if pks:
-                for row in queryset.filter(pk__in=pks):
+                for row in view.rows(queryset.filter(pk__in=pks)):
                     rendered[index, row.pk] = view.represent(row, params)
         return [rendered[key] for key in keys if key in rendered]
 

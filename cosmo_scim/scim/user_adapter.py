@@ -7,7 +7,6 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 import json
 from dataclasses import asdict
 
-from django.db.models.query import ValuesIterable
 from django_scim.adapters import SCIMUser
 
 from ..models import ScimUser
@@ -48,21 +47,17 @@ class UserRow:
         self.__dict__ = values
 
 
-class _UserRows(ValuesIterable):
-    def __iter__(self):
-        return map(UserRow, super().__iter__())
-
-
 def user_queryset(organization):
     """Every read of SCIM users starts here: scoped to the key's organization, each user
-    a :class:`UserRow` with its membership's ``active``, its emails and its groups, in one
-    query."""
+    the values of a :class:`UserRow` with its membership's ``active``, its emails and its
+    groups, in one query (:func:`user_rows` reads them)."""
     queryset = with_emails_and_groups(of_tenant(ScimUser.objects.all(), organization))
-    queryset = membership_active(queryset).values(*READ_FIELDS, "active")
-    # values() yields dicts; these rows wrap them (QuerySet keeps the class through
-    # filter(), order_by() and slicing, and values("pk") for a subquery resets it).
-    queryset._iterable_class = _UserRows
-    return queryset
+    return membership_active(queryset).values(*READ_FIELDS, "active")
+
+
+def user_rows(queryset):
+    """The :class:`UserRow` of each user ``queryset`` (a :func:`user_queryset`) holds."""
+    return [UserRow(values) for values in queryset]
 
 
 class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):

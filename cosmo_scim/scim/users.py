@@ -219,7 +219,7 @@ def _ordered(value, attribute):
 
 def represent(scim_user, location, groups=()):
     """The full SCIM representation of a user: a row read through
-    :func:`cosmo_scim.scim.user_adapter.user_queryset`, or a ScimUser the lifecycle service
+    :func:`cosmo_scim.scim.user_adapter.user_rows`, or a ScimUser the lifecycle service
     wrote (with ``email_rows`` and ``group_rows`` set, its membership loaded)."""
     core, enterprise = _columns(scim_user, location)
     emails = [

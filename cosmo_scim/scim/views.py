@@ -23,7 +23,7 @@ from .listing import ResourceView, SearchView
 from .page_starts import PageStarts
 from .responses import scim_response
 from .tenant_scope import among, ordered
-from .user_adapter import ScimUserAdapter, user_queryset
+from .user_adapter import ScimUserAdapter, user_queryset, user_rows
 from .user_attributes import USER_ATTRIBUTES
 
 
@@ -33,6 +33,8 @@ class UserResourceMixin:
     filter_attributes = USER_ATTRIBUTES
     core_schema = USER_SCHEMA
     extension_schemas = (ENTERPRISE_USER_SCHEMA,)
+
+    rows = staticmethod(user_rows)
 
     def get_queryset(self, params=None):
         return user_queryset(self.request.scim_organization)
@@ -55,7 +57,7 @@ class UserResourceMixin:
             # The keys from the tenant's index alone, then their rows: a seek on the
             # primary key would read every other tenant's row past the bound.
             keys = ordered(queryset.filter(pk__gt=bound), "pk").values("pk")[: page.count]
-            rows = list(ordered(among(queryset, keys), "pk"))
+            rows = self.rows(ordered(among(queryset, keys), "pk"))
         else:
             # One row more, the one before the page: it is the page's bound.
             with_bound = Pagination(page.start_index - 1, page.count + 1)
