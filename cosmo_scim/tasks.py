@@ -2,7 +2,7 @@
 periodic sweep for any that were not sent.
 
 Tasks take ids, never tokens or addresses, so the broker holds nothing secret; the
-exactly-once guarantee lives in :mod:`cosmo_scim.invitations.delivery`, not in Celery
+exactly-once guarantee lives in :mod:`cosmo_scim.provisioning.invitation_delivery`, not in Celery
 (which delivers at least once with ``acks_late``).
 """
 
@@ -16,7 +16,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from . import invitations
+from .provisioning import invitation_delivery
 
 logger = logging.getLogger("cosmo_scim.invitations")
 
@@ -38,11 +38,11 @@ BREAKER_SECONDS = 30
 )
 def send_invitation(self, invitation_id):
     try:
-        invitations.deliver(invitation_id)
-    except invitations.NotRecorded as unrecorded:
+        invitation_delivery.deliver(invitation_id)
+    except invitation_delivery.NotRecorded as unrecorded:
         _record_later(unrecorded)
         return
-    due = invitations.delivery.next_try(invitation_id)
+    due = invitation_delivery.next_try(invitation_id)
     if due is not None and not self.request.is_eager:
         # Nothing went out (the mail server was unreachable or refused): try again when
         # the invitation's backoff says. Eager Celery would retry at once; the sweep
@@ -59,7 +59,7 @@ def send_invitation(self, invitation_id):
 )
 def record_invitation_sent(invitation_id, started, sent_at):
     """The email went out while the database was down: record it once it is back."""
-    invitations.delivery.record_sent(
+    invitation_delivery.record_sent(
         invitation_id, datetime.fromisoformat(started), datetime.fromisoformat(sent_at), pauses=()
     )
 
@@ -80,7 +80,7 @@ def _record_later(unrecorded):
 
 @shared_task(name="cosmo_scim.send_pending_invitations")
 def send_pending_invitations():
-    return invitations.send_pending(on_unrecorded=_record_later)
+    return invitation_delivery.send_pending(on_unrecorded=_record_later)
 
 
 class _Breaker:

@@ -1,13 +1,13 @@
 """Invitations in Django admin: made by provisioning, never by hand; admins watch their
-delivery — what truly happened, in words (invitations/delivery.py ``state``) — and resend."""
+delivery — what truly happened, in words (provisioning/invitation_delivery.py ``state``) —
+and resend."""
 
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from .. import invitations
 from ..addresses import AddressContains
-from ..invitations import delivery
 from ..models import Invitation
+from ..provisioning import invitation_delivery, invitations
 from ..tasks import send_invitation_on_commit
 from . import display
 from .scope import ScopedToOrganizationAdmin
@@ -46,13 +46,13 @@ class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
 
     @admin.display(description="delivery")
     def delivery(self, invitation):
-        return delivery.state(invitation)
+        return invitation_delivery.state(invitation)
 
     @admin.display(description="delivery")
     def delivery_in_list(self, invitation):
         """The sentence, and the mail server's error on one line below it (cut short in the
         list, whole on hover and on the invitation's page)."""
-        sentence, error = delivery.state_and_error(invitation)
+        sentence, error = invitation_delivery.state_and_error(invitation)
         if not error:
             return sentence
         return format_html(

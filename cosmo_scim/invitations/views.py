@@ -25,11 +25,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import conf, invitations, sso
+from .. import conf, sso
 from ..host import host_adapter
 from ..host_fields import person_of
 from ..models import SsoConnection
-from ..provisioning import acceptance
+from ..provisioning import acceptance, invitations
 
 
 class PasswordForm(forms.Form):

@@ -1,6 +1,6 @@
 """An index on an invitation's organization and address key (cosmo_scim/addresses.py):
 before each new invitation the organization's invitations to the address within 24 hours
-are counted (INVITATION_ADDRESS_LIMIT, cosmo_scim/invitations/__init__.py ``held_until``).
+are counted (INVITATION_ADDRESS_LIMIT, cosmo_scim/provisioning/invitations.py ``held_until``).
 Built like 0009's indexes — ``CREATE INDEX CONCURRENTLY`` on PostgreSQL, so writes go on while it
 builds."""
 

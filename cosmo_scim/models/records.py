@@ -54,7 +54,7 @@ class Invitation(models.Model):
         EXPIRED = "expired", "Expired"
         FAILED = "failed", "Failed"
         # The mail server failed while receiving it: it may or may not have gone out, so it
-        # is never sent again automatically (invitations/delivery.py).
+        # is never sent again automatically (provisioning/invitation_delivery.py).
         UNCONFIRMED = "unconfirmed", "May not have gone out"
 
     organization = models.ForeignKey(

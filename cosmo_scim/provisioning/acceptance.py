@@ -8,11 +8,10 @@ locks in ownership.py's order, the audit event.
 from django.db import transaction
 from django.utils import timezone
 
-from .. import invitations
 from ..host import host_adapter
 from ..host_fields import membership_path, person_of
 from ..models import ScimUser
-from . import audit, ownership
+from . import audit, invitations, ownership
 from .lifecycle import Action, Actor
 
 

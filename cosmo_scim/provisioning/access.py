@@ -10,11 +10,11 @@ end, all before the SCIM response goes out (docs/lifecycle.md, "Deactivation").
 from django.db import transaction
 from django.utils import timezone
 
-from .. import conf, host_fields, invitations, signals
+from .. import conf, host_fields, signals
 from ..host import host_adapter
 from ..host_fields import is_active, organization_id_of, person_of
 from ..models import APIKey, AuditEvent, ScimUser
-from . import audit, ownership, sessions
+from . import audit, invitations, ownership, sessions
 from .contract import announce, lock_member
 
 Action = AuditEvent.Action

@@ -16,12 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import invitations, signals
+from .. import signals
 from ..addresses import address_key, with_address
 from ..host import host_adapter
 from ..host_fields import is_active, person_of
 from ..models import AuditEvent, ScimGroup, ScimUser, ScimUserEmail
-from . import audit, ownership, sessions
+from . import audit, invitations, ownership, sessions
 from .access import deactivate_membership, set_active
 from .contract import (
     Actor,

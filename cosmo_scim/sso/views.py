@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET
 from .. import conf
 from ..admin import scope
 from ..host import host_adapter
-from ..invitations import find_by_hash
 from ..models import SsoConnection
+from ..provisioning.invitations import find_by_hash
 from . import assertions, entry, linking
 from .endpoints import PROVIDER_PREFIX
 

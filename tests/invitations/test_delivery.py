@@ -10,9 +10,8 @@ from django.db import connection
 from mail_servers import Tarpit, point_email_at
 from scimkit import user_body
 
-from cosmo_scim import invitations
-from cosmo_scim.invitations import delivery
 from cosmo_scim.models import Invitation
+from cosmo_scim.provisioning import invitation_delivery, invitations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,12 +43,12 @@ def test_refused_connections_then_restored_deliver_each_invitation_exactly_once(
         assert "ConnectionRefusedError" in invitation.last_error
     page = admin_client.get(LIST).content.decode()
     assert page.count("Not sent yet, nothing went out") == 3
-    assert invitations.send_pending() == 0  # the backoff has not passed
+    assert invitation_delivery.send_pending() == 0  # the backoff has not passed
 
     smtp.start()
     time.sleep(1.1)
-    assert invitations.send_pending() == 3
-    assert invitations.send_pending() == 0
+    assert invitation_delivery.send_pending() == 3
+    assert invitation_delivery.send_pending() == 0
     assert smtp.handler.recipients() == EMAILS
     for invitation in Invitation.objects.all():
         assert invitation.sent_at and invitation.send_attempts == 2 and invitation.last_error == ""
@@ -60,14 +59,16 @@ def test_a_sweep_stops_at_an_unreachable_mail_server(scim, smtp, delivery_settin
     """The others would only wait for it in turn; the next sweep tries again."""
     delivery_settings(INVITATION_RETRY_DELAY=0)
     provision(scim)  # each tried once by its task
-    assert invitations.send_pending() == 0
+    assert invitation_delivery.send_pending() == 0
     attempts = sorted(Invitation.objects.values_list("send_attempts", flat=True))
     assert attempts == [1, 1, 2]
 
 
 def test_the_backoff_doubles_up_to_an_hour_and_spans_hours():
-    assert [delivery.retry_delay(n) for n in (1, 2, 3, 7, 11)] == [60, 120, 240, 3600, 3600]
-    total = sum(delivery.retry_delay(n) for n in range(1, 12))  # the waits between 12 tries
+    delays = [invitation_delivery.retry_delay(n) for n in (1, 2, 3, 7, 11)]
+    assert delays == [60, 120, 240, 3600, 3600]
+    # The waits between 12 tries:
+    total = sum(invitation_delivery.retry_delay(n) for n in range(1, 12))
     assert 5 * 3600 < total < 7 * 3600
 
 
@@ -76,12 +77,12 @@ def test_a_mail_server_that_stays_down_ends_in_never_sent(
 ):
     delivery_settings(INVITATION_RETRY_DELAY=0, INVITATION_SEND_ATTEMPTS=2)
     provision(scim, EMAILS[:1])
-    assert invitations.send_pending() == 0
+    assert invitation_delivery.send_pending() == 0
     invitation = Invitation.objects.get()
     assert invitation.status == "failed" and invitation.send_attempts == 2
     assert invitation.last_error.startswith("Not sent after 2 tries: ConnectionRefusedError")
     assert "Never sent; resend to try again" in admin_client.get(LIST).content.decode()
-    assert invitations.send_pending() == 0 and invitation.send_attempts == 2
+    assert invitation_delivery.send_pending() == 0 and invitation.send_attempts == 2
 
 
 def test_a_refused_recipient_went_nowhere_and_is_tried_again(scim, smtp, delivery_settings):
@@ -92,7 +93,7 @@ def test_a_refused_recipient_went_nowhere_and_is_tried_again(scim, smtp, deliver
     invitation = Invitation.objects.get()
     assert invitation.status == "pending" and "SMTPRecipientsRefused" in invitation.last_error
     smtp.handler.mode = "accept"
-    assert invitations.send_pending() == 1
+    assert invitation_delivery.send_pending() == 1
     assert smtp.handler.recipients() == EMAILS[:1]
 
 
@@ -108,8 +109,8 @@ def test_a_connection_lost_after_the_message_is_unconfirmed_and_never_resent(
     assert "may have gone out" in invitation.last_error
     assert len(smtp.handler.received) == 1
     smtp.handler.mode = "accept"
-    assert invitations.send_pending() == 0
-    assert invitations.deliver(invitation.pk) is False
+    assert invitation_delivery.send_pending() == 0
+    assert invitation_delivery.deliver(invitation.pk) is False
     assert len(smtp.handler.received) == 1  # never a second copy on its own
     page = admin_client.get(LIST, {"status__exact": "unconfirmed"}).content.decode()
     assert EMAILS[0] in page and "May not have gone out" in page
@@ -139,7 +140,7 @@ def test_the_database_dropping_after_the_send_is_recorded_as_sent(scim, smtp):
     assert invitation.status == "pending" and invitation.sent_at is not None
     assert invitation.send_attempts == 1 and invitation.last_error == ""
     smtp.handler.after_data = None
-    assert invitations.send_pending() == 0
+    assert invitation_delivery.send_pending() == 0
     assert len(smtp.handler.received) == 1
 
 
@@ -159,7 +160,7 @@ def test_a_sender_whose_claim_was_taken_over_stands_down(scim, smtp, settings, d
 
     def deliver_in_a_thread():
         try:
-            results.append(invitations.deliver(invitation.pk))
+            results.append(invitation_delivery.deliver(invitation.pk))
         finally:
             connection.close()
 
@@ -171,7 +172,7 @@ def test_a_sender_whose_claim_was_taken_over_stands_down(scim, smtp, settings, d
 
     delivery_settings(INVITATION_START_TIMEOUT=0)
     point_email_at(settings, smtp.port)
-    assert invitations.send_pending() == 1
+    assert invitation_delivery.send_pending() == 1
     stuck.join(15)
     tarpit.close()
     assert results == [False]

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from scimkit import accept_link, deactivate_patch, reactivate_patch, user_body
 
-from cosmo_scim import conf, invitations
-from cosmo_scim.invitations import delivery
+from cosmo_scim import conf
 from cosmo_scim.models import AuditEvent, Invitation
+from cosmo_scim.provisioning import invitation_delivery, invitations
 
 # Real commits: invitations are sent on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,13 +43,13 @@ def test_a_reactivation_loop_mails_an_address_no_more_than_its_budget(scim):
     first = Invitation.objects.order_by("created_at").first()
     assert held.next_attempt_at == first.created_at + invitations.ADDRESS_WINDOW
     assert held.sent_at is None and held.send_attempts == 0
-    assert "Held back" in delivery.state(held)
+    assert "Held back" in invitation_delivery.state(held)
     reactivated = AuditEvent.objects.filter(action="reactivated").order_by("-created_at")[0]
     assert reactivated.reason == held.last_error
 
     # Once due, the sweep sends it: the person is not left without a way in.
     Invitation.objects.filter(pk=held.pk).update(next_attempt_at=timezone.now())
-    assert invitations.send_pending() == 1
+    assert invitation_delivery.send_pending() == 1
     assert len(sent_to(VICTIM)) == limit + 1
     assert "/invitations/" in accept_link(sent_to(VICTIM)[-1])
 
@@ -79,7 +79,7 @@ def test_invitations_that_never_went_out_do_not_spend_the_budget(scim):
     finally:
         breaker.reset()
     assert not Invitation.objects.filter(next_attempt_at__isnull=False).exists()
-    assert invitations.send_pending() == 1
+    assert invitation_delivery.send_pending() == 1
     assert len(sent_to(VICTIM)) == 1
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from cosmo_scim import invitations
 from cosmo_scim.models import Invitation, ScimUser
+from cosmo_scim.provisioning import invitation_delivery, invitations
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def test_racing_senders_send_once(org, make_member):
     def sender():
         start.wait()
         try:
-            results.append(invitations.deliver(invitation.pk))
+            results.append(invitation_delivery.deliver(invitation.pk))
         finally:
             connection.close()
 

@@ -12,9 +12,9 @@ from django.test import Client
 from django.utils import timezone
 from scimkit import accept_link, deactivate_patch, host, reactivate_patch, user_body
 
-from cosmo_scim import conf, invitations
+from cosmo_scim import conf
 from cosmo_scim.models import Invitation, ScimUser
-from cosmo_scim.provisioning import acceptance
+from cosmo_scim.provisioning import acceptance, invitation_delivery, invitations
 
 # Real commits: invitations are queued with on_commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,9 +59,9 @@ def test_adopted_and_inactive_members_get_no_invitation(scim, org, make_member):
 
 def test_a_second_delivery_sends_nothing(provisioned):
     invitation = Invitation.objects.get()
-    assert invitations.deliver(invitation.pk) is False
+    assert invitation_delivery.deliver(invitation.pk) is False
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)  # even unrecorded...
-    assert invitations.deliver(invitation.pk) is False  # ...the claim stands
+    assert invitation_delivery.deliver(invitation.pk) is False  # ...the claim stands
     assert len(mail.outbox) == 1
 
 
@@ -71,9 +71,9 @@ def test_crash_between_sending_and_recording_is_unconfirmed_for_an_admin(
     invitation = Invitation.objects.get()
     # What a worker dying after SMTP accepted the email leaves behind.
     Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
-    assert invitations.send_pending() == 0  # the claim is young: not sent again
+    assert invitation_delivery.send_pending() == 0  # the claim is young: not sent again
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "INVITATION_CLAIM_TIMEOUT": 0}
-    assert invitations.send_pending() == 0
+    assert invitation_delivery.send_pending() == 0
     invitation.refresh_from_db()
     assert invitation.status == "unconfirmed" and "may have gone out" in invitation.last_error
     assert len(mail.outbox) == 1
@@ -104,8 +104,8 @@ def test_smtp_failure_is_retried_by_the_sweep_then_failed_visible_in_admin(
     invitation = Invitation.objects.get()
     assert invitation.status == "pending" and invitation.send_attempts == 1
     assert invitation.sent_at is None and invitation.claimed_at is None
-    assert invitations.send_pending() == 0
-    assert invitations.send_pending() == 0
+    assert invitation_delivery.send_pending() == 0
+    assert invitation_delivery.send_pending() == 0
     invitation.refresh_from_db()
     assert invitation.status == "failed" and invitation.send_attempts == 3
     assert invitation.last_error.startswith("Not sent after 3 tries: ConnectionRefusedError")
@@ -141,17 +141,17 @@ def test_a_sender_that_died_before_transmitting_is_taken_over_and_sent(org, make
     Invitation.objects.filter(pk=invitation.pk).update(
         claimed_at=timezone.now(), send_attempts=1, token_hash="0" * 64
     )
-    assert invitations.send_pending() == 0  # it may still be connecting
+    assert invitation_delivery.send_pending() == 0  # it may still be connecting
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "INVITATION_START_TIMEOUT": 0}
-    assert invitations.send_pending() == 1
-    assert invitations.send_pending() == 0
+    assert invitation_delivery.send_pending() == 1
+    assert invitation_delivery.send_pending() == 0
     invitation.refresh_from_db()
     assert len(mail.outbox) == 1 and invitation.sent_at and invitation.send_attempts == 2
 
 
 def test_sweep_expires_old_links(provisioned):
     Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    invitations.send_pending()
+    invitation_delivery.send_pending()
     assert Invitation.objects.get().status == "expired"
 
 

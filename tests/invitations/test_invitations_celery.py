@@ -22,8 +22,8 @@ from django.db import connection
 from mail_servers import Tarpit, free_port
 from scimkit import user_body
 
-from cosmo_scim import invitations
 from cosmo_scim.models import Invitation
+from cosmo_scim.provisioning import invitation_delivery
 from cosmo_scim.tasks import breaker, send_invitation, send_pending_invitations
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -245,8 +245,8 @@ def test_a_worker_killed_before_the_smtp_transaction_is_recovered_and_sent_once(
     smtp.start()
     settings.COSMO_SCIM = {**settings.COSMO_SCIM, "INVITATION_START_TIMEOUT": 1}
     time.sleep(1.1)
-    assert invitations.send_pending() == 1
-    assert invitations.send_pending() == 0
+    assert invitation_delivery.send_pending() == 1
+    assert invitation_delivery.send_pending() == 0
     invitation = Invitation.objects.get()
     assert invitation.sent_at and invitation.send_attempts == 2
     assert smtp.handler.recipients() == [EMAIL]

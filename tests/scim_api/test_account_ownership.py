@@ -220,7 +220,7 @@ def test_deactivation_ends_access_here_but_not_the_session_used_elsewhere(
 
 
 def test_a_pending_invitation_of_an_attached_account_can_be_resent(scim, other_org, make_member):
-    from cosmo_scim import invitations
+    from cosmo_scim.provisioning import invitations
 
     make_member(other_org, email="bob@globex.example")
     scim.create_user("bob@globex.example")

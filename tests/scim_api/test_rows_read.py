@@ -449,10 +449,10 @@ def test_the_provisioning_overview_reads_the_tenant_not_the_table(seeded, admin_
 def test_the_invitation_sweep_reads_only_what_is_due(seeded):
     """2,500 invitations, 25 pending (all sent), one of them expired: the sweep reads the
     due ones and the unsent ones, not the accepted thousands."""
-    from cosmo_scim import invitations
     from cosmo_scim.models import Invitation
+    from cosmo_scim.provisioning import invitation_delivery
 
-    sent, explained = rows_read(invitations.send_pending)
+    sent, explained = rows_read(invitation_delivery.send_pending)
     assert sent == 0
     pending = Invitation.objects.filter(status="pending").count()
     assert Invitation.objects.count() > 50 * pending

@@ -6,12 +6,12 @@ down. Safe to run at any time, alongside workers: each email is claimed before s
 
 from django.core.management.base import BaseCommand
 
-from cosmo_scim import invitations
+from cosmo_scim.provisioning import invitation_delivery
 
 
 class Command(BaseCommand):
     help = "Send pending invitations that were never sent (e.g. while the broker was down)."
 
     def handle(self, *args, **options):
-        sent = invitations.send_pending()
+        sent = invitation_delivery.send_pending()
         self.stdout.write(f"Sent {sent} invitation(s).")

@@ -44,7 +44,7 @@ from django.utils import timezone
 from .. import conf
 from ..host_fields import membership_path
 from ..models import Invitation
-from . import hash_token, message_for
+from .invitations import hash_token, message_for
 
 logger = logging.getLogger("cosmo_scim.invitations")
 
