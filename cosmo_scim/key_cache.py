@@ -35,11 +35,17 @@ Correctness, case by case:
   billing flag), calls :func:`organization_changed` in the transaction that makes the
   change (docs/integrate.md).
 
-``last_used_at`` is written when an entry is (re)loaded, so it lags by at most about twice
-``KEY_LAST_USED_RESOLUTION``, as the orphaned access report allows (days).
+With Redis, each worker also holds what it read in its own memory while Redis's
+client-side caching can tell it of a change (key_memory.py): no round trip at all. Its
+lease is why the after-commit retirement waits ``key_memory.LEASE`` before returning.
+
+``last_used_at`` is written when an entry is (re)loaded from the database, so it lags by at
+most about three times ``KEY_LAST_USED_RESOLUTION`` (the shared entry's life, then a
+worker's), as the orphaned access report allows (days).
 """
 
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -50,7 +56,7 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from . import conf
+from . import conf, key_memory
 
 if TYPE_CHECKING:
     from .models import APIKey
@@ -86,11 +92,15 @@ class Lookup:
         api_key: "APIKey | None" = None,
         cache: BaseCache | None = None,
         version: str | None = None,
+        memory: key_memory.KeyMemory | None = None,
+        generation: int | None = None,
     ) -> None:
         self.prefix = prefix
         self.api_key = api_key
         self._cache = cache
         self._version = version
+        self._memory = memory
+        self._generation = generation
 
     def remember(self, api_key: "APIKey") -> None:
         """Store a key the database has just accepted, under the version read before the
@@ -110,18 +120,31 @@ class Lookup:
             logger.warning("API key cache unavailable; not remembering", exc_info=True)
 
 
+def _memory(cache: BaseCache) -> key_memory.KeyMemory | None:
+    return key_memory.memory_for(cache, _version_key(""), conf.get("KEY_LAST_USED_RESOLUTION"))
+
+
 def lookup(prefix: str) -> Lookup:
     """The remembered key for ``prefix`` if its entry is current, else a miss that knows
-    the version to store under. One cache round trip on a hit."""
+    the version to store under. No round trip when this process holds the key
+    (key_memory.py), else one cache round trip on a hit."""
     cache = shared_cache()
     if cache is None:
         return Lookup(prefix)
+    memory = _memory(cache)
+    generation = None
+    if memory is not None:
+        held, generation = memory.recall(prefix)
+        if held is not None:
+            return Lookup(prefix, api_key=held)
     entry_key, version_key = _entry_key(prefix), _version_key(prefix)
     try:
         found = cache.get_many([entry_key, version_key])
         version = found.get(version_key)
         entry = found.get(entry_key)
         if entry is not None and version is not None and entry[0] == version:
+            if memory is not None:
+                memory.keep(prefix, entry[1], generation)
             return Lookup(prefix, api_key=entry[1])
         if version is None:
             version = uuid.uuid4().hex
@@ -132,15 +155,21 @@ def lookup(prefix: str) -> Lookup:
             "API key cache unavailable; reading the key from the database", exc_info=True
         )
         return Lookup(prefix)
-    return Lookup(prefix, cache=cache, version=version)
+    return Lookup(prefix, cache=cache, version=version, memory=memory, generation=generation)
 
 
-def _retire(prefixes: Iterable[str]) -> None:
+def _retire(prefixes: Iterable[str], *, committed: bool = False) -> None:
+    """Replace the prefixes' versions. After the commit (``committed``), wait out the
+    memories' lease (key_memory.py) when they are in use, so that once the change is
+    reported made no process can still answer from what it held."""
     cache = shared_cache()
     if cache is None or not prefixes:
         return
+    key_memory.forget_everywhere()
     try:
         cache.set_many({_version_key(p): uuid.uuid4().hex for p in prefixes}, VERSION_TIMEOUT)
+        if committed and _memory(cache) is not None:
+            time.sleep(key_memory.LEASE)
     except Exception:
         logger.error(
             "API key cache unavailable: remembered keys %s may be used for up to %s s",
@@ -159,7 +188,7 @@ def access_changed(prefixes: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> No
         return
     if connections[using].in_atomic_block:
         _retire(prefixes)
-    transaction.on_commit(lambda: _retire(prefixes), using=using)
+    transaction.on_commit(lambda: _retire(prefixes, committed=True), using=using)
 
 
 def organization_changed(organization_id: Any, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -180,4 +209,6 @@ def organization_changed(organization_id: Any, using: str = DEFAULT_DB_ALIAS) ->
     if connections[using].in_atomic_block:
         _retire(keys_of_organization())
     # Read again after the commit: a key created meanwhile is retired too.
-    transaction.on_commit(lambda: _retire(keys_of_organization()), using=using, robust=True)
+    transaction.on_commit(
+        lambda: _retire(keys_of_organization(), committed=True), using=using, robust=True
+    )

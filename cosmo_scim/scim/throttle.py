@@ -22,16 +22,23 @@ pausing and retrying.
   key — or an attacker — lock out every other tenant behind it.
 
 Counting uses Django's default cache in fixed windows, by the key's prefix (never its
-secret) and the organization's id. With Redis the counts of a request are one exchange: a
-pipeline of ``INCR`` and ``EXPIRE`` per budget, atomic and shared by every worker. Another
-cache counts with its own atomic ``incr`` (or ``add`` for a window's first request), per
-process for the memory cache. The cache is an aid, not a dependency: when it fails,
-requests pass (logged, at most once a minute), because a cache outage must not become a
-provisioning outage.
+secret) and the organization's id. With Redis a process *reserves* part of a window's
+budget — one ``INCRBY`` of :func:`reservation` tokens and an ``EXPIRE`` per budget, one
+exchange, shared by every worker — and spends it request by request in memory, asking again
+when it has none left: most requests make no round trip. The budget holds exactly: each
+``INCRBY`` is atomic, so the reservations of a window are disjoint runs of the shared count,
+and a process keeps only the part of its run below the limit; every admitted request spends
+one token of its own window. A process may end a window holding tokens it did not spend, so
+a key can be refused up to workers x (reservation - 1) requests before its count reaches
+the limit — never after it. Another cache counts each request with its own atomic ``incr``
+(or ``add`` for a window's first request), per process for the memory cache. The cache is
+an aid, not a dependency: when it fails, requests pass (logged, at most once a minute),
+because a cache outage must not become a provisioning outage.
 """
 
 import logging
 import math
+import threading
 import time
 
 from django.core.cache import caches
@@ -45,7 +52,55 @@ logger = logging.getLogger("cosmo_scim.throttle")
 KEY_WINDOW = 1  # seconds: RATE_LIMIT and ORGANIZATION_RATE_LIMIT are per second
 FAILURE_WINDOW = 60  # seconds: AUTH_FAILURE_LIMIT is per minute
 
+# A process reserves a tenth of a per-second budget at a time: a round trip per ten
+# requests at worst, and at most 10% of a limit held unspent per process at a window's end.
+RESERVATION_SHARE = 10
+
 _last_cache_warning = 0.0
+
+# Tokens this process has reserved and not spent, by budget slot, for the window it is in.
+_reserved: dict[str, int] = {}
+_reserved_window = [0.0]
+_reserved_lock = threading.Lock()
+
+
+def reservation(limit: int) -> int:
+    """How many tokens of a budget of ``limit`` per window one reservation asks for."""
+    return max(1, limit // RESERVATION_SHARE)
+
+
+def _spend(names: list[str], limits: list[int]) -> tuple[list[bool], float]:
+    """Spend one token of each budget, from this process's reservations in the current
+    window, reserving more from Redis for those it has none of: (whether each budget had a
+    token, seconds left in the window). Every budget passes when Redis cannot be reached."""
+    now = time.time()
+    start = math.floor(now / KEY_WINDOW) * KEY_WINDOW
+    slots = [f"cosmo_scim:throttle:{name}:{start}" for name in names]
+    with _reserved_lock:
+        if _reserved_window[0] != start:
+            _reserved.clear()
+            _reserved_window[0] = start
+        short = [i for i, slot in enumerate(slots) if not _reserved.get(slot)]
+    if short:
+        cache = caches["default"]
+        asked = [reservation(limits[i]) for i in short]
+        try:
+            totals = _redis_incr(cache, [slots[i] for i in short], KEY_WINDOW + 2, asked)
+        except Exception as exc:  # the connection's failure, whatever the client raises
+            _warn_cache(exc)
+            return [True] * len(names), 0
+        with _reserved_lock:
+            for i, ask, total in zip(short, asked, totals, strict=True):
+                # This reservation is the run [total - ask, total) of the shared count.
+                granted = max(0, min(ask, limits[i] - (total - ask)))
+                _reserved[slots[i]] = _reserved.get(slots[i], 0) + granted
+    spent = []
+    with _reserved_lock:
+        for slot in slots:
+            spent.append(_reserved.get(slot, 0) > 0)
+            if spent[-1]:
+                _reserved[slot] -= 1
+    return spent, start + KEY_WINDOW - now
 
 
 def _count(names, window):
@@ -69,14 +124,15 @@ def _count(names, window):
     return counts, start + window - now
 
 
-def _redis_incr(cache, slots, ttl):
-    """Every slot's INCR and EXPIRE in one round trip. Django's own ``incr`` asks EXISTS
-    before INCR (two round trips per slot), so the pipeline goes to its client directly;
-    INCR creates a missing slot at 1, and Django reads the stored integer as it is."""
+def _redis_incr(cache, slots, ttl, amounts=None):
+    """Every slot's INCRBY (``amounts``, 1 each by default) and EXPIRE in one round trip.
+    Django's own ``incr`` asks EXISTS before INCR (two round trips per slot), so the
+    pipeline goes to its client directly; INCRBY creates a missing slot at its amount, and
+    Django reads the stored integer as it is."""
     keys = [cache.make_and_validate_key(slot) for slot in slots]
     pipeline = cache._cache.get_client(keys[0], write=True).pipeline(transaction=False)
-    for key in keys:
-        pipeline.incr(key)
+    for key, amount in zip(keys, amounts or [1] * len(keys), strict=True):
+        pipeline.incrby(key, amount)
         pipeline.expire(key, ttl)
     return pipeline.execute()[::2]
 
@@ -116,9 +172,14 @@ def check_key(api_key):
     budgets = [budget for budget in budgets if budget[1] is not None]
     if not budgets:
         return
-    counts, seconds_left = _count([name for name, _, _ in budgets], KEY_WINDOW)
-    for count, (_, limit, whose) in zip(counts, budgets, strict=True):
-        if count > limit:
+    names = [name for name, _, _ in budgets]
+    if isinstance(caches["default"], RedisCache):
+        spent, seconds_left = _spend(names, [limit for _, limit, _ in budgets])
+    else:
+        counts, seconds_left = _count(names, KEY_WINDOW)
+        spent = [count <= limit for count, (_, limit, _) in zip(counts, budgets, strict=True)]
+    for within, (_, limit, whose) in zip(spent, budgets, strict=True):
+        if not within:
             raise _too_many(
                 f"Too many requests {whose} (the limit is {limit} per second).", seconds_left
             )
