@@ -9,7 +9,7 @@ DEBUG ?= 1
 # PORT unless PUBLIC_BASE_URL is set (cosmo_project/settings.py reads it).
 PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install demo test lint
+.PHONY: install demo test test-fast lint
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ demo: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The loop while changing the code (docs/architecture.md, "Which tests to run when"): the
+# suite without the browser, the wheel, the live compliance server and the real IdPs, in
+# one process per core (pytest-xdist; each worker's databases: tests/xdist_workers.py).
+FAST_MARKERS := not browser and not packaging and not compliance and not sso
+test-fast: install
+	$(PY) -m pytest -n auto -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from xdist_workers import own_database
 
 from cosmo_scim import conf, keys
 
@@ -169,7 +170,7 @@ def run_celery(args, world, request, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("a separate process cannot share this test database")
     database_url = "postgres://{USER}@{HOST}:{PORT}/{NAME}".format(**settings_dict)
-    private_broker = re.sub(r"/\d+$", "", broker) + "/14"
+    private_broker = re.sub(r"/\d+$", "", broker) + f"/{own_database(broker, 14)}"
     env = {
         **os.environ,
         "CELERY_BROKER_URL": private_broker,

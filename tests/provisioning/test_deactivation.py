@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from scimkit import deactivate_patch, host, reactivate_patch, user_body
+from xdist_workers import own_database
 
 from cosmo_scim.models import APIKey, Invitation, UserSession
 
@@ -91,11 +92,12 @@ def test_cached_session_backends_end_too(scim, org, settings, engine):
 def test_redis_session_backend_ends_too(scim, org, settings):
     import os
 
+    broker = os.environ["CELERY_BROKER_URL"]
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             # The broker's Redis, another database than the broker's.
-            "LOCATION": os.environ["CELERY_BROKER_URL"].rsplit("/", 1)[0] + "/14",
+            "LOCATION": f"{broker.rsplit('/', 1)[0]}/{own_database(broker, 14)}",
         }
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
