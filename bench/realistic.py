@@ -4,7 +4,7 @@
     python bench/realistic.py --factor 0.02      # ~40,000 members, a couple of minutes
     python bench/realistic.py --factor 1         # the full shape below (long)
 
-At ``--factor 1`` the database has the shape of docs/performance.md's issue: 1,000,000
+At ``--factor 1`` the database has the shape of a large SaaS: 1,000,000
 members in 2,000 Enterprise organizations — one of 200,000, five of 20,000-50,000, a long
 tail (median 135) — with the members of all of them inserted in one random order (ids
 interleaved, as when organizations grow at the same time), then a newest organization
