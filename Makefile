@@ -29,9 +29,10 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The loop while changing the code (docs/architecture.md, "Which tests to run when"): the
-# suite without the browser, the wheel, the live compliance server and the real IdPs, in
-# one process per core (pytest-xdist; each worker's databases: tests/xdist_workers.py).
-FAST_MARKERS := not browser and not packaging and not compliance and not sso
+# suite without the browser, the wheel, the live compliance server, the real IdPs and the
+# programs started in processes of their own, in one process per core (pytest-xdist; each
+# worker's databases: tests/xdist_workers.py).
+FAST_MARKERS := not browser and not packaging and not compliance and not sso and not processes
 test-fast: install
 	$(PY) -m pytest -n auto -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 

@@ -420,6 +420,7 @@ def _accept(app_url, link, password):
     return landed.geturl(), landed.read().decode()
 
 
+@pytest.mark.processes
 @pytest.mark.redis
 def test_the_integration_tutorial_runs(tmp_path):
     """docs/integrate.md from `django-admin startproject` to an Okta-shaped POST /Users: the

@@ -30,7 +30,12 @@ from cosmo_scim import key_cache
 from cosmo_scim.models import APIKey
 from cosmo_scim.provisioning import lifecycle
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.processes,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2

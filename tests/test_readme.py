@@ -119,6 +119,7 @@ def manage(tmp_path, *args, **env):
     )
 
 
+@pytest.mark.processes
 def test_filemail_with_an_absolute_directory_writes_there_and_nowhere_else(tmp_path):
     """django-environ reads ``filemail:///var/mail`` as the relative path ``var/mail``:
     the README's form has a fourth slash."""
@@ -141,6 +142,7 @@ def test_filemail_with_an_absolute_directory_writes_there_and_nowhere_else(tmp_p
     assert list(workdir.iterdir()) == []
 
 
+@pytest.mark.processes
 def test_smtp_url_delivers_to_a_real_smtp_server(tmp_path):
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
@@ -208,6 +210,7 @@ def wait_for(url, timeout=60):
             time.sleep(0.3)
 
 
+@pytest.mark.processes
 @pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")), reason="the demo's database is the SQLite default"
 )

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 HOST_CODE = """
@@ -41,6 +43,7 @@ def on_update(sender: type, **kwargs: Unpack[UserUpdated]) -> None:
 """
 
 
+@pytest.mark.processes
 def test_mypy_names_each_override_and_payload_that_does_not_fit(tmp_path):
     host_module = tmp_path / "my_adapter.py"
     host_module.write_text(HOST_CODE)

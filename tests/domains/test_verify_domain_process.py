@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.cosmo_only
+pytestmark = [pytest.mark.cosmo_only, pytest.mark.processes]
 
 
 def test_verify_domain_from_the_command_line(tmp_path, dns_zone):

@@ -108,6 +108,7 @@ def test_last_failed_try_marks_the_invitation_failed(live_celery, scim, settings
     assert invitation.last_error.startswith("Not sent after 2 tries: ConnectionRefusedError")
 
 
+@pytest.mark.processes
 def test_broker_outage_then_recovery_sends_exactly_one_email(live_celery, scim):
     point_broker(live_celery, CLOSED_PORT_BROKER)
     started = time.monotonic()
@@ -187,6 +188,7 @@ def test_with_redis_stopped_publishing_fails_fast_and_the_sweep_sends(live_celer
     ]
 
 
+@pytest.mark.processes
 @pytest.mark.postgres
 def test_a_worker_killed_before_the_smtp_transaction_is_recovered_and_sent_once(
     live_celery, scim, smtp, settings

@@ -221,6 +221,7 @@ def redis_cache():
         pytest.skip("needs CACHE_URL (Redis)")
 
 
+@pytest.mark.processes
 @pytest.mark.redis
 @pytest.mark.usefixtures("redis_cache")
 def test_the_budget_is_shared_by_processes_on_redis(limits, scim, scim_key, other_scim):
@@ -233,6 +234,7 @@ def test_the_budget_is_shared_by_processes_on_redis(limits, scim, scim_key, othe
     assert other_tenant.status_code == 200
 
 
+@pytest.mark.processes
 @pytest.mark.redis
 @pytest.mark.usefixtures("redis_cache")
 def test_the_organization_budget_is_shared_by_processes_on_redis(
