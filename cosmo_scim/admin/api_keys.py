@@ -25,7 +25,7 @@ from .. import conf
 from ..host import host_adapter
 from ..models import APIKey, KeyNotRotatable
 from . import display, scope
-from .scope import ScopedToOrganizationAdmin
+from .scoped_admin import ScopedToOrganizationAdmin
 
 # Where the form that made a key leaves its plaintext for the show-once page's first GET.
 SHOW_ONCE = "cosmo_scim_key_shown_once"

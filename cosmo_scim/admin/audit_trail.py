@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from ..models import AuditEvent
 from . import display
-from .scope import ScopedToOrganizationAdmin
+from .scoped_admin import ScopedToOrganizationAdmin
 
 
 @admin.register(AuditEvent)

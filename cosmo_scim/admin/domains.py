@@ -22,7 +22,8 @@ from ..domain_names import InvalidDomain, normalize
 from ..models import VerifiedDomain
 from ..provisioning import domains
 from ..provisioning.lifecycle import Actor
-from .scope import ScopedToOrganizationAdmin, confirm_acts_for, sees_everything
+from .scope import confirm_acts_for, sees_everything
+from .scoped_admin import ScopedToOrganizationAdmin
 
 WHY = (
     "Verify your domain to let your identity provider change logins. Your IdP creates, "

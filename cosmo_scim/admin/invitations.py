@@ -10,7 +10,7 @@ from ..models import Invitation
 from ..provisioning import invitation_delivery, invitations
 from ..tasks import send_invitation_on_commit
 from . import display
-from .scope import ScopedToOrganizationAdmin
+from .scoped_admin import ScopedToOrganizationAdmin
 
 Invitation._meta.get_field("email").register_lookup(AddressContains)
 

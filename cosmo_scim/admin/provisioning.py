@@ -32,12 +32,13 @@ from ..host_fields import membership_lookups, person_of
 from ..models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
 from ..provisioning import lifecycle, orphans
 from . import display, scope
+from .scoped_admin import MissingObjectIs404
 
 # How many provisioning events the overview shows; the audit trail admin has the rest.
 RECENT_EVENTS = 20
 
 
-class ProvisioningAdminMixin(scope.MissingObjectIs404):
+class ProvisioningAdminMixin(MissingObjectIs404):
     """Mix into the host's ``ModelAdmin`` of ``COSMO_SCIM["ORGANIZATION_MODEL"]``."""
 
     change_form_template = "admin/cosmo_scim/organization/change_form.html"

@@ -7,7 +7,7 @@ from django.contrib import admin
 from ..host import host_adapter
 from ..models import RoleMapping
 from ..provisioning import roles
-from .scope import ScopedToOrganizationAdmin
+from .scoped_admin import ScopedToOrganizationAdmin
 
 ROLE_SYNC_WARNING = (
     "Members of a SCIM-provisioned group that matches a mapping get its role; a member in "

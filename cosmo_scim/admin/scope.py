@@ -13,9 +13,9 @@ The right comes from the membership, read once per request, so a SCIM deactivati
 role change takes it away on the very next request. It is narrowed by how the session signed
 in (sso/entry.py): an organization that requires SSO is administered only from a session
 that signed in through one of its connections, and a session only another organization's
-IdP signed in administers nothing else. Every cosmo_scim ``ModelAdmin`` applies
-the rule through :class:`ScopedToOrganizationAdmin`; the host's organization admin applies
-it through ``ProvisioningAdminMixin`` (provisioning.py), with the helpers below.
+IdP signed in administers nothing else. Every cosmo_scim ``ModelAdmin`` applies the rule
+through ``ScopedToOrganizationAdmin`` (scoped_admin.py); the host's organization admin
+applies it through ``ProvisioningAdminMixin`` (provisioning.py), with the functions below.
 
 A write reads the right once more, in its own transaction and under a row lock on what a
 deactivation or a demotion writes (:func:`confirm_acts_for`, :func:`writing_for`). The
@@ -28,10 +28,9 @@ made — or waits for the deactivation and is refused.
 
 from contextlib import contextmanager
 
-from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import router, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils.text import capfirst
 
@@ -39,7 +38,6 @@ from .. import conf
 from ..host import host_adapter
 from ..host_fields import memberships
 from ..sso import entry
-from .counts import EstimatedCountPaginator
 
 _CACHE = "_cosmo_scim_administered_ids"
 
@@ -68,7 +66,7 @@ def _administered_by(user):
     return frozenset(host_adapter().administered_organization_ids(user))
 
 
-def _confirmed_ids(request):
+def confirmed_ids(request):
     """The organizations the user administers, read again under row locks on the user's
     account and then their memberships: the rows a SCIM deactivation, a removal, a role
     change or an operator's change writes (account before membership, the order in which
@@ -86,11 +84,11 @@ def _confirmed_ids(request):
 
 def confirm_acts_for(request, organization_id):
     """Raise PermissionDenied unless the user still acts for the organization, read under
-    the locks of :func:`_confirmed_ids`. Call it inside the write's transaction, before the
+    the locks of :func:`confirmed_ids`. Call it inside the write's transaction, before the
     write: the locks last until it commits."""
     if sees_everything(request):
         return
-    if organization_id not in _confirmed_ids(request):
+    if organization_id not in confirmed_ids(request):
         raise PermissionDenied
 
 
@@ -132,7 +130,7 @@ def organizations(request):
     return scoped(request, conf.organization_model()._default_manager.all(), "pk")
 
 
-def _of_one(request):
+def acts_for_one(request):
     """Does the user act for exactly one organization (nothing to choose between)?"""
     return not sees_everything(request) and len(administered_ids(request)) == 1
 
@@ -152,123 +150,3 @@ def organization_or_404(request, object_id):
         return queryset.get(pk=model._meta.pk.to_python(object_id))
     except (model.DoesNotExist, ValidationError, ValueError) as missing:
         raise Http404 from missing
-
-
-class MissingObjectIs404:
-    """Django's change, history and delete views answer an object missing from
-    ``get_queryset`` with a redirect and a "does not exist" message. A scoped queryset
-    hides other organizations' rows: a plain 404 for a hidden and for a missing row alike."""
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
-
-class ScopedToOrganizationAdmin(MissingObjectIs404):
-    """Mix into every ``ModelAdmin`` of a model with an ``organization`` foreign key.
-
-    Lists, filters, actions and forms see only the rows of the organizations the user acts
-    for; any other row is a 404 by URL, exactly like a row that does not exist (so ids do
-    not reveal other tenants). Within those organizations the user may view, add, change
-    and delete; a subclass narrows that for its model (keys are never deleted, say) by
-    overriding a ``has_*_permission`` method and returning False.
-    """
-
-    organization_field = "organization"
-    # Never a COUNT of the whole table per page view (counts.py).
-    show_full_result_count = False
-    paginator = EstimatedCountPaginator
-
-    def get_queryset(self, request):
-        return scoped(request, super().get_queryset(request), self.organization_field)
-
-    def _allowed(self, request, obj):
-        if obj is None:
-            return acts_for_any(request)
-        return acts_for(request, getattr(obj, f"{self.organization_field}_id"))
-
-    def has_module_permission(self, request):
-        return acts_for_any(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request, obj)
-
-    def has_add_permission(self, request):
-        return self._allowed(request, None)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj)
-
-    # -- writes: the right is read again under lock, in the write's transaction -----------
-
-    def save_model(self, request, obj, form, change):
-        # Django's add and change views hold a transaction around this and what follows.
-        confirm_acts_for(request, getattr(obj, f"{self.organization_field}_id"))
-        super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj):
-        confirm_acts_for(request, getattr(obj, f"{self.organization_field}_id"))
-        super().delete_model(request, obj)
-
-    def response_action(self, request, queryset):
-        """A bulk action (revoke, resend, delete) runs in one transaction, on the selected
-        rows of the organizations the user still acts for under the lock: the changelist
-        built ``queryset`` from the request's first read of the right."""
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            if not sees_everything(request):
-                if not _confirmed_ids(request):
-                    raise PermissionDenied
-                queryset = scoped(request, queryset, self.organization_field)
-            return super().response_action(request, queryset)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == self.organization_field:
-            kwargs["queryset"] = organizations(request)
-            kwargs["label"] = organization_label()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_list_display(self, request):
-        # The column is headed with the host's word for its tenant, not the foreign key's,
-        # and left out for an admin of one organization: every row would say the same.
-        return [
-            self._organization_column() if name == self.organization_field else name
-            for name in super().get_list_display(request)
-            if name != self.organization_field or not _of_one(request)
-        ]
-
-    def _organization_column(self):
-        field = self.organization_field
-
-        def column(obj):
-            return getattr(obj, field)
-
-        column.short_description = organization_label()
-        column.admin_order_field = field
-        return column
-
-    def get_list_filter(self, request):
-        # Django's related filters list every organization (or every one with a row in the
-        # table); this one reads the user's few, or offers an autocomplete.
-        from .organization_filter import OrganizationFilter
-
-        return [
-            (name, OrganizationFilter) if name == self.organization_field else name
-            for name in super().get_list_filter(request)
-            if name != self.organization_field or not _of_one(request)
-        ]
-
-    @property
-    def media(self):
-        # Moments never wrap in a list (display.py): the lists are laid out to fit 1280 px.
-        media = super().media + forms.Media(css={"all": ["cosmo_scim/admin_lists.css"]})
-        if self.organization_field not in self.list_filter:
-            return media
-        from .organization_filter import organization_filter_media
-
-        field = self.model._meta.get_field(self.organization_field)
-        return media + organization_filter_media(field, self.admin_site)

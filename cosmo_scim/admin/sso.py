@@ -18,7 +18,8 @@ from ..host_fields import membership_field
 from ..models import ScimUser, SsoConnection, SsoIdentity
 from ..sso import endpoints
 from ..sso.forms import SsoConnectionForm
-from .scope import ScopedToOrganizationAdmin, acts_for
+from .scope import acts_for
+from .scoped_admin import ScopedToOrganizationAdmin
 
 
 @admin.register(SsoConnection)
