@@ -1,8 +1,9 @@
 """Signals the lifecycle service sends after each state change, inside its transaction.
 
 Every signal carries ``organization``, ``membership``, ``scim_user`` and ``actor`` (an
-:class:`cosmo_scim.provisioning.lifecycle.Actor`: the API key that acted, the request id
-and the remote address). ``user_updated`` also carries ``changes``: ``{field: (before, after)}``;
+:class:`Actor`, defined here with the payloads it belongs to: the API key that acted, the
+request id and the remote address; the services take it as ``lifecycle.Actor`` too).
+``user_updated`` also carries ``changes``: ``{field: (before, after)}``;
 ``user_provisioned``, ``user_reactivated`` and ``user_updated`` carry ``invitation``: the
 new, unsent Invitation, or None when the member has nothing to accept (an update invites
 when the IdP moved the person's login address, provisioning/ownership.py).
@@ -15,14 +16,36 @@ The app's own receivers (invitation emails) are in receivers.py; docs/lifecycle.
 documents the signals for host products.
 """
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.dispatch import Signal
 
 if TYPE_CHECKING:
     from .host import Key, Membership, Organization
-    from .models import Invitation, ScimGroup, ScimUser
-    from .provisioning.lifecycle import Actor
+    from .models import APIKey, Invitation, ScimGroup, ScimUser
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a change: the IdP's API key (never its secret), or a person in the admin,
+    or a command; with the request id and the address where there was a request."""
+
+    api_key: "APIKey | None" = None
+    request_id: str = ""
+    remote_addr: str | None = None
+    # A person who acted in the admin (an orphaned access review, for example).
+    user: object = None
+    # What acted when neither a key nor a person did, e.g. "manage.py scim_orphans"; with a
+    # person, how they acted when not as an admin (e.g. "accepted the invitation").
+    via: str = ""
+
+    def __str__(self) -> str:
+        if self.api_key is not None:
+            return f"API key {self.api_key.name!r} ({self.api_key.prefix})"
+        if self.user is not None:
+            return f"{self.user} ({self.via or 'admin'})"
+        return self.via or "system"
 
 
 # What each signal's receivers get as keyword arguments besides ``sender`` and Django's
@@ -35,7 +58,7 @@ class UserChange(TypedDict):
     organization: "Organization"
     membership: "Membership"
     scim_user: "ScimUser | None"
-    actor: "Actor"
+    actor: Actor
 
 
 class UserProvisioned(UserChange):
@@ -70,7 +93,7 @@ class GroupChange(TypedDict):
 
     organization: "Organization"
     group: "ScimGroup"
-    actor: "Actor"
+    actor: Actor
 
 
 class GroupUpdated(GroupChange):

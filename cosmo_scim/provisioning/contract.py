@@ -1,8 +1,6 @@
-"""What every provisioning service call shares: who acted (:class:`Actor`), the errors the
-SCIM layer maps to responses, the version precondition (RFC 7644 §3.14), the lock on one
-member's rows and the signal that announces a change (signals.py)."""
-
-from dataclasses import dataclass
+"""What every provisioning service call shares: the errors the SCIM layer maps to responses,
+the version precondition (RFC 7644 §3.14), the lock on one member's rows and the signal that
+announces a change, with who acted (``signals.Actor``)."""
 
 from ..host_fields import membership_path
 from ..models import ScimUser
@@ -32,28 +30,6 @@ def check_version(row, expected_versions):
     Checked under the row lock, so no write slips in between the check and the change."""
     if expected_versions is not None and row.version not in expected_versions:
         raise VersionMismatch("The resource changed since you read it (ETag mismatch)")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who caused a change: the IdP's API key (never its secret), or a person in the admin,
-    or a command; with the request id and the address where there was a request."""
-
-    api_key: object = None
-    request_id: str = ""
-    remote_addr: str | None = None
-    # A person who acted in the admin (an orphaned access review, for example).
-    user: object = None
-    # What acted when neither a key nor a person did, e.g. "manage.py scim_orphans"; with a
-    # person, how they acted when not as an admin (e.g. "accepted the invitation").
-    via: str = ""
-
-    def __str__(self):
-        if self.api_key is not None:
-            return f"API key {self.api_key.name!r} ({self.api_key.prefix})"
-        if self.user is not None:
-            return f"{self.user} ({self.via or 'admin'})"
-        return self.via or "system"
 
 
 def lock_member(organization_id, scim_id):

@@ -21,10 +21,10 @@ from ..addresses import address_key, with_address
 from ..host import host_adapter
 from ..host_fields import is_active, person_of
 from ..models import AuditEvent, ScimGroup, ScimUser, ScimUserEmail
+from ..signals import Actor
 from . import audit, invitations, ownership, sessions
 from .access import deactivate_membership, set_active
 from .contract import (
-    Actor,
     AlreadyProvisioned,
     LifecycleError,
     UserNameTaken,
