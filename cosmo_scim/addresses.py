@@ -26,10 +26,15 @@ So the rule has two halves:
   lets ``ı``, ``İ``, ``ſ`` and ``K`` through in the local part (its pattern is ``[A-Z]`` with
   ``re.IGNORECASE``, which matches them) and any letter in the domain; an international
   domain is sent in its ASCII form (``xn--…``, IDNA) instead.
+
+Which of a member's addresses is their login (:func:`login_address`) is here too: a SCIM
+profile (provisioning/user_profile.py) and a stored SCIM user (models/resources.py) both
+ask it.
 """
 
 import string
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -126,3 +131,23 @@ class AddressContains(Contains):
     def get_rhs_op(self, connection: BaseDatabaseWrapper, rhs: str) -> str:
         # Django's own "contains" operator (the backends know lookups by their names).
         return connection.operators["contains"] % rhs
+
+
+class _Email(Protocol):
+    """A profile's email (UserProfile's Email) or a stored one (ScimUserEmail)."""
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def primary(self) -> bool: ...
+
+
+def login_address(emails: Iterable[_Email], user_name: str) -> str | None:
+    """The address a SCIM user logs in with and is invited at: the primary of ``emails``
+    (objects with ``value`` and ``primary``), else the first, else a ``user_name`` that is
+    an address (Entra often sends only a UPN); None without any."""
+    ordered = sorted(emails, key=lambda email: not email.primary)
+    if ordered:
+        return ordered[0].value
+    return user_name if "@" in user_name else None

@@ -2,36 +2,14 @@
 emails, the organization's user count) and the IdP's groups (ScimGroup, its members)."""
 
 import uuid
-from collections.abc import Iterable
-from typing import Protocol
 
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .. import conf, host_fields
-from ..addresses import AddressKey
+from ..addresses import AddressKey, login_address
 from .keys import APIKey
-
-
-class _Email(Protocol):
-    """A profile's email (UserProfile's Email) or a stored one (ScimUserEmail)."""
-
-    @property
-    def value(self) -> str: ...
-
-    @property
-    def primary(self) -> bool: ...
-
-
-def login_address(emails: Iterable[_Email], user_name: str) -> str | None:
-    """The address a SCIM user logs in with and is invited at: the primary of ``emails``
-    (objects with ``value`` and ``primary``), else the first, else a ``user_name`` that is
-    an address (Entra often sends only a UPN); None without any."""
-    ordered = sorted(emails, key=lambda email: not email.primary)
-    if ordered:
-        return ordered[0].value
-    return user_name if "@" in user_name else None
 
 
 def new_scim_id():

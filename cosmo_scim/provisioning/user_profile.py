@@ -8,7 +8,7 @@ request bodies (scim/users.py), the service compares and stores them.
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ..models.resources import login_address
+from ..addresses import login_address
 
 
 @dataclass(frozen=True)
