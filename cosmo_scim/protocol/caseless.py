@@ -6,8 +6,11 @@ parameters' names case-insensitive too, and IdPs use that freedom (Entra's ``Ope
 are not strings never match.
 """
 
+from collections.abc import Mapping, MutableMapping
+from typing import Any
 
-def find_key(mapping, name):
+
+def find_key(mapping: Mapping[Any, Any], name: str) -> str | None:
     """The key of ``mapping`` (a dict, a QueryDict) that spells ``name``, or None."""
     if name in mapping:
         return name
@@ -18,13 +21,13 @@ def find_key(mapping, name):
     )
 
 
-def get(mapping, name, default=None):
+def get(mapping: Mapping[Any, Any], name: str, default: Any = None) -> Any:
     """``mapping``'s member ``name`` whatever its case (a QueryDict's last value)."""
     key = find_key(mapping, name)
     return default if key is None else mapping[key]
 
 
-def put(mapping, name, value):
+def put(mapping: MutableMapping[Any, Any], name: str, value: Any) -> None:
     """Store ``value`` under the canonical ``name``, dropping a differently-cased key."""
     key = find_key(mapping, name)
     if key is not None and key != name:
@@ -32,7 +35,7 @@ def put(mapping, name, value):
     mapping[name] = value
 
 
-def drop(mapping, name):
+def drop(mapping: MutableMapping[Any, Any], name: str) -> None:
     """Remove member ``name`` whatever its case; nothing when it is absent."""
     key = find_key(mapping, name)
     if key is not None:

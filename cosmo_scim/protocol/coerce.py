@@ -10,13 +10,16 @@ The PATCH engine coerces every value it writes here; the User translation
   names (Entra sends ``manager`` as ``[{"$ref": null, "value": id}]``, others a ``$ref``).
 """
 
+from typing import Any
+
+from .documents import Definition, JsonObject
 from .errors import invalid_path, invalid_value
 from .schema.resolve import find_sub_attribute
 
 _BOOLEAN_STRINGS = {"true": True, "false": False}
 
 
-def as_boolean(value):
+def as_boolean(value: object) -> bool | None:
     """A JSON boolean, or "true"/"false" as a string in any case (Entra's default dialect);
     None for anything else."""
     if isinstance(value, bool):
@@ -26,7 +29,7 @@ def as_boolean(value):
     return None
 
 
-def boolean(value, label):
+def boolean(value: object, label: str) -> bool:
     """:func:`as_boolean`, or invalidValue naming ``label``."""
     result = as_boolean(value)
     if result is None:
@@ -34,19 +37,19 @@ def boolean(value, label):
     return result
 
 
-def reference_id(ref):
+def reference_id(ref: str) -> str:
     """The id a ``$ref`` URI designates: its last path segment."""
     return ref.rstrip("/").rsplit("/", 1)[-1]
 
 
-def json_object(value, where):
+def json_object(value: object, where: str) -> JsonObject:
     """``value`` when it is a JSON object, else invalidValue naming it ``where``."""
     if not isinstance(value, dict):
         raise invalid_value(f"{where} must be a JSON object")
     return value
 
 
-def coerce_value(defn, value, label=None):
+def coerce_value(defn: Definition, value: Any, label: str | None = None) -> Any:
     """Check/convert one single value against its definition; anything of the wrong type is
     invalidValue."""
     label = label or defn["name"]
@@ -68,7 +71,7 @@ def coerce_value(defn, value, label=None):
     raise invalid_value(f"{label} must be a string, got {value!r}")
 
 
-def coerce_element(attr, value):
+def coerce_element(attr: Definition, value: Any) -> JsonObject:
     """One complex value: known sub-attributes only, names canonical.
 
     readOnly sub-attributes are dropped, as RFC 7644 §3.5.1 has the server ignore readOnly
@@ -89,7 +92,7 @@ def coerce_element(attr, value):
     return element
 
 
-def coerce_attribute(attr, value):
+def coerce_attribute(attr: Definition, value: Any) -> Any:
     """A whole attribute value: a list for multi-valued ones (a lone object is accepted as a
     one-element list), a dict for complex, a scalar otherwise."""
     if not attr["multiValued"]:
@@ -111,7 +114,7 @@ def coerce_attribute(attr, value):
     return elements
 
 
-def coerce_manager(attr, value):
+def coerce_manager(attr: Definition, value: Any) -> JsonObject | None:
     """``"id"`` / ``{"value": "id"}`` / ``[{"$ref": null, "value": "id"}]`` → ``{"value": id}``.
 
     A ``$ref`` alone gives its last path segment as the id. An empty manager (no id) means

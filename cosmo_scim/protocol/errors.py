@@ -6,8 +6,11 @@ gets the ``urn:ietf:params:scim:api:messages:2.0:Error`` body with ``status`` as
 HTTP response is the endpoints' job (:mod:`cosmo_scim.scim.responses`).
 """
 
+from collections.abc import Callable
+
 from django_scim.exceptions import SCIMException
 
+from .documents import JsonObject
 from .urns import ERROR_SCHEMA
 
 
@@ -18,21 +21,27 @@ class ScimError(SCIMException):
     recognise our errors as SCIM errors.
     """
 
-    def __init__(self, status, detail, scim_type=None, headers=None):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        scim_type: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail, status=status, scim_type=scim_type)
         self.headers = headers or {}
 
-    def to_dict(self):
+    def to_dict(self) -> JsonObject:
         body = {"schemas": [ERROR_SCHEMA], "detail": self.detail, "status": str(self.status)}
         if self.scim_type:
             body["scimType"] = self.scim_type
         return body
 
 
-def _bad_request(scim_type, status=400):
+def _bad_request(scim_type: str, status: int = 400) -> Callable[[str], ScimError]:
     """The constructor of the errors of one RFC 7644 §3.12 ``scimType``: ``f(detail)``."""
 
-    def error(detail):
+    def error(detail: str) -> ScimError:
         return ScimError(status, detail, scim_type)
 
     error.__name__ = error.__qualname__ = scim_type
@@ -50,16 +59,16 @@ invalid_syntax = _bad_request("invalidSyntax")  # the request body is not the me
 uniqueness = _bad_request("uniqueness", status=409)  # a unique value is taken
 
 
-def conflict(detail):
+def conflict(detail: str) -> ScimError:
     """409 without a ``scimType``: the change conflicts with what the server holds, but not
     by a value SCIM declares unique (RFC 7644 §3.12 reserves ``uniqueness`` for those)."""
     return ScimError(409, detail)
 
 
-def not_found(detail="Resource not found"):
+def not_found(detail: str = "Resource not found") -> ScimError:
     return ScimError(404, detail)
 
 
-def precondition_failed(detail):
+def precondition_failed(detail: str) -> ScimError:
     """412: the If-Match named a version other than the one the write would change."""
     return ScimError(412, detail)

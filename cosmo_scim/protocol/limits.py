@@ -20,9 +20,17 @@ docs/security.md lists these numbers, and a test checks that list against this m
 
 import json
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.utils.datastructures import MultiValueDict
 
 from . import caseless
+from .documents import Definition, JsonObject
 from .errors import ScimError, invalid_syntax, invalid_value
+
+if TYPE_CHECKING:
+    from .schema.resolve import ResourceSchema
 
 # The largest request body read, in bytes (413 beyond). A Group PUT of 10,000 members
 # with ``display`` and ``$ref`` (~150 bytes each) fits.
@@ -43,7 +51,7 @@ MAX_VALUES_BY_ATTRIBUTE = {"members": 10_000}
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def unstorable(text):
+def unstorable(text: str) -> str | None:
     """The description of what in ``text`` cannot be stored, or None when all of it can."""
     match = _UNSTORABLE.search(text)
     if match is None:
@@ -51,14 +59,14 @@ def unstorable(text):
     return "a NUL character" if match.group() == "\x00" else "a lone UTF-16 surrogate"
 
 
-def check_text(text, where):
+def check_text(text: str, where: str) -> None:
     """400 ``invalidValue`` naming ``where`` when ``text`` holds what cannot be stored."""
     problem = unstorable(text)
     if problem is not None:
         raise invalid_value(f"{where} contains {problem}")
 
 
-def decode_body(body):
+def decode_body(body: bytes) -> Any:
     """A request body (bytes) into its JSON document, None when empty, refused as a whole
     when it is too large (413), not UTF-8 JSON, nested deeper than MAX_DEPTH, or holds an
     unstorable string anywhere (keys included)."""
@@ -76,11 +84,11 @@ def decode_body(body):
     return document
 
 
-def body_too_large():
+def body_too_large() -> ScimError:
     return ScimError(413, f"The request body is larger than {MAX_BODY_BYTES} bytes")
 
 
-def check_document(document):
+def check_document(document: object) -> None:
     """Walk a decoded JSON document once, without recursion: its depth and its strings."""
     pending = [(document, 1, "The request body")]
     while pending:
@@ -100,11 +108,11 @@ def check_document(document):
             pending.extend((item, depth + 1, where) for item in node)
 
 
-def _label(key):
+def _label(key: str) -> str:
     return key if len(key) <= 60 and not _UNSTORABLE.search(key) else "A value"
 
 
-def check_parameters(params):
+def check_parameters(params: MultiValueDict[str, str]) -> None:
     """Query parameters (a QueryDict), names and values: 400 ``invalidValue``."""
     for name, values in params.lists():
         check_text(name, "A query parameter name")
@@ -112,7 +120,7 @@ def check_parameters(params):
             check_text(value, f"The query parameter {name!r}")
 
 
-def check_operations(operations):
+def check_operations(operations: object) -> None:
     """The number of operations of one PATCH: 400 ``invalidValue`` beyond MAX_OPERATIONS."""
     if isinstance(operations, list) and len(operations) > MAX_OPERATIONS:
         raise invalid_value(
@@ -120,7 +128,7 @@ def check_operations(operations):
         )
 
 
-def max_values(attr, bounds=None):
+def max_values(attr: Definition, bounds: Mapping[str, int] | None = None) -> int:
     """How many values the multi-valued attribute definition ``attr`` may hold: the generic
     bound, or the stricter one ``bounds`` ({canonical name: count}, the resource layer's
     own rule) gives it."""
@@ -128,7 +136,7 @@ def max_values(attr, bounds=None):
     return min(generic, (bounds or {}).get(attr["name"], generic))
 
 
-def check_count(attr, count, bounds=None):
+def check_count(attr: Definition, count: int, bounds: Mapping[str, int] | None = None) -> None:
     """400 ``invalidValue`` when the multi-valued attribute ``attr`` (its definition) would
     hold ``count`` values, more than :func:`max_values`; the PATCH engine asks after every
     operation, so a request cannot grow a list past its bound one operation at a time."""
@@ -137,7 +145,9 @@ def check_count(attr, count, bounds=None):
         raise invalid_value(f"{attr['name']} holds at most {bound} values, got {count}")
 
 
-def check_values(resource, rs, bounds=None):
+def check_values(
+    resource: JsonObject, rs: "ResourceSchema", bounds: Mapping[str, int] | None = None
+) -> None:
     """Every writable multi-valued attribute of ``resource`` (a representation of resource
     type ``rs``, a :class:`~cosmo_scim.protocol.schema.resolve.ResourceSchema`), core and
     extensions alike, holds at most :func:`max_values` values (with ``bounds``): 400

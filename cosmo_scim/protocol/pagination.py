@@ -11,22 +11,27 @@
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from django.db.models import F
+from django.db.models import F, Model, QuerySet
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 
 from . import caseless
 from .errors import ScimError, invalid_value
-from .filters.registry import STRING, Scalar
+from .filters.registry import STRING, AttributeRegistry, Scalar
 from .paths import parse_attr_path
 
 # OFFSET is a signed 64-bit integer in PostgreSQL and SQLite: keep huge startIndex values legal.
 MAX_START_INDEX = 2**62
 _INTEGER_RE = re.compile(r"[+-]?[0-9]{1,30}")
 
+M = TypeVar("M", bound=Model)
 
-def _param(params, name):
+
+def _param(params: Mapping[str, Any], name: str) -> Any:
     """``params[name]`` (last value of a QueryDict), matching the name case-insensitively;
     a blank value counts as absent."""
     value = caseless.get(params, name)
@@ -37,7 +42,7 @@ def _param(params, name):
     return value
 
 
-def _integer(params, name):
+def _integer(params: Mapping[str, Any], name: str) -> int | None:
     value = _param(params, name)
     if value is None:
         return None
@@ -57,17 +62,19 @@ class Pagination:
     count: int  # how many resources at most (itemsPerPage is the number actually returned)
 
     @property
-    def offset(self):
+    def offset(self) -> int:
         return self.start_index - 1
 
-    def apply(self, queryset):
+    def apply(self, queryset: QuerySet[M]) -> list[M]:
         """The page of an *ordered* queryset (a list; empty when count is 0)."""
         if self.count == 0:
             return []
         return list(queryset[self.offset : self.offset + self.count])
 
 
-def parse_pagination(params, *, max_results, default_count=None):
+def parse_pagination(
+    params: Mapping[str, Any], *, max_results: int, default_count: int | None = None
+) -> "Pagination":
     """``startIndex``/``count`` from a QueryDict or dict.
 
     startIndex < 1 means 1; count < 0 means 0; count defaults to ``default_count`` (or
@@ -82,7 +89,7 @@ def parse_pagination(params, *, max_results, default_count=None):
     return Pagination(start_index, count)
 
 
-def parse_sort(params, registry):
+def parse_sort(params: Mapping[str, Any], registry: AttributeRegistry) -> list[OrderBy | str]:
     """``sortBy``/``sortOrder`` → arguments for ``order_by()``.
 
     Only scalar attributes of ``registry`` can be sorted on (unknown or multi-valued → 400
@@ -99,7 +106,9 @@ def parse_sort(params, registry):
     return [expression.asc(nulls_last=True), tiebreaker]
 
 
-def parse_sort_key(params, registry):
+def parse_sort_key(
+    params: Mapping[str, Any], registry: AttributeRegistry
+) -> tuple[F | Lower | None, bool]:
     """``(expression, descending)``: what ``sortBy`` sorts on (None without ``sortBy``) and
     whether ``sortOrder`` is descending; the errors of :func:`parse_sort`."""
     sort_by = _param(params, "sortBy")
@@ -113,13 +122,13 @@ def parse_sort_key(params, registry):
     if sort_by is None:
         return None, descending
     attr = _sort_attribute(str(sort_by).strip(), registry)
-    expression = F(attr.field)
+    expression: F | Lower = F(attr.field)
     if attr.type == STRING and not attr.case_exact:
         expression = Lower(expression)
     return expression, descending
 
 
-def _sort_attribute(text, registry):
+def _sort_attribute(text: str, registry: AttributeRegistry) -> Scalar:
     path = parse_attr_path(text)
     if path is None:
         raise invalid_value(f"Cannot sort by '{text[:100]}'")

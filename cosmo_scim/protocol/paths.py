@@ -32,17 +32,17 @@ class AttrPath:
     name: str
     sub: str | None = None
 
-    def __str__(self):
+    def __str__(self) -> str:
         text = f"{self.uri}:{self.name}" if self.uri else self.name
         return f"{text}.{self.sub}" if self.sub else text
 
     @property
-    def is_name(self):
+    def is_name(self) -> bool:
         """Whether the path is a bare attribute name (a sub-attribute inside brackets)."""
         return self.uri is None and self.sub is None
 
 
-def parse_attr_path(text):
+def parse_attr_path(text: object) -> "AttrPath | None":
     """The :class:`AttrPath` that ``text`` spells, or None when it is not one."""
     match = _PATH_RE.fullmatch(text) if isinstance(text, str) else None
     if match is None:

@@ -10,16 +10,20 @@ and one code path for every read keeps GET, list and ``.search`` consistent. A d
 attribute the resource happens not to have is simply absent (RFC 7644 §3.9).
 """
 
+from collections.abc import Iterable, Sequence
+
 from . import caseless
+from .documents import JsonObject
 from .errors import ScimError, invalid_value
 from .paths import parse_attr_path
+from .schema.resolve import ResourceSchema
 
 # Returned whatever the client asks (RFC 7643 §3.1: id is "returned: always"; schemas
 # identifies the resource and every response carries it).
 ALWAYS = ("schemas", "id")
 
 
-def _split(raw):
+def _split(raw: object) -> list[str]:
     if raw is None:
         return []
     if isinstance(raw, list):
@@ -31,14 +35,16 @@ def _split(raw):
     return [str(item).strip() for item in items if str(item).strip()]
 
 
-def check_paths(attributes, excluded, schema):
+def check_paths(attributes: object, excluded: object, schema: ResourceSchema) -> None:
     """Refuse ``attributes`` / ``excludedAttributes`` naming anything but attributes of
     ``schema`` (a :class:`~.schema.resolve.ResourceSchema`), its extension URNs or
     ``schemas``: ``400 invalidPath``, whatever the resources read would have been."""
     check_paths_across(attributes, excluded, [schema])
 
 
-def check_paths_across(attributes, excluded, schemas):
+def check_paths_across(
+    attributes: object, excluded: object, schemas: Iterable[ResourceSchema]
+) -> None:
     """:func:`check_paths` for a response holding resources of several types (a query at
     the root): a path is refused only when it names an attribute of none of ``schemas``
     (``attributes=userName`` is for the Users among them)."""
@@ -56,7 +62,9 @@ def check_paths_across(attributes, excluded, schemas):
             raise refusals[0]
 
 
-def _locate(text, core_urn, extension_urns):
+def _locate(
+    text: str, core_urn: str, extension_urns: Sequence[str]
+) -> tuple[str | None, str | None, str | None] | None:
     """``(container, name, sub)`` of a requested path, or None when it names nothing.
 
     ``container`` is None for a core attribute, else the extension URN (the key of the
@@ -76,7 +84,13 @@ def _locate(text, core_urn, extension_urns):
     return container, path.name, path.sub
 
 
-def project(resource, attributes, excluded, core_urn, extension_urns=()):
+def project(
+    resource: JsonObject,
+    attributes: object,
+    excluded: object,
+    core_urn: str,
+    extension_urns: Sequence[str] = (),
+) -> JsonObject:
     """A copy of ``resource`` restricted to ``attributes`` or without ``excluded``."""
     wanted = _split(attributes)
     unwanted = _split(excluded)
@@ -87,7 +101,9 @@ def project(resource, attributes, excluded, core_urn, extension_urns=()):
     return resource
 
 
-def _include(resource, paths, core_urn, extension_urns):
+def _include(
+    resource: JsonObject, paths: list[str], core_urn: str, extension_urns: Sequence[str]
+) -> JsonObject:
     result = {key: resource[key] for key in ALWAYS if key in resource}
     for text in paths:
         located = _locate(text, core_urn, extension_urns)
@@ -103,6 +119,8 @@ def _include(resource, paths, core_urn, extension_urns):
                 continue
             source = resource[container]
             target = result.setdefault(container, {})
+        elif name is None:
+            continue  # only an extension's URN names no attribute
         key = caseless.find_key(source, name)
         if key is None:
             continue
@@ -125,12 +143,14 @@ def _include(resource, paths, core_urn, extension_urns):
     return result
 
 
-def _without(mapping, name):
+def _without(mapping: JsonObject, name: str) -> JsonObject:
     """A copy of ``mapping`` without member ``name`` (any case)."""
     return {k: v for k, v in mapping.items() if k.lower() != name.lower()}
 
 
-def _exclude(resource, paths, core_urn, extension_urns):
+def _exclude(
+    resource: JsonObject, paths: list[str], core_urn: str, extension_urns: Sequence[str]
+) -> JsonObject:
     result = {
         key: (dict(value) if isinstance(value, dict) else value) for key, value in resource.items()
     }
@@ -140,7 +160,8 @@ def _exclude(resource, paths, core_urn, extension_urns):
             continue
         container, name, sub = located
         if name is None:
-            result.pop(container, None)
+            if container is not None:  # only an extension's URN names no attribute
+                result.pop(container, None)
             continue
         target = result if container is None else result.get(container)
         if not isinstance(target, dict):

@@ -21,6 +21,6 @@ PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
-def names_schema(schemas, urn):
+def names_schema(schemas: object, urn: str) -> bool:
     """Whether a ``schemas`` member (a list of URIs) names ``urn``, case-insensitively."""
     return isinstance(schemas, list) and urn.lower() in [str(s).lower() for s in schemas]

@@ -8,11 +8,13 @@ string comparison honours each sub-attribute's ``caseExact`` (RFC 7644 §3.4.2.2
 """
 
 from decimal import Decimal
+from typing import Any, cast
 
 from .. import caseless
+from ..documents import Definition, JsonObject
 from ..errors import invalid_filter
 from ..schema.resolve import find_sub_attribute
-from .syntax import And, Compare, Not, Or, parse_value_filter
+from .syntax import And, Compare, Node, Not, Or, parse_value_filter
 
 _NUMBER = int | float | Decimal
 
@@ -24,14 +26,14 @@ class ValueFilter:
     terms (``type eq "work"`` → ``{"type": "work"}``), else None.
     """
 
-    def __init__(self, text, attr):
+    def __init__(self, text: str, attr: Definition) -> None:
         self.text = text
         self.tree = parse_value_filter(text)
-        self._subs = {}
+        self._subs: dict[Node, Definition] = {}
         self._bind(self.tree, attr)
         self.template = self._template(self.tree)
 
-    def _bind(self, node, attr):
+    def _bind(self, node: Node, attr: Definition) -> None:
         """Resolve every name to its sub-attribute definition; invalidFilter if one is not."""
         if isinstance(node, And | Or):
             self._bind(node.left, attr)
@@ -44,23 +46,25 @@ class ValueFilter:
                 raise invalid_filter(f"{attr['name']} has no sub-attribute {str(node.path)!r}")
             self._subs[node] = sub
 
-    def matches(self, element):
+    def matches(self, element: object) -> bool:
         return isinstance(element, dict) and self._evaluate(self.tree, element)
 
-    def _evaluate(self, node, element):
+    def _evaluate(self, node: Node, element: JsonObject) -> bool:
         if isinstance(node, And):
             return self._evaluate(node.left, element) and self._evaluate(node.right, element)
         if isinstance(node, Or):
             return self._evaluate(node.left, element) or self._evaluate(node.right, element)
         if isinstance(node, Not):
             return not self._evaluate(node.operand, element)
+        # Inside brackets the grammar has no value paths: what is left is a comparison.
+        node = cast(Compare, node)
         sub = self._subs[node]
         actual = caseless.get(element, sub["name"])
         if node.op == "pr":
             return actual not in (None, "", [], {})
         return _compare(actual, node.op, node.value, sub.get("caseExact", False))
 
-    def _template(self, node):
+    def _template(self, node: Node) -> JsonObject | None:
         if isinstance(node, Compare) and node.op == "eq" and node.value is not None:
             # The element joins a JSON representation: a decimal literal is a JSON number.
             value = float(node.value) if isinstance(node.value, Decimal) else node.value
@@ -72,7 +76,7 @@ class ValueFilter:
         return None
 
 
-def _compare(actual, operator, expected, case_exact):
+def _compare(actual: Any, operator: str, expected: Any, case_exact: bool) -> bool:
     """``actual operator expected`` for one element's value; values of different JSON types
     are never equal (so only ``ne`` holds), null equals only null."""
     if actual is None or expected is None:
@@ -89,18 +93,19 @@ def _compare(actual, operator, expected, case_exact):
     elif not (isinstance(actual, _NUMBER) and isinstance(expected, _NUMBER)):
         return operator == "ne"
     if operator == "eq":
-        return actual == expected
+        return bool(actual == expected)
     if operator == "ne":
-        return actual != expected
+        return bool(actual != expected)
     if operator in ("co", "sw", "ew"):
         if not isinstance(actual, str):
             return False
         if operator == "co":
             return expected in actual
         return actual.startswith(expected) if operator == "sw" else actual.endswith(expected)
-    return {
+    ordered: dict[str, bool] = {
         "gt": actual > expected,
         "ge": actual >= expected,
         "lt": actual < expected,
         "le": actual <= expected,
-    }[operator]
+    }
+    return ordered[operator]

@@ -23,8 +23,10 @@ through a reverse/multi-valued relation would be joined separately from the tena
 Non-caseExact string attributes must be text columns (they are wrapped in LOWER()).
 """
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
@@ -32,12 +34,16 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 
 from ..errors import invalid_filter
+from ..paths import AttrPath
 
 # The SCIM attribute types (RFC 7643 §2.3) that can be filtered and sorted on.
 STRING = "string"
 BOOLEAN = "boolean"
 DATETIME = "dateTime"
 _TYPES = {STRING, BOOLEAN, DATETIME}
+
+# A condition over the sub-attributes of a multi-valued attribute: ``build(registry)``.
+Build: TypeAlias = Callable[["AttributeRegistry"], Q]
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ class Scalar:
     in_json: bool = False
     indexed: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.type not in _TYPES:
             raise ValueError(f"Unsupported SCIM attribute type {self.type!r}")
 
@@ -81,11 +87,11 @@ class MultiValued:
 
     default = "value"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         sub = AttributeRegistry(self.attributes, _nested=True)
         object.__setattr__(self, "registry", sub)
 
-    def exists(self, condition=None, *, indexed=False):
+    def exists(self, condition: Q | None = None, *, indexed: bool = False) -> Q:
         """Some child row of the parent matches ``condition`` (a ``Q``).
 
         ``indexed``: the condition is an ``eq`` that an index of the child table serves
@@ -105,7 +111,7 @@ class MultiValued:
         matching = rows.order_by().values(self.fk).annotate(n=Count("pk")).values("n")
         return Q(GreaterThan(Coalesce(Subquery(matching), Value(0)), 0))
 
-    def any(self, build, indexed=False):
+    def any(self, build: Build | None, indexed: bool = False) -> Q:
         """Some value matches ``build(registry)`` (a ``Q`` over the sub-attributes of
         ``registry``); any value at all for ``build`` None. ``indexed``: see :meth:`exists`."""
         return self.exists(None if build is None else build(self.registry), indexed=indexed)
@@ -127,14 +133,14 @@ class JSONMultiValued:
     field: str
     max_values: int
     attributes: Mapping[str, Scalar]
-    registry: "AttributeRegistry" = field(init=False, repr=False, compare=False)
+    registry: "AttributeRegistry" = dataclasses.field(init=False, repr=False, compare=False)
 
     default = "value"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "registry", AttributeRegistry(self.attributes, _nested=True))
 
-    def position(self, index):
+    def position(self, index: int) -> "AttributeRegistry":
         """The sub-attributes of the value at ``index``, as Scalars of the filtered model."""
         return AttributeRegistry(
             {
@@ -146,7 +152,7 @@ class JSONMultiValued:
             _nested=True,
         )
 
-    def any(self, build, indexed=False):
+    def any(self, build: Build | None, indexed: bool = False) -> Q:
         """Some value matches ``build(registry)``; any value at all for ``build`` None.
         (``indexed`` does not apply: the values are in the row itself.)"""
         query = Q(pk__in=[])
@@ -157,6 +163,8 @@ class JSONMultiValued:
 
 
 _MULTI_VALUED = (MultiValued, JSONMultiValued)
+# What a registry maps a path to.
+Attribute: TypeAlias = Scalar | MultiValued | JSONMultiValued
 
 
 class AttributeRegistry:
@@ -172,9 +180,15 @@ class AttributeRegistry:
 
     tiebreaker = "pk"
 
-    def __init__(self, attributes, *, core_schema=None, _nested=False):
+    def __init__(
+        self,
+        attributes: Mapping[str, "Attribute"],
+        *,
+        core_schema: str | None = None,
+        _nested: bool = False,
+    ) -> None:
         self.core_schema = core_schema.lower() if core_schema else None
-        self._attrs = {}
+        self._attrs: dict[str, Attribute] = {}
         for key, attr in attributes.items():
             if isinstance(attr, _MULTI_VALUED):
                 if _nested:
@@ -186,17 +200,17 @@ class AttributeRegistry:
                 raise ValueError(f"Duplicate attribute {key!r}")
             self._attrs[lowered] = attr
 
-    def extended(self, attributes):
+    def extended(self, attributes: Mapping[str, "Attribute"]) -> "AttributeRegistry":
         """This registry with ``attributes`` added (keys as in the constructor)."""
         return AttributeRegistry({**self._attrs, **attributes}, core_schema=self.core_schema)
 
-    def __contains__(self, key):
+    def __contains__(self, key: str) -> bool:
         return key.lower() in self._attrs
 
-    def get(self, key):
+    def get(self, key: str) -> "Attribute | None":
         return self._attrs.get(key.lower())
 
-    def _bases(self, path):
+    def _bases(self, path: AttrPath) -> list[str]:
         if path.uri is None:
             return [path.name.lower()]
         qualified = f"{path.uri}:{path.name}".lower()
@@ -204,7 +218,7 @@ class AttributeRegistry:
             return [qualified, path.name.lower()]
         return [qualified]
 
-    def resolve(self, path):
+    def resolve(self, path: AttrPath) -> tuple[str, "Attribute | AttributeRegistry", str | None]:
         """Resolve an :class:`~cosmo_scim.protocol.paths.AttrPath` to ``(kind, attr, sub)``;
         ScimError if unknown.
 
@@ -230,7 +244,7 @@ class AttributeRegistry:
                 return "complex", complex_attr, None
         raise invalid_filter(f"Unknown attribute '{path}' in filter")
 
-    def complex(self, base):
+    def complex(self, base: str) -> "AttributeRegistry | None":
         """Sub-registry of the scalars declared under ``base.`` (``name`` → givenName...)."""
         prefix = base + "."
         subs = {k[len(prefix) :]: v for k, v in self._attrs.items() if k.startswith(prefix)}
@@ -239,5 +253,5 @@ class AttributeRegistry:
             return None
         return AttributeRegistry(subs, _nested=True)
 
-    def scalars(self):
+    def scalars(self) -> list[Scalar]:
         return [attr for attr in self._attrs.values() if isinstance(attr, Scalar)]

@@ -14,8 +14,10 @@ The AST: :class:`Compare` (``path op value``; ``pr`` has no value), :class:`Valu
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeAlias, cast
 
 from ..errors import ScimError, invalid_filter
 from ..limits import unstorable
@@ -40,11 +42,15 @@ _TOKEN_RE = re.compile(
 )
 
 
+# A literal of the grammar: JSON's, with numbers as int or Decimal (None: null, or ``pr``).
+LiteralValue: TypeAlias = str | bool | int | Decimal | None
+
+
 @dataclass(frozen=True)
 class Compare:
     path: AttrPath
     op: str  # eq ne co sw ew gt ge lt le pr
-    value: object = None  # str, bool, int, Decimal or None (JSON null / pr)
+    value: LiteralValue = None
 
 
 @dataclass(frozen=True)
@@ -52,25 +58,29 @@ class ValuePath:
     """``emails[type eq "work"]`` optionally followed by ``.value eq "x"`` (``tail``)."""
 
     path: AttrPath
-    filter: object
+    filter: "Node"
     tail: Compare | None = None
 
 
 @dataclass(frozen=True)
 class And:
-    left: object
-    right: object
+    left: "Node"
+    right: "Node"
 
 
 @dataclass(frozen=True)
 class Or:
-    left: object
-    right: object
+    left: "Node"
+    right: "Node"
 
 
 @dataclass(frozen=True)
 class Not:
-    operand: object
+    operand: "Node"
+
+
+# A node of the AST.
+Node: TypeAlias = Compare | ValuePath | And | Or | Not
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ class _Token:
     pos: int
 
 
-def _tokenize(text):
+def _tokenize(text: str) -> list[_Token]:
     tokens = []
     pos = 0
     while pos < len(text):
@@ -92,7 +102,7 @@ def _tokenize(text):
         kind = match.lastgroup
         if kind != "ws":
             value = match.group()
-            tokens.append(_Token(value if kind == "punct" else kind, value, pos))
+            tokens.append(_Token(value if kind == "punct" else cast(str, kind), value, pos))
         pos = match.end()
     tokens.append(_Token("end", "", len(text)))
     return tokens
@@ -109,50 +119,50 @@ class _Parser:
     (RFC 7644 §3.4.2.2 ``valFilter`` holds attribute expressions, not value paths).
     """
 
-    def __init__(self, text, in_brackets=False):
+    def __init__(self, text: str, in_brackets: bool = False) -> None:
         self.tokens = _tokenize(text)
         self.index = 0
         self.depth = 0
         self.terms = 0
         self.in_brackets = in_brackets
 
-    def peek(self, offset=0):
+    def peek(self, offset: int = 0) -> _Token:
         return self.tokens[min(self.index + offset, len(self.tokens) - 1)]
 
-    def advance(self):
+    def advance(self) -> _Token:
         token = self.peek()
         self.index += 1
         return token
 
-    def is_keyword(self, token, word):
+    def is_keyword(self, token: _Token, word: str) -> bool:
         return token.kind == "word" and token.text.lower() == word
 
-    def expect(self, kind, what):
+    def expect(self, kind: str, what: str) -> _Token:
         token = self.peek()
         if token.kind != kind:
             raise self.error(f"expected {what}")
         return self.advance()
 
-    def error(self, message, token=None):
+    def error(self, message: str, token: _Token | None = None) -> ScimError:
         token = token or self.peek()
         found = "end of filter" if token.kind == "end" else repr(token.text)
         return invalid_filter(
             f"Invalid filter: {message}, found {found} at position {token.pos + 1}"
         )
 
-    def parse(self):
+    def parse(self) -> Node:
         node = self.or_expr()
         if self.peek().kind != "end":
             raise self.error("expected 'and', 'or' or end of filter")
         return node
 
-    def or_expr(self):
+    def or_expr(self) -> Node:
         return self.chain("or", self.and_expr, Or)
 
-    def and_expr(self):
+    def and_expr(self) -> Node:
         return self.chain("and", self.unary, And)
 
-    def chain(self, keyword, operand, node_class):
+    def chain(self, keyword: str, operand: Callable[[], Node], node_class: type[And | Or]) -> Node:
         """``operand *(keyword operand)``, left-associative: ``or`` and ``and`` alike."""
         node = operand()
         while self.is_keyword(self.peek(), keyword):
@@ -160,7 +170,7 @@ class _Parser:
             node = node_class(node, operand())
         return node
 
-    def unary(self):
+    def unary(self) -> Node:
         self.depth += 1
         if self.depth > MAX_NESTING:
             raise invalid_filter("Invalid filter: nested too deeply")
@@ -175,13 +185,13 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    def group(self):
+    def group(self) -> Node:
         self.expect("(", "'('")
         node = self.or_expr()
         self.expect(")", "')'")
         return node
 
-    def attr_path(self):
+    def attr_path(self) -> AttrPath:
         token = self.peek()
         if token.kind != "word":
             raise self.error("expected an attribute name")
@@ -191,7 +201,7 @@ class _Parser:
         self.advance()
         return path
 
-    def attr_expr(self):
+    def attr_expr(self) -> Node:
         self.terms += 1
         if self.terms > MAX_TERMS:
             raise invalid_filter(f"Invalid filter: more than {MAX_TERMS} comparisons")
@@ -216,7 +226,7 @@ class _Parser:
             return ValuePath(path, inner, self.comparison(sub))
         return ValuePath(path, inner)
 
-    def comparison(self, path):
+    def comparison(self, path: AttrPath) -> Compare:
         token = self.peek()
         op = token.text.lower() if token.kind == "word" else ""
         if op == "pr":
@@ -227,11 +237,11 @@ class _Parser:
         self.advance()
         return Compare(path, op, self.comp_value())
 
-    def comp_value(self):
+    def comp_value(self) -> LiteralValue:
         token = self.peek()
         if token.kind == "string":
             try:
-                value = json.loads(token.text, strict=False)
+                value: str = json.loads(token.text, strict=False)
             except ValueError:
                 raise self.error("invalid string") from None
             problem = unstorable(value)
@@ -253,7 +263,7 @@ class _Parser:
         raise self.error("expected a value (string, number, true, false or null)")
 
 
-def _parse(text, in_brackets):
+def _parse(text: object, in_brackets: bool) -> Node:
     if not isinstance(text, str):
         raise invalid_filter("Invalid filter: not a string")
     if len(text) > MAX_FILTER_LENGTH:
@@ -268,12 +278,12 @@ def _parse(text, in_brackets):
         raise invalid_filter(f"Invalid filter: {exc}") from None
 
 
-def parse_filter(text):
+def parse_filter(text: object) -> Node:
     """Parse a filter into an AST (Compare / ValuePath / And / Or / Not); ScimError 400 if bad."""
     return _parse(text, in_brackets=False)
 
 
-def parse_value_filter(text):
+def parse_value_filter(text: object) -> Node:
     """Parse the ``valFilter`` between the brackets of a PATCH value path (RFC 7644 §3.5.2):
     the same grammar, without value paths of its own."""
     return _parse(text, in_brackets=True)

@@ -4,29 +4,33 @@ value (so an add merges instead of duplicating), and the single ``primary`` rule
 Comparisons follow each sub-attribute's ``caseExact`` (RFC 7643 §2.3.1, §7).
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from .. import caseless
+from ..documents import Definition, JsonObject
 from ..schema.resolve import find_sub_attribute
 
 
-def is_unassigned(value):
+def is_unassigned(value: object) -> bool:
     """RFC 7643 §2.5: null, empty array and empty object all mean 'unassigned'."""
     return value is None or value == [] or value == {}
 
 
-def _scalar_equal(defn, left, right):
+def _scalar_equal(defn: Definition, left: object, right: object) -> bool:
     if isinstance(left, str) and isinstance(right, str) and not defn.get("caseExact", False):
         return left.casefold() == right.casefold()
     return left == right
 
 
-def equal(defn, current, value):
+def equal(defn: Definition, current: object, value: object) -> bool:
     """Loose equality of a stored value and a sent one (case per caseExact)."""
     if defn["type"] == "complex" or defn["multiValued"]:
         return current == value
     return _scalar_equal(defn, current, value)
 
 
-def _same_element(attr, left, right):
+def _same_element(attr: Definition, left: object, right: object) -> bool:
     """Whether two values of a multi-valued attribute designate the same value.
 
     Complex values with a ``value`` compare by ``value`` (per its caseExact) and by ``type``
@@ -61,16 +65,16 @@ class ElementIndex:
     (Entra sends one member per operation) costs each operation its own size, not the
     attribute's."""
 
-    def __init__(self, attr, elements):
+    def __init__(self, attr: Definition, elements: Iterable[Any]) -> None:
         self.attr = attr
         value_sub = find_sub_attribute(attr, "value") if attr["type"] == "complex" else attr
         self.case_exact = bool(value_sub and value_sub.get("caseExact", False))
-        self.keyed = {}
-        self.rest = []
+        self.keyed: dict[str, list[Any]] = {}
+        self.rest: list[Any] = []
         for element in elements:
             self.add(element)
 
-    def _key(self, element):
+    def _key(self, element: Any) -> str | None:
         value = element
         if self.attr["type"] == "complex":
             value = caseless.get(element, "value") if isinstance(element, dict) else None
@@ -78,31 +82,31 @@ class ElementIndex:
             return value if self.case_exact else value.casefold()
         return None
 
-    def _bucket(self, element):
+    def _bucket(self, element: Any) -> list[Any]:
         key = self._key(element)
-        return self.rest if key is None else self.keyed.get(key, ())
+        return self.rest if key is None else self.keyed.get(key, [])
 
-    def add(self, element):
+    def add(self, element: Any) -> None:
         key = self._key(element)
         if key is None:
             self.rest.append(element)
         else:
             self.keyed.setdefault(key, []).append(element)
 
-    def find(self, element):
+    def find(self, element: Any) -> Any:
         """The first indexed element that designates the same value as ``element``."""
         found = (e for e in self._bucket(element) if _same_element(self.attr, e, element))
         return next(found, None)
 
-    def find_all(self, element):
+    def find_all(self, element: Any) -> list[Any]:
         """Every indexed element that designates the same value as ``element``."""
         return [e for e in self._bucket(element) if _same_element(self.attr, e, element)]
 
-    def candidates(self, element):
+    def candidates(self, element: Any) -> list[Any]:
         """The indexed elements that may designate ``element``'s value (same key)."""
         return list(self._bucket(element))
 
-    def discard(self, element):
+    def discard(self, element: Any) -> None:
         """Forget ``element`` itself (by identity)."""
         bucket = self._bucket(element)
         for position, item in enumerate(bucket):
@@ -112,12 +116,12 @@ class ElementIndex:
 
 
 class _Working:
-    def __init__(self, container, attr, elements):
+    def __init__(self, container: JsonObject, attr: Definition, elements: list[Any]) -> None:
         self.container = container
         self.attr = attr
         self.elements = elements
         self.index = ElementIndex(attr, elements)
-        self.gone = set()  # ids of elements removed but still in ``elements``
+        self.gone: set[int] = set()  # ids of elements removed but still in ``elements``
 
 
 class WorkingLists:
@@ -131,24 +135,26 @@ class WorkingLists:
     Entries are keyed by (container, attribute name) and valid while the container holds
     the same list object (held here, so its identity cannot be reused)."""
 
-    def __init__(self):
-        self._entries = {}
+    def __init__(self) -> None:
+        self._entries: dict[tuple[int, str], _Working] = {}
 
-    def _entry(self, container, attr, elements):
+    def _entry(self, container: JsonObject, attr: Definition, elements: list[Any]) -> _Working:
         key = (id(container), attr["name"])
         entry = self._entries.get(key)
         if entry is None or entry.elements is not elements:
             entry = self._entries[key] = _Working(container, attr, elements)
         return entry
 
-    def index(self, container, attr, elements):
+    def index(self, container: JsonObject, attr: Definition, elements: list[Any]) -> ElementIndex:
         """The ElementIndex of ``elements``, the list ``container`` holds for ``attr``."""
         return self._entry(container, attr, elements).index
 
-    def live_count(self, container, attr, elements):
+    def live_count(self, container: JsonObject, attr: Definition, elements: list[Any]) -> int:
         return len(elements) - len(self._entry(container, attr, elements).gone)
 
-    def remove(self, container, attr, elements, doomed):
+    def remove(
+        self, container: JsonObject, attr: Definition, elements: list[Any], doomed: Iterable[Any]
+    ) -> None:
         """Remove the elements ``doomed`` (identities) from ``elements``, lazily."""
         entry = self._entry(container, attr, elements)
         for element in doomed:
@@ -156,7 +162,7 @@ class WorkingLists:
                 entry.index.discard(element)
                 entry.gone.add(id(element))
 
-    def settle(self, container, attr):
+    def settle(self, container: JsonObject, attr: Definition) -> None:
         """Apply the pending removals to the list ``container`` holds for ``attr`` (an empty
         list is dropped: unassigned, RFC 7643 §2.5), before it is read as a whole."""
         entry = self._entries.get((id(container), attr["name"]))
@@ -169,17 +175,19 @@ class WorkingLists:
                 caseless.drop(container, attr["name"])
         entry.gone = set()
 
-    def forget(self, container, attr):
+    def forget(self, container: JsonObject, attr: Definition) -> None:
         """The list's values are about to change in place: its index no longer holds."""
         self.settle(container, attr)
         self._entries.pop((id(container), attr["name"]), None)
 
-    def settle_all(self):
+    def settle_all(self) -> None:
         for entry in list(self._entries.values()):
             self.settle(entry.container, entry.attr)
 
 
-def merge_elements(attr, merged, new, index):
+def merge_elements(
+    attr: Definition, merged: list[Any], new: Iterable[Any], index: ElementIndex
+) -> list[Any]:
     """Add ``new`` values to the list ``merged`` (in place; ``index`` is its ElementIndex)
     without duplicates; a value already present is updated with the sub-attributes sent (so
     re-adding an email with ``primary: true`` makes it primary). Returns the elements
@@ -198,7 +206,9 @@ def merge_elements(attr, merged, new, index):
     return written
 
 
-def enforce_single_primary(attr, elements, written):
+def enforce_single_primary(
+    attr: Definition, elements: Iterable[Any], written: Iterable[Any]
+) -> None:
     """RFC 7643 §2.4: "The primary attribute value 'true' MUST appear no more than once."
 
     The element just written with ``primary: true`` wins (setting a new primary email clears

@@ -4,10 +4,11 @@ operation's ``path`` into the attribute, extension or value-filtered elements it
 from dataclasses import dataclass
 
 from .. import caseless
+from ..documents import SchemaDocument
 from ..errors import ScimError, invalid_path, invalid_syntax
 from ..filters.evaluate import ValueFilter
 from ..paths import parse_attr_path
-from ..schema.resolve import AttributeRef
+from ..schema.resolve import AttributeRef, ResourceSchema
 from ..urns import PATCH_OP_SCHEMA, names_schema
 
 OPS = ("add", "replace", "remove")
@@ -22,7 +23,7 @@ class PatchOperation:
     value: object = None
 
 
-def parse_operations(patch):
+def parse_operations(patch: object) -> list[PatchOperation]:
     """Validate the PatchOp body (or bare operation list) into :class:`PatchOperation` items.
 
     RFC 7644 §3.5.2: the body carries the PatchOp schema and a non-empty ``Operations`` array
@@ -72,11 +73,11 @@ class Target:
     """
 
     ref: AttributeRef | None
-    extension: dict | None = None
+    extension: SchemaDocument | None = None
     filter: ValueFilter | None = None
 
 
-def parse_target(rs, path):
+def parse_target(rs: ResourceSchema, path: str) -> "Target":
     """Parse a PATCH ``path`` (RFC 7644 §3.5.2 ABNF: attrPath / valuePath [subAttr]).
 
     Forms: ``title``, ``name.givenName``, ``urn:...:User:userName`` (core URN prefix),
@@ -111,7 +112,7 @@ def parse_target(rs, path):
     return Target(ref, filter=ValueFilter(path[bracket + 1 : close], attr))
 
 
-def check_request(patch, rs):
+def check_request(patch: object, rs: ResourceSchema) -> None:
     """Everything about a PATCH that does not depend on the resource: the message, each
     operation and each path (with its value filter). The endpoints ask before the resource
     is looked up or locked, so a malformed request is refused without touching it;

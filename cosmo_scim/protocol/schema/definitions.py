@@ -19,24 +19,27 @@ typed field with a generic complex one. The engine still knows their characteris
 :data:`COMMON_ATTRIBUTES` (``id``/``meta`` readOnly, ``externalId`` readWrite and caseExact).
 """
 
+from collections.abc import Iterable
+
+from ..documents import Definition, SchemaDocument
 from ..urns import GROUP_SCHEMA, SCHEMA_SCHEMA
 
 
 def attribute(
-    name,
-    type_="string",
-    description="",
+    name: str,
+    type_: str = "string",
+    description: str = "",
     *,
-    multi_valued=False,
-    required=False,
-    case_exact=False,
-    mutability="readWrite",
-    returned="default",
-    uniqueness="none",
-    sub_attributes=None,
-    canonical_values=None,
-    reference_types=None,
-):
+    multi_valued: bool = False,
+    required: bool = False,
+    case_exact: bool = False,
+    mutability: str = "readWrite",
+    returned: str = "default",
+    uniqueness: str = "none",
+    sub_attributes: Iterable[Definition] | None = None,
+    canonical_values: Iterable[str] | None = None,
+    reference_types: Iterable[str] | None = None,
+) -> Definition:
     """One attribute definition in RFC 7643 §7 form, every characteristic spelled out.
 
     ``subAttributes`` is only present on complex attributes, ``referenceTypes`` only on
@@ -62,7 +65,9 @@ def attribute(
     return attr
 
 
-def schema_document(schema_id, name, description, attributes):
+def schema_document(
+    schema_id: str, name: str, description: str, attributes: list[Definition]
+) -> SchemaDocument:
     """A schema resource (RFC 7643 §7): its id (URN), names and attribute definitions."""
     return {
         "schemas": [SCHEMA_SCHEMA],

@@ -6,7 +6,9 @@ without a trailing slash. Every document carries ``meta.location`` (RFC 7643 §3
 """
 
 import copy
+from collections.abc import Iterable
 
+from ..documents import JsonObject
 from ..errors import not_found
 from ..urns import (
     LIST_RESPONSE_SCHEMA,
@@ -19,7 +21,7 @@ from .meta_schemas import (
     SCHEMA_SCHEMA_DOC,
     SERVICE_PROVIDER_CONFIG_SCHEMA_DOC,
 )
-from .resolve import RESOURCE_SCHEMAS, resource_schema
+from .resolve import RESOURCE_SCHEMAS, ResourceSchema, resource_schema
 from .user_schema import ENTERPRISE_USER_SCHEMA_DOC, USER_SCHEMA_DOC
 
 #: Every schema published on ``/Schemas``, resources first.
@@ -33,11 +35,13 @@ ALL_SCHEMA_DOCS = (
 )
 
 
-def _location(base_url, *segments):
+def _location(base_url: str, *segments: str) -> str:
     return "/".join((base_url.rstrip("/"), *segments))
 
 
-def _published(document, resource_type, endpoint, base_url):
+def _published(
+    document: JsonObject, resource_type: str, endpoint: str, base_url: str
+) -> JsonObject:
     """A copy of ``document`` with its ``meta`` (callers may change what they get)."""
     rendered = copy.deepcopy(document)
     rendered["meta"] = {
@@ -47,7 +51,7 @@ def _published(document, resource_type, endpoint, base_url):
     return rendered
 
 
-def list_response(resources):
+def list_response(resources: Iterable[JsonObject]) -> JsonObject:
     """A ``ListResponse`` (RFC 7644 §3.4.2) holding every item of ``resources`` (one page)."""
     resources = list(resources)
     return {
@@ -62,12 +66,12 @@ def list_response(resources):
 # --- /Schemas ---------------------------------------------------------------------------------
 
 
-def list_schemas(base_url):
+def list_schemas(base_url: str) -> list[JsonObject]:
     """All schema documents for ``GET /Schemas``, each with ``meta.location``."""
     return [_published(doc, "Schema", "Schemas", base_url) for doc in ALL_SCHEMA_DOCS]
 
 
-def get_schema(schema_id, base_url):
+def get_schema(schema_id: str | None, base_url: str) -> JsonObject:
     """The schema document for ``GET /Schemas/{schema_id}``.
 
     URNs are compared case-insensitively (RFC 8141 makes the "urn" scheme and NID
@@ -80,7 +84,7 @@ def get_schema(schema_id, base_url):
     raise not_found(f"Schema {schema_id!r} not found")
 
 
-def schemas_list_response(base_url):
+def schemas_list_response(base_url: str) -> JsonObject:
     """The whole ``GET /Schemas`` body (RFC 7644 §4: a ListResponse)."""
     return list_response(list_schemas(base_url))
 
@@ -88,7 +92,7 @@ def schemas_list_response(base_url):
 # --- /ResourceTypes ---------------------------------------------------------------------------
 
 
-def _resource_type(rs):
+def _resource_type(rs: ResourceSchema) -> JsonObject:
     """The ``ResourceType`` document (RFC 7643 §6) of a :class:`~.resolve.ResourceSchema`:
     the resource types and their extensions are declared once, in :mod:`.resolve`."""
     document = {
@@ -107,7 +111,7 @@ def _resource_type(rs):
     return document
 
 
-def list_resource_types(base_url):
+def list_resource_types(base_url: str) -> list[JsonObject]:
     """The User and Group ``ResourceType`` documents for ``GET /ResourceTypes``."""
     return [
         _published(_resource_type(rs), "ResourceType", "ResourceTypes", base_url)
@@ -115,7 +119,7 @@ def list_resource_types(base_url):
     ]
 
 
-def get_resource_type(resource_type_id, base_url):
+def get_resource_type(resource_type_id: str | None, base_url: str) -> JsonObject:
     """The ``ResourceType`` document for ``GET /ResourceTypes/{id}``; 404 ScimError if unknown.
 
     Compared case-insensitively, as resource type names are in RFC 7643 §6 examples
@@ -125,7 +129,7 @@ def get_resource_type(resource_type_id, base_url):
     return _published(_resource_type(rs), "ResourceType", "ResourceTypes", base_url)
 
 
-def resource_types_list_response(base_url):
+def resource_types_list_response(base_url: str) -> JsonObject:
     """The whole ``GET /ResourceTypes`` body (a ListResponse)."""
     return list_response(list_resource_types(base_url))
 
@@ -134,8 +138,13 @@ def resource_types_list_response(base_url):
 
 
 def service_provider_config(
-    base_url, *, max_results=100, sort=False, etag=False, documentation_uri=None
-):
+    base_url: str,
+    *,
+    max_results: int = 100,
+    sort: bool = False,
+    etag: bool = False,
+    documentation_uri: str | None = None,
+) -> JsonObject:
     """The ``GET /ServiceProviderConfig`` document (RFC 7643 §5).
 
     What varies with the caller's views is a parameter, so the document advertises exactly
@@ -144,7 +153,7 @@ def service_provider_config(
     them REQUIRED. The single authentication scheme is the OAuth 2.0 bearer token (RFC 6750),
     which is what Okta and Entra send in the ``Authorization`` header.
     """
-    config = {"schemas": [SERVICE_PROVIDER_CONFIG_SCHEMA]}
+    config: JsonObject = {"schemas": [SERVICE_PROVIDER_CONFIG_SCHEMA]}
     if documentation_uri:
         config["documentationUri"] = documentation_uri
     config.update(

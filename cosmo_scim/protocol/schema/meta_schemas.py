@@ -6,17 +6,21 @@ ServiceProviderConfig, as RFC 7643 §7 data.
 discovery resource is readOnly.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
+from ..documents import Definition
 from ..urns import RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA
 from .definitions import attribute, schema_document
 
 
-def _ro(name, type_="string", description="", **kwargs):
+def _ro(name: str, type_: str = "string", description: str = "", **kwargs: Any) -> Definition:
     """A readOnly attribute, as every attribute of a discovery resource is."""
     kwargs.setdefault("mutability", "readOnly")
     return attribute(name, type_, description, **kwargs)
 
 
-def _attribute_definition_subattributes(with_sub_attributes):
+def _attribute_definition_subattributes(with_sub_attributes: bool) -> list[Definition]:
     subs = [
         _ro("name", description="The attribute's name.", required=True, case_exact=True),
         _ro(
@@ -151,7 +155,7 @@ RESOURCE_TYPE_SCHEMA_DOC = schema_document(
 )
 
 
-def _supported(name, description, extra=()):
+def _supported(name: str, description: str, extra: Iterable[Definition] = ()) -> Definition:
     return _ro(
         name,
         "complex",

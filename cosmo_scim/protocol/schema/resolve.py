@@ -6,10 +6,12 @@ multiValued, mutability, caseExact, required) from here, that is from the very d
 (RFC 7643 §2.1).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..documents import Definition, SchemaDocument
 from ..errors import invalid_path, not_found
-from ..paths import parse_attr_path
+from ..paths import AttrPath, parse_attr_path
 from .definitions import COMMON_ATTRIBUTES, GROUP_SCHEMA_DOC
 from .user_schema import ENTERPRISE_USER_SCHEMA_DOC, USER_SCHEMA_DOC
 
@@ -25,27 +27,28 @@ class AttributeRef:
     """
 
     extension: str | None
-    attr: dict
-    sub: dict | None = None
+    attr: Definition
+    sub: Definition | None = None
 
     @property
-    def names(self):
+    def names(self) -> tuple[str, ...]:
         return (self.attr["name"],) + ((self.sub["name"],) if self.sub else ())
 
     @property
-    def definition(self):
+    def definition(self) -> Definition:
         """The definition of the attribute the path ends at."""
         return self.sub or self.attr
 
     @property
-    def canonical_path(self):
+    def canonical_path(self) -> str:
         """The canonical, fully spelled path, URN-prefixed for extension attributes."""
         dotted = ".".join(self.names)
         return f"{self.extension}:{dotted}" if self.extension else dotted
 
 
-def find_sub_attribute(attr, name):
+def find_sub_attribute(attr: Definition, name: str) -> Definition | None:
     """The sub-attribute of complex ``attr`` called ``name`` (case-insensitive), or None."""
+    sub: Definition
     for sub in attr.get("subAttributes", ()):
         if sub["name"].lower() == name.lower():
             return sub
@@ -55,27 +58,30 @@ def find_sub_attribute(attr, name):
 class ResourceSchema:
     """The schemas of one resource type: core schema, its extensions, the common attributes."""
 
-    def __init__(self, name, core, extensions=()):
+    def __init__(
+        self, name: str, core: SchemaDocument, extensions: Iterable[SchemaDocument] = ()
+    ) -> None:
         self.name = name
         self.core = core
         self.extensions = tuple(extensions)
 
     @property
-    def core_urn(self):
-        return self.core["id"]
+    def core_urn(self) -> str:
+        urn: str = self.core["id"]
+        return urn
 
     @property
-    def extension_urns(self):
+    def extension_urns(self) -> tuple[str, ...]:
         return tuple(ext["id"] for ext in self.extensions)
 
-    def schema_named(self, urn):
+    def schema_named(self, urn: str) -> SchemaDocument | None:
         """The schema (core or extension) whose URN is ``urn`` case-insensitively, or None."""
         for doc in (self.core, *self.extensions):
             if doc["id"].lower() == urn.lower():
                 return doc
         return None
 
-    def schema_of(self, path, text):
+    def schema_of(self, path: AttrPath, text: str) -> SchemaDocument:
         """The schema an :class:`~cosmo_scim.protocol.paths.AttrPath` belongs to: the core
         for a path without URN; invalidPath naming ``text`` for another resource's URN."""
         if path.uri is None:
@@ -85,9 +91,9 @@ class ResourceSchema:
             raise invalid_path(f"Unknown schema in path {text!r}")
         return doc
 
-    def find_attribute(self, doc, name):
+    def find_attribute(self, doc: SchemaDocument, name: str) -> Definition | None:
         """The top-level attribute ``name`` of ``doc`` (plus the common ones for the core)."""
-        candidates = list(doc["attributes"])
+        candidates: list[Definition] = list(doc["attributes"])
         if doc is self.core:
             candidates.extend(COMMON_ATTRIBUTES)
         for attr in candidates:
@@ -95,7 +101,7 @@ class ResourceSchema:
                 return attr
         return None
 
-    def resolve(self, text):
+    def resolve(self, text: object) -> AttributeRef:
         """Resolve an attribute path (no value filter) to an :class:`AttributeRef`.
 
         Accepts, case-insensitively (RFC 7643 §2.1): ``title``, ``name.givenName``,
@@ -103,12 +109,13 @@ class ResourceSchema:
         ``urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value``.
         Raises invalidPath for anything this resource type does not define.
         """
-        path = parse_attr_path(text.strip()) if isinstance(text, str) else None
-        if path is None:
+        if not isinstance(text, str) or (path := parse_attr_path(text.strip())) is None:
             raise invalid_path(f"Invalid attribute path {text!r}")
         return self.reference(self.schema_of(path, text), path.name, path.sub, text)
 
-    def reference(self, doc, name, sub_name, text):
+    def reference(
+        self, doc: SchemaDocument, name: str, sub_name: str | None, text: str
+    ) -> AttributeRef:
         """The :class:`AttributeRef` of attribute ``name`` (and ``sub_name``, if given) of
         schema document ``doc``; invalidPath naming ``text`` when either is not defined."""
         attr = self.find_attribute(doc, name)
@@ -130,7 +137,7 @@ GROUP = ResourceSchema("Group", GROUP_SCHEMA_DOC)
 RESOURCE_SCHEMAS = (USER, GROUP)
 
 
-def resource_schema(name):
+def resource_schema(name: str | None) -> ResourceSchema:
     """The :class:`ResourceSchema` of resource type ``name`` ("User" or "Group")."""
     for rs in RESOURCE_SCHEMAS:
         if rs.name.lower() == (name or "").lower():
@@ -138,6 +145,6 @@ def resource_schema(name):
     raise not_found(f"ResourceType {name!r} not found")
 
 
-def resolve_attribute(resource_type, path):
+def resolve_attribute(resource_type: str, path: str) -> AttributeRef:
     """Shortcut: ``resource_schema(resource_type).resolve(path)``."""
     return resource_schema(resource_type).resolve(path)

@@ -12,11 +12,22 @@ because a login address is one member's (a clash is ``409 uniqueness``); ``manag
 ``displayName`` is ``returned: never`` because the server does not compute it.
 """
 
+from typing import Any
+
+from ..documents import Definition
 from ..urns import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from .definitions import attribute, schema_document
 
 
-def _plural(name, description, value, *, types, value_type="string", value_extra=None):
+def _plural(
+    name: str,
+    description: str,
+    value: str,
+    *,
+    types: list[str],
+    value_type: str = "string",
+    value_extra: dict[str, Any] | None = None,
+) -> Definition:
     """A multi-valued attribute of RFC 7643 §2.4's common shape: ``value``, ``display``,
     ``type`` (with ``types`` as canonical values) and ``primary``."""
     return attribute(
