@@ -11,23 +11,28 @@ answers, so allauth never saves a SocialAccount, signs anyone up or pairs by ema
 """
 
 import logging
+from typing import Any
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.http import HttpRequest
 
+from ..models import SsoConnection
 from . import client_secrets, social_apps, views
 
 logger = logging.getLogger(__name__)
 
 
-def _connection_of(provider):
+def _connection_of(provider: Any) -> SsoConnection | None:
     app = getattr(provider, "app", None)
     return getattr(app, "cosmo_connection", None)
 
 
 class SsoAccountAdapter(DefaultSocialAccountAdapter):
-    def list_apps(self, request, provider=None, client_id=None):
+    def list_apps(
+        self, request: HttpRequest, provider: str | None = None, client_id: str | None = None
+    ) -> list[SocialApp]:
         apps = super().list_apps(request, provider=provider, client_id=client_id)
         for connection in social_apps.connections_for(provider, client_id):
             try:
@@ -36,13 +41,17 @@ class SsoAccountAdapter(DefaultSocialAccountAdapter):
                 logger.warning("SSO connection %s: its client secret is unreadable", connection.pk)
         return apps
 
-    def get_provider(self, request, provider, client_id=None):
+    def get_provider(
+        self, request: HttpRequest, provider: str, client_id: str | None = None
+    ) -> Any:
         if social_apps.connection_key(provider) is None:
             return super().get_provider(request, provider, client_id=client_id)
         app = self.get_app(request, provider=provider, client_id=client_id)
         return app.get_provider(request)
 
-    def get_app(self, request, provider, client_id=None):
+    def get_app(
+        self, request: HttpRequest, provider: str, client_id: str | None = None
+    ) -> SocialApp:
         if social_apps.connection_key(provider) is None:
             return super().get_app(request, provider, client_id=client_id)
         connection = social_apps.connections_for(provider).first()
@@ -50,15 +59,20 @@ class SsoAccountAdapter(DefaultSocialAccountAdapter):
             raise SocialApp.DoesNotExist
         return social_apps.social_app(connection)
 
-    def pre_social_login(self, request, sociallogin):
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         connection = _connection_of(sociallogin.provider)
         if connection is None:
             return super().pre_social_login(request, sociallogin)
         raise ImmediateHttpResponse(views.complete(request, connection, sociallogin))
 
     def on_authentication_error(
-        self, request, provider, error=None, exception=None, extra_context=None
-    ):
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: str | None = None,
+        exception: Exception | None = None,
+        extra_context: dict[str, Any] | None = None,
+    ) -> None:
         connection = _connection_of(provider)
         if connection is None:
             return super().on_authentication_error(

@@ -16,9 +16,11 @@ allauth leaves to the application.
 
 import datetime
 
+from allauth.socialaccount.models import SocialLogin
 from django.core.cache import cache
 from django.utils import timezone
 
+from ..models import SsoConnection
 from .linking import Assertion, Refused
 from .social_apps import SAML_EMAIL_ATTRIBUTES, claims_of
 
@@ -27,7 +29,7 @@ from .social_apps import SAML_EMAIL_ATTRIBUTES, claims_of
 REPLAY_WINDOW = 24 * 3600
 
 
-def unverified(code, detail):
+def unverified(code: str, detail: str) -> Refused:
     """A sign-in whose proof failed: the person reads what to do, the audit trail why."""
     return Refused(
         code,
@@ -37,7 +39,7 @@ def unverified(code, detail):
     )
 
 
-def _oidc(connection, sociallogin):
+def _oidc(connection: SsoConnection, sociallogin: SocialLogin) -> str:
     data = sociallogin.account.extra_data
     token = data.get("id_token") or {}
     userinfo = data.get("userinfo") or {}
@@ -53,7 +55,9 @@ def _oidc(connection, sociallogin):
     return str(claims_of(data).get("email") or "")
 
 
-def _remember_once(connection, assertion_id, not_on_or_after):
+def _remember_once(
+    connection: SsoConnection, assertion_id: str, not_on_or_after: int | str | None
+) -> None:
     timeout = REPLAY_WINDOW
     if not_on_or_after:
         end = datetime.datetime.fromtimestamp(int(not_on_or_after), tz=datetime.UTC)
@@ -63,7 +67,7 @@ def _remember_once(connection, assertion_id, not_on_or_after):
         raise unverified("replayed", f"assertion {assertion_id!r} was already used")
 
 
-def _saml(connection, sociallogin):
+def _saml(connection: SsoConnection, sociallogin: SocialLogin) -> str:
     data = sociallogin.account.extra_data
     assertion_id = data.get("assertion_id")
     if not assertion_id:
@@ -78,7 +82,7 @@ def _saml(connection, sociallogin):
     return name_id if "@" in name_id else ""
 
 
-def from_sociallogin(connection, sociallogin):
+def from_sociallogin(connection: SsoConnection, sociallogin: SocialLogin) -> Assertion:
     """The assertion a validated allauth sign-in makes. Raises :class:`Refused`."""
     if connection.protocol == "oidc":
         email = _oidc(connection, sociallogin)

@@ -16,9 +16,15 @@ Membership and role checks stay the host's; this only says whether the *session'
 authentication* is good enough for the organization.
 """
 
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
+from collections.abc import Iterable
+from typing import Any
 
+from django.contrib.auth.signals import user_logged_in
+from django.db.models import Model, QuerySet
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from ..host import Key, Organization, Person
 from ..models import SsoConnection
 
 SESSION_KEY = "cosmo_scim_sso"
@@ -27,7 +33,7 @@ SESSION_KEY = "cosmo_scim_sso"
 _SIGNING_IN = "_cosmo_scim_sso_signing_in"
 
 
-def _record(request) -> dict:
+def _record(request: HttpRequest) -> dict[str, Any]:
     """The session's record: {"password": bool, "organizations": {org id: connection key}}.
     A session from before SSO existed has none and counts as a password session."""
     record = request.session.get(SESSION_KEY)
@@ -35,7 +41,9 @@ def _record(request) -> dict:
 
 
 @receiver(user_logged_in, dispatch_uid="cosmo_scim_sso_password_login")
-def _note_login(sender, request, user, **kwargs):
+def _note_login(
+    sender: type[Model], request: HttpRequest | None, user: Person, **kwargs: Any
+) -> None:
     if request is None or not hasattr(request, "session"):
         return
     if getattr(request, _SIGNING_IN, None) is not None:
@@ -45,12 +53,12 @@ def _note_login(sender, request, user, **kwargs):
     request.session[SESSION_KEY] = record
 
 
-def signing_in(request, connection):
+def signing_in(request: HttpRequest, connection: SsoConnection) -> None:
     """Mark the coming login() as this connection's sign-in (sso/linking.py calls it)."""
     setattr(request, _SIGNING_IN, connection)
 
 
-def signed_in(request, connection):
+def signed_in(request: HttpRequest, connection: SsoConnection) -> None:
     """After login(): the session is authenticated for the connection's organization. A
     session that was not already this person's password session becomes SSO-only."""
     record = request.session.get(SESSION_KEY)
@@ -61,7 +69,7 @@ def signed_in(request, connection):
     delattr(request, _SIGNING_IN)
 
 
-def requiring_connections(organization_ids):
+def requiring_connections(organization_ids: Iterable[Key]) -> QuerySet[SsoConnection]:
     """The enabled connections that make organizations among ``organization_ids`` require
     SSO (an organization requires it when any of its enabled connections does)."""
     return SsoConnection.objects.enabled().filter(
@@ -69,18 +77,18 @@ def requiring_connections(organization_ids):
     )
 
 
-def requiring_sso(organization_ids) -> set:
+def requiring_sso(organization_ids: Iterable[Key]) -> set[Key]:
     """The ids among ``organization_ids`` whose organization requires SSO (one query)."""
     return set(
         requiring_connections(organization_ids).values_list("organization_id", flat=True).distinct()
     )
 
 
-def requires_sso(organization) -> bool:
+def requires_sso(organization: Organization) -> bool:
     return bool(requiring_sso([organization.pk]))
 
 
-def enterable(request, organization_ids) -> set:
+def enterable(request: HttpRequest, organization_ids: Iterable[Key]) -> set[Key]:
     """The ids among ``organization_ids`` this session may enter (see the module's rule).
     Superusers enter every one, by password too."""
     user = request.user
@@ -96,14 +104,14 @@ def enterable(request, organization_ids) -> set:
     return through_sso | (ids - requiring_sso(ids - through_sso))
 
 
-def may_enter(request, organization) -> bool:
+def may_enter(request: HttpRequest, organization: Organization) -> bool:
     """May this session enter ``organization``'s pages? The host calls it on each of its
     organization pages next to its own membership check; cosmo_scim's admin scope calls
     :func:`enterable`."""
     return organization.pk in enterable(request, [organization.pk])
 
 
-def signed_in_through(request, organization):
+def signed_in_through(request: HttpRequest, organization: Organization) -> str | None:
     """The key of the connection this session signed in through for ``organization``, or
     None."""
     return _record(request)["organizations"].get(str(organization.pk))

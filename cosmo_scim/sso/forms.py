@@ -1,6 +1,8 @@
 """The SSO connection form: the admin's, and what ``configure_sso`` validates with (one
 rule for what a connection needs)."""
 
+from typing import Any
+
 from django import forms
 
 from ..models import SsoConnection
@@ -42,8 +44,9 @@ class SsoConnectionForm(forms.ModelForm):
             "subject_claim",
         )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
         protocol = cleaned.get("protocol") or self.instance.protocol
         if protocol == OIDC:
             for field in ("issuer", "client_id"):
@@ -61,7 +64,7 @@ class SsoConnectionForm(forms.ModelForm):
                     self.add_error("metadata_xml", str(invalid))
         return cleaned
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> SsoConnection:
         secret = self.cleaned_data.get("client_secret")
         if secret:
             self.instance.secret_encrypted = client_secrets.seal(secret)

@@ -31,11 +31,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .. import conf, host_fields
 from ..addresses import AddressKey, address_key, with_address
-from ..models import AuditEvent, ScimUser, SsoIdentity, VerifiedDomain
+from ..host import Key, Organization
+from ..models import AuditEvent, ScimUser, SsoConnection, SsoIdentity, VerifiedDomain
 from ..provisioning import audit
 from ..provisioning.lifecycle import Actor
 from . import entry
@@ -47,7 +49,7 @@ Action = AuditEvent.Action
 class Assertion:
     """What the IdP said, after django-allauth validated the token or the SAML response."""
 
-    connection: object
+    connection: SsoConnection
     subject: str
     email: str = ""
 
@@ -56,16 +58,16 @@ class Refused(Exception):
     """A sign-in that signs nobody in. ``code`` is for the audit trail and tests;
     ``message`` is what the person reads (what to do), ``detail`` what the admin reads."""
 
-    def __init__(self, code, message, detail=""):
+    def __init__(self, code: str, message: str, detail: str = "") -> None:
         super().__init__(code)
         self.code, self.message, self.detail = code, message, detail
 
 
-def _product():
+def _product() -> str:
     return conf.get("PRODUCT_NAME") or "this product"
 
 
-def not_provisioned(organization):
+def not_provisioned(organization: Organization) -> Refused:
     return Refused(
         "not_provisioned",
         f"Your identity provider signed you in, but {organization} has not given you access "
@@ -73,14 +75,14 @@ def not_provisioned(organization):
     )
 
 
-def _match(connection, assertion):
+def _match(connection: SsoConnection, assertion: Assertion) -> list[ScimUser]:
     """The organization's SCIM users the assertion's subject or email names (rule 1, else
     rule 2), at most two, without a lock. Compared by the one case rule for addresses
     (addresses.py: ASCII letters fold, nothing else does), which the subject follows too:
     a userName is most often an address."""
     users = ScimUser.objects.filter(organization_id=connection.organization_id)
     subject = address_key(assertion.subject)
-    found = list(
+    found: list[ScimUser] = list(
         users.alias(_name=AddressKey("user_name"), _external=AddressKey("external_id")).filter(
             Q(_name=subject) | Q(_external=subject)
         )[:2]
@@ -92,7 +94,9 @@ def _match(connection, assertion):
     return list(with_address(users, "emails__value", assertion.email).distinct()[:2])
 
 
-def _candidate(connection, assertion):
+def _candidate(
+    connection: SsoConnection, assertion: Assertion
+) -> tuple[ScimUser | None, SsoIdentity | None]:
     """(the SCIM user this sign-in names or None, the identity already linked or None)."""
     identity = (
         SsoIdentity.objects.filter(connection=connection, subject=assertion.subject)
@@ -114,7 +118,7 @@ def _candidate(connection, assertion):
     return (found[0] if found else None), None
 
 
-def _locked(scim_user):
+def _locked(scim_user: ScimUser) -> ScimUser | None:
     """The SCIM user re-read after taking its row lock and then the person's. The read is a
     statement of its own: under READ COMMITTED it sees what committed while the lock was
     awaited (a deactivation writes the membership), which the rows joined to a locking
@@ -127,7 +131,7 @@ def _locked(scim_user):
     return ScimUser.objects.select_related(person, "organization").filter(pk=scim_user.pk).first()
 
 
-def _admit(scim_user, invited_membership_id):
+def _admit(scim_user: ScimUser, invited_membership_id: Key | None) -> None:
     """Refuse a member the IdP deactivated, or one awaiting consent outside their
     invitation."""
     organization = scim_user.organization
@@ -149,7 +153,9 @@ def _admit(scim_user, invited_membership_id):
     )
 
 
-def resolve(assertion, *, invited_membership_id=None):
+def resolve(
+    assertion: Assertion, *, invited_membership_id: Key | None = None
+) -> tuple[ScimUser, SsoIdentity | None]:
     """The SCIM user this assertion signs in as, read and checked under the locks (the
     caller holds the transaction). Raises :class:`Refused`."""
     connection = assertion.connection
@@ -168,12 +174,14 @@ def resolve(assertion, *, invited_membership_id=None):
     return current, identity
 
 
-def _record(action, assertion, actor, scim_user):
+def _record(action: str, assertion: Assertion, actor: Actor, scim_user: ScimUser) -> None:
     organization_id = assertion.connection.organization_id
     audit.record_sso(action, organization_id, actor, subject=assertion.subject, scim_user=scim_user)
 
 
-def _link(connection, assertion, scim_user, actor):
+def _link(
+    connection: SsoConnection, assertion: Assertion, scim_user: ScimUser, actor: Actor
+) -> SsoIdentity:
     person = host_fields.person_of(scim_user.membership)
     if SsoIdentity.objects.filter(connection=connection, person=person).exists():
         raise Refused(
@@ -189,14 +197,14 @@ def _link(connection, assertion, scim_user, actor):
     return identity
 
 
-def actor_for(request, connection):
+def actor_for(request: HttpRequest, connection: SsoConnection) -> Actor:
     return Actor(
         via=f"SSO connection {connection.name!r}",
         remote_addr=request.META.get("REMOTE_ADDR"),
     )
 
 
-def refuse(request, connection, subject, refused):
+def refuse(request: HttpRequest, connection: SsoConnection, subject: str, refused: Refused) -> None:
     """Audit a refusal (outside any transaction the sign-in rolled back)."""
     audit.record_sso(
         Action.SSO_REFUSED,
@@ -207,7 +215,9 @@ def refuse(request, connection, subject, refused):
     )
 
 
-def sign_in(request, assertion, *, invited_membership_id=None):
+def sign_in(
+    request: HttpRequest, assertion: Assertion, *, invited_membership_id: Key | None = None
+) -> ScimUser:
     """Sign the person the assertion resolves to in, for the connection's organization.
     Returns their SCIM user; raises :class:`Refused` (audited)."""
     connection = assertion.connection

@@ -7,7 +7,7 @@ class MetadataError(ValueError):
     missing."""
 
 
-def idp_from_xml(xml):
+def idp_from_xml(xml: str) -> dict[str, str]:
     """allauth's explicit IdP settings (entity id, SSO URL, signing certificate) from the
     metadata XML."""
     from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser

@@ -19,9 +19,13 @@ request from ``SsoConnection`` rows, the secret decrypted in memory (client_secr
 allauth does for apps configured in settings.
 """
 
+from typing import Any
+
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.saml.provider import SAMLProvider
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 
 from ..models import SsoConnection
@@ -41,14 +45,14 @@ SAML_EMAIL_ATTRIBUTES = [
 ]
 
 
-def connection_key(provider_id):
+def connection_key(provider_id: str | None) -> str | None:
     """The connection key a provider id (``cosmo-sso-<key>``) names, or None."""
     if provider_id and provider_id.startswith(PREFIX):
         return provider_id[len(PREFIX) :]
     return None
 
 
-def _no_subject(connection, name):
+def _no_subject(connection: SsoConnection, name: str) -> Refused:
     return Refused(
         "no_subject",
         f"{connection.name} did not say who you are ({name} is missing). Ask your "
@@ -60,7 +64,14 @@ def _no_subject(connection, name):
 class ConnectionOIDCProvider(OpenIDConnectProvider):
     """allauth's OpenID Connect provider, plus a ``nonce`` and the connection's claim."""
 
-    def redirect(self, request, process, next_url=None, data=None, **kwargs):
+    def redirect(
+        self,
+        request: HttpRequest,
+        process: str,
+        next_url: str | None = None,
+        data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> HttpResponse:
         from django.utils.crypto import get_random_string
 
         nonce = get_random_string(32)
@@ -71,7 +82,7 @@ class ConnectionOIDCProvider(OpenIDConnectProvider):
             request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs
         )
 
-    def extract_uid(self, data):
+    def extract_uid(self, data: dict[str, Any]) -> str:
         connection = self.app.cosmo_connection
         name = connection.subject_claim or "sub"
         value = claims_of(data).get(name)
@@ -80,7 +91,7 @@ class ConnectionOIDCProvider(OpenIDConnectProvider):
         return str(value)
 
 
-def claims_of(data):
+def claims_of(data: dict[str, Any]) -> dict[str, Any]:
     """The ID token's claims over the userinfo response's: the ID token is what allauth
     checked (iss, aud, exp); userinfo adds what the token left out (OIDC Core §5.3.2)."""
     return {**(data.get("userinfo") or {}), **(data.get("id_token") or {})}
@@ -90,7 +101,7 @@ class ConnectionSAMLProvider(SAMLProvider):
     """allauth's SAML provider, identifying the person by the NameID or the connection's
     attribute, and keeping what the replay cache needs."""
 
-    def extract_uid(self, auth):
+    def extract_uid(self, auth: Any) -> str:
         connection = self.app.cosmo_connection
         if connection.subject_claim:
             values = auth.get_attribute(connection.subject_claim) or []
@@ -102,7 +113,7 @@ class ConnectionSAMLProvider(SAMLProvider):
             raise _no_subject(connection, name)
         return value
 
-    def extract_extra_data(self, auth):
+    def extract_extra_data(self, auth: Any) -> dict[str, Any]:
         return {
             "attributes": auth.get_attributes(),
             "name_id": auth.get_nameid(),
@@ -111,14 +122,14 @@ class ConnectionSAMLProvider(SAMLProvider):
         }
 
 
-def _idp(connection):
+def _idp(connection: SsoConnection) -> dict[str, Any]:
     if connection.metadata_url:
         # allauth fetches (and caches) the metadata; entity_id None takes its only IdP.
         return {"metadata_url": connection.metadata_url, "entity_id": None}
     return metadata.idp_from_xml(connection.metadata_xml)
 
 
-def _saml_settings(connection):
+def _saml_settings(connection: SsoConnection) -> dict[str, Any]:
     mapping = {"email": SAML_EMAIL_ATTRIBUTES}
     if connection.subject_claim:
         mapping["uid"] = [connection.subject_claim]
@@ -139,7 +150,7 @@ def _saml_settings(connection):
     }
 
 
-def social_app(connection):
+def social_app(connection: SsoConnection) -> SocialApp:
     """The unsaved allauth app of ``connection``."""
     if connection.protocol == SsoConnection.Protocol.OIDC:
         app = SocialApp(
@@ -167,7 +178,9 @@ def social_app(connection):
     return app
 
 
-def connections_for(provider=None, client_id=None):
+def connections_for(
+    provider: str | None = None, client_id: str | None = None
+) -> QuerySet[SsoConnection]:
     """Enabled connections an allauth lookup (provider or provider id, client id) names."""
     connections = SsoConnection.objects.enabled().select_related("organization")
     key = connection_key(provider)

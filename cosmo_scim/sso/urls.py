@@ -24,10 +24,10 @@ class KeyConverter:
 
     regex = r"[-.\w]+"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> str:
         return value
 
-    def to_url(self, value):
+    def to_url(self, value: str) -> str:
         return value
 
 

@@ -7,14 +7,17 @@ reached), and the organization's audit trail says why (sso/linking.py ``refuse``
 
 import logging
 import urllib.error
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeAlias
 
 import requests
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base.constants import AuthProcess
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -22,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from .. import conf
 from ..admin import scope
-from ..host import host_adapter
+from ..host import Key, host_adapter
 from ..models import SsoConnection
 from ..provisioning.invitations import find_by_hash
 from . import assertions, entry, linking
@@ -30,10 +33,19 @@ from .endpoints import PROVIDER_PREFIX
 
 logger = logging.getLogger(__name__)
 
+# A Django view function.
+View: TypeAlias = Callable[..., HttpResponse]
+
 INVITATION_SESSION_KEY = "cosmo_scim_invitation"  # invitations/views.py SESSION_KEY
 
 
-def _page(request, connection, message, status, test=False):
+def _page(
+    request: HttpRequest,
+    connection: SsoConnection | None,
+    message: str,
+    status: int,
+    test: bool = False,
+) -> HttpResponse:
     response = render(
         request,
         "cosmo_scim/sso/refused.html",
@@ -51,18 +63,23 @@ def _page(request, connection, message, status, test=False):
     return response
 
 
-def refused_page(request, connection, refused, test=False):
+def refused_page(
+    request: HttpRequest,
+    connection: SsoConnection | None,
+    refused: linking.Refused,
+    test: bool = False,
+) -> HttpResponse:
     return _page(request, connection, refused.message, 400, test)
 
 
-def failed(request, connection, detail):
+def failed(request: HttpRequest, connection: SsoConnection, detail: str) -> HttpResponse:
     """A protocol failure allauth reported (bad state, a refused token or response)."""
     refused = assertions.unverified("protocol", detail)
     linking.refuse(request, connection, "", refused)
     return refused_page(request, connection, refused)
 
 
-def _connection(key):
+def _connection(key: str) -> SsoConnection:
     connection = (
         SsoConnection.objects.enabled().select_related("organization").filter(key=key).first()
     )
@@ -71,7 +88,7 @@ def _connection(key):
     return connection
 
 
-def _next_url(request):
+def _next_url(request: HttpRequest) -> str:
     target = request.GET.get("next", "")
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -82,7 +99,7 @@ def _next_url(request):
 
 @never_cache
 @require_GET
-def start(request, key):
+def start(request: HttpRequest, key: str) -> HttpResponse:
     """The connection's login URL: off to the IdP. ``?test=1`` (an admin of the
     organization) signs nobody in and shows whom the IdP's answer resolves to."""
     connection = _connection(key)
@@ -98,14 +115,16 @@ def start(request, key):
         return _unexpected(request, connection, exc)
 
 
-def _invited_membership_id(request, connection):
+def _invited_membership_id(request: HttpRequest, connection: SsoConnection) -> Key | None:
     invitation = find_by_hash(request.session.get(INVITATION_SESSION_KEY, ""))
     if invitation is not None and invitation.organization_id == connection.organization_id:
         return invitation.membership_id
     return None
 
 
-def _test_result(request, connection, assertion):
+def _test_result(
+    request: HttpRequest, connection: SsoConnection, assertion: linking.Assertion
+) -> HttpResponse:
     """Resolve without linking or signing in: what a real sign-in would do."""
     if not scope.acts_for(request, connection.organization_id):
         raise Http404
@@ -126,7 +145,9 @@ def _test_result(request, connection, assertion):
     )
 
 
-def complete(request, connection, sociallogin):
+def complete(
+    request: HttpRequest, connection: SsoConnection, sociallogin: SocialLogin
+) -> HttpResponse:
     """allauth validated the IdP's answer: check what it leaves to us, then sign in."""
     state = sociallogin.state or {}
     try:
@@ -149,7 +170,9 @@ def complete(request, connection, sociallogin):
     return redirect(state.get("next") or host_adapter().sso_signed_in_url(scim_user.membership))
 
 
-def _unexpected(request, connection, exc):
+def _unexpected(
+    request: HttpRequest, connection: SsoConnection | None, exc: Exception
+) -> HttpResponse:
     # allauth fetches OIDC discovery with requests, python3-saml SAML metadata with urllib.
     unreachable = isinstance(exc, requests.RequestException | urllib.error.URLError)
     logger.warning(
@@ -170,7 +193,7 @@ def _unexpected(request, connection, exc):
     return refused_page(request, connection, refused)
 
 
-def single_logout(view):
+def single_logout(view: View) -> View:
     """allauth's SAML single logout URL (the SLS the SP metadata names), acting only on a
     message the IdP signed, for a session signed in through this very connection.
 
@@ -181,7 +204,7 @@ def single_logout(view):
     certificate (SAML Bindings §3.4.4.1)."""
 
     @wraps(view)
-    def logout_view(request, organization_slug):
+    def logout_view(request: HttpRequest, organization_slug: str) -> HttpResponse:
         connection = _connection(organization_slug)
         signed = "Signature" in request.GET and "SigAlg" in request.GET
         if not signed or entry.signed_in_through(request, connection.organization) != (
@@ -195,11 +218,11 @@ def single_logout(view):
     return logout_view
 
 
-def guarded(view):
+def guarded(view: View) -> View:
     """An allauth callback view whose every failure is a page (and an audit event)."""
 
     @wraps(view)
-    def guarded_view(request, *args, **kwargs):
+    def guarded_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         key = kwargs.get("organization_slug") or str(kwargs.get("provider_id", ""))
         key = key.removeprefix(PROVIDER_PREFIX)
         try:
@@ -213,7 +236,7 @@ def guarded(view):
         except Http404:
             raise
         except Exception as exc:  # a failed callback is a page, never a 500
-            connection = SsoConnection.objects.select_related("organization").filter(key=key)
-            return _unexpected(request, connection.first(), exc)
+            named = SsoConnection.objects.select_related("organization").filter(key=key)
+            return _unexpected(request, named.first(), exc)
 
     return never_cache(guarded_view)
