@@ -15,17 +15,23 @@ used, not here: cosmo_scim.admin registers its model admins on the default site 
 imported, and the default site is being set up while this module is imported.
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 
 from . import conf
 from .protocol.limits import unstorable
+
+# A Django view (admin_view keeps its type).
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 class OrgAdminAuthenticationForm(AdminAuthenticationForm):
@@ -33,7 +39,7 @@ class OrgAdminAuthenticationForm(AdminAuthenticationForm):
     deactivated admin — gets Django's usual refusal, which does not say whether the password
     was right."""
 
-    def confirm_login_allowed(self, user):
+    def confirm_login_allowed(self, user: Any) -> None:
         AuthenticationForm.confirm_login_allowed(self, user)  # refuses inactive accounts
         from .admin import scope
 
@@ -47,7 +53,7 @@ class OrgAdminAuthenticationForm(AdminAuthenticationForm):
             _refuse_where_sso_is_required(user)
 
 
-def _refuse_where_sso_is_required(user):
+def _refuse_where_sso_is_required(user: Any) -> None:
     """An org admin whose every organization requires SSO would sign in by password and be
     sent back to this page with nothing to see (the scope admits no password session there,
     sso/entry.py): say where to sign in instead. Asked only once the password was right, so
@@ -68,7 +74,7 @@ def _refuse_where_sso_is_required(user):
     )
 
 
-def _refuse_unstorable(view):
+def _refuse_unstorable(view: V) -> V:
     """The admin's input boundary, the same rule as SCIM's (cosmo_scim.protocol.limits):
     a URL id PostgreSQL cannot compare (a NUL: ``/admin/cosmo_scim/apikey/a%00b/rotate/``,
     or ``a_00b``, which the admin's own id quoting turns into one) names nothing (404), and
@@ -76,7 +82,7 @@ def _refuse_unstorable(view):
     psycopg's ``DataError`` as a 500."""
 
     @wraps(view)
-    def guarded(request, *args, **kwargs):
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         ids = [value for value in kwargs.values() if isinstance(value, str)]
         if any(unstorable(value) or unstorable(unquote(value)) for value in ids):
             raise Http404("No such object")
@@ -86,10 +92,10 @@ def _refuse_unstorable(view):
                     return HttpResponseBadRequest("The request contains a NUL or a lone surrogate")
         return view(request, *args, **kwargs)
 
-    return guarded
+    return cast(V, guarded)
 
 
-def _product_words(named, neutral):
+def _product_words(named: str, neutral: str) -> str:
     name = conf.get("PRODUCT_NAME")
     return named.format(name) if name else neutral
 
@@ -105,19 +111,19 @@ class OrgAdminSite(admin.AdminSite):
     # The product's name (COSMO_SCIM["PRODUCT_NAME"]) where Django says "Django
     # administration"; a host that names none reads a neutral word.
     @property
-    def site_header(self):
+    def site_header(self) -> str:  # type: ignore[override]  # Django: an attribute
         return _product_words("{} administration", "Administration")
 
     @property
-    def site_title(self):
+    def site_title(self) -> str:  # type: ignore[override]  # Django: an attribute
         return _product_words("{} admin", "Admin")
 
-    def admin_view(self, view, cacheable=False):
+    def admin_view(self, view: V, cacheable: bool = False) -> V:
         """Every admin page — Django's and cosmo_scim's own (key rotation, the provisioning
         overview) — passes the input boundary before anything reads the database."""
         return super().admin_view(_refuse_unstorable(view), cacheable)
 
-    def has_permission(self, request):
+    def has_permission(self, request: HttpRequest) -> bool:
         """Active staff, and anyone who administers an organization right now. Asked on
         every admin request, so a deactivated or demoted org admin is out on their next
         one (and sent to the login page)."""

@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import AnonymousUser
 from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from . import keys
 from .models import APIKey
@@ -14,7 +16,7 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
     and views scope their querysets with ``request.auth.organization``.
     """
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, APIKey] | None:
         header = request.META.get("HTTP_AUTHORIZATION")
         if not header:
             return None
@@ -25,12 +27,12 @@ class APIKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(rejected.reason) from None
         return AnonymousUser(), api_key
 
-    def authenticate_header(self, request):
+    def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="cosmo-api"'
 
 
 class HasOrganizationAPIKey(permissions.BasePermission):
     """Any valid key of an organization, whatever its permissions."""
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         return isinstance(request.auth, APIKey)

@@ -40,7 +40,7 @@ def nameservers() -> list[dns.nameserver.Do53Nameserver] | None:
     return [_server(entry) for entry in configured]
 
 
-def _server(entry) -> dns.nameserver.Do53Nameserver:
+def _server(entry: object) -> dns.nameserver.Do53Nameserver:
     text = str(entry).strip()
     host, port = text, "53"
     if text.startswith("["):  # [2001:db8::1]:53

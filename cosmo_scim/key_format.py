@@ -32,7 +32,7 @@ KEY_SHAPE = re.compile(
 )
 
 
-def marker():
+def marker() -> str:
     """The marker new keys begin with, checked against :data:`MARKER_SHAPE`."""
     value = conf.get("API_KEY_PREFIX")
     if not isinstance(value, str) or not MARKER_SHAPE.fullmatch(value):
@@ -44,16 +44,16 @@ def marker():
 
 
 class CosmoKeyGenerator(KeyGenerator):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(prefix_length=PREFIX_LENGTH, secret_key_length=SECRET_LENGTH)
 
-    def generate(self):
+    def generate(self) -> tuple[str, str, str]:
         prefix = get_random_string(PREFIX_LENGTH)
         key = f"{marker()}{prefix}.{get_random_string(SECRET_LENGTH)}"
         return key, prefix, self.hash(key)
 
 
-def parse_prefix(key):
+def parse_prefix(key: str) -> str | None:
     """The row prefix of a presented key, or None when it is not shaped like one of ours
     (under the current marker or any earlier one)."""
     match = KEY_SHAPE.fullmatch(key)

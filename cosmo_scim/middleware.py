@@ -11,8 +11,11 @@ It also lets a browser whose session a deactivation ended learn why, on its next
 (sessions.py, :func:`~cosmo_scim.provisioning.sessions.carry_ended_notice`).
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest, HttpResponse
 
 from .provisioning import sessions
 
@@ -20,10 +23,10 @@ from .provisioning import sessions
 class SessionIndexMiddleware:
     """List it after ``SessionMiddleware`` and ``AuthenticationMiddleware``."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         before = session.session_key if session is not None else None
 

@@ -11,7 +11,7 @@ import threading
 import time
 from datetime import datetime
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -36,7 +36,7 @@ BREAKER_SECONDS = 30
     # task retries and sweeps; deliver() stops scheduling tries once it is spent.
     max_retries=None,
 )
-def send_invitation(self, invitation_id):
+def send_invitation(self: Task, invitation_id: int) -> None:
     try:
         invitation_delivery.deliver(invitation_id)
     except invitation_delivery.NotRecorded as unrecorded:
@@ -57,14 +57,14 @@ def send_invitation(self, invitation_id):
     retry_backoff_max=300,
     max_retries=100,
 )
-def record_invitation_sent(invitation_id, started, sent_at):
+def record_invitation_sent(invitation_id: int, started: str, sent_at: str) -> None:
     """The email went out while the database was down: record it once it is back."""
     invitation_delivery.record_sent(
         invitation_id, datetime.fromisoformat(started), datetime.fromisoformat(sent_at), pauses=()
     )
 
 
-def _record_later(unrecorded):
+def _record_later(unrecorded: invitation_delivery.NotRecorded) -> None:
     try:
         record_invitation_sent.apply_async(
             (
@@ -79,7 +79,7 @@ def _record_later(unrecorded):
 
 
 @shared_task(name="cosmo_scim.send_pending_invitations")
-def send_pending_invitations():
+def send_pending_invitations() -> int:
     return invitation_delivery.send_pending(on_unrecorded=_record_later)
 
 
@@ -87,18 +87,18 @@ class _Breaker:
     """Open for BREAKER_SECONDS after a publish failed, per process: with Redis down every
     publish would otherwise try to connect again, and a SCIM request would wait for it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open_until = 0.0
 
-    def is_open(self):
+    def is_open(self) -> bool:
         return time.monotonic() < self._open_until
 
-    def trip(self):
+    def trip(self) -> None:
         with self._lock:
             self._open_until = time.monotonic() + BREAKER_SECONDS
 
-    def reset(self):
+    def reset(self) -> None:
         with self._lock:
             self._open_until = 0.0
 
@@ -106,7 +106,7 @@ class _Breaker:
 breaker = _Breaker()
 
 
-def _publish(invitation_id):
+def _publish(invitation_id: int) -> None:
     # The change is committed and the invitation stays pending-unsent whatever happens
     # here: the periodic sweep (or `manage.py send_pending_invitations`) sends what is
     # not queued once the broker is back.
@@ -121,7 +121,7 @@ def _publish(invitation_id):
         logger.warning("Invitation %s not queued (broker unreachable: %s)", invitation_id, exc)
 
 
-def send_invitation_on_commit(invitation_id):
+def send_invitation_on_commit(invitation_id: int) -> None:
     """Queue the email only once the change that created the invitation has committed.
 
     ``robust``: whatever goes wrong in queueing (or, with eager Celery, in sending) is

@@ -12,7 +12,9 @@ checkers"). Reversing a name still gives the canonical spelling, so ``Location``
 """
 
 import re
+from collections.abc import Callable
 
+from django.http import HttpResponse
 from django.urls import URLPattern
 from django.urls.resolvers import RegexPattern
 from django.utils.functional import cached_property
@@ -27,11 +29,11 @@ class CaselessPattern(RegexPattern):
     the compiled flags, so it keeps producing the canonical spelling."""
 
     @cached_property
-    def regex(self):
-        return re.compile(self._regex, re.IGNORECASE)
+    def regex(self) -> re.Pattern[str]:  # type: ignore[override]  # a descriptor in Django
+        return re.compile(self._regex, re.IGNORECASE)  # type: ignore[attr-defined]
 
 
-def caseless(regex, view, name=None):
+def caseless(regex: str, view: Callable[..., HttpResponse], name: str | None = None) -> URLPattern:
     return URLPattern(CaselessPattern(regex, name=name, is_endpoint=True), view, name=name)
 
 

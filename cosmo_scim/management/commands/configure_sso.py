@@ -16,10 +16,10 @@ is turned off). Prints ``key=value`` lines: ``login_url``, then ``redirect_uri``
 """
 
 import os
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
-
-from cosmo_scim import conf
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...host_fields import organizations_by_slug
 from ...models import SsoConnection
@@ -32,7 +32,7 @@ SECRET_VARIABLE = "SSO_CLIENT_SECRET"
 class Command(BaseCommand):
     help = "Create or update an organization's SSO connection and print its URLs."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("org_slug")
         parser.add_argument("protocol", choices=("oidc", "saml"))
         parser.add_argument("--name", default="SSO", help='The button reads "Continue with N".')
@@ -48,11 +48,10 @@ class Command(BaseCommand):
         parser.add_argument("--require", action="store_true", help="Require SSO for the org.")
         parser.add_argument("--allow-idp-initiated", action="store_true", help="SAML only.")
 
-    def handle(self, *args, org_slug, protocol, **options):
-        organization_model = conf.organization_model()
+    def handle(self, *args: Any, org_slug: str, protocol: str, **options: Any) -> None:
         try:
             organization = organizations_by_slug(org_slug).get()
-        except organization_model.DoesNotExist:
+        except ObjectDoesNotExist:  # the organization model's DoesNotExist
             raise CommandError(f"No organization with slug {org_slug!r}.") from None
         name = options["name"].strip()
         connection = SsoConnection.objects.filter(organization=organization, name=name).first()

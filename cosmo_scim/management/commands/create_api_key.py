@@ -5,11 +5,11 @@ nowhere else; every other line is non-secret.
 """
 
 from datetime import timedelta
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-
-from cosmo_scim import conf
 
 from ...host import host_adapter
 from ...host_fields import organizations_by_slug
@@ -19,17 +19,24 @@ from ...models import APIKey
 class Command(BaseCommand):
     help = "Create an organization API key and print it once, as the last line of output."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("org_slug")
         parser.add_argument("--name", required=True, help="What the key is for, e.g. 'Okta'.")
         parser.add_argument("--scim", action="store_true", help="Grant the SCIM permission.")
         parser.add_argument("--expires-in-days", type=int, default=None, metavar="N")
 
-    def handle(self, *args, org_slug, name, scim, expires_in_days, **options):
-        organization_model = conf.organization_model()
+    def handle(
+        self,
+        *args: Any,
+        org_slug: str,
+        name: str,
+        scim: bool,
+        expires_in_days: int | None,
+        **options: Any,
+    ) -> None:
         try:
             organization = organizations_by_slug(org_slug).get()
-        except organization_model.DoesNotExist:
+        except ObjectDoesNotExist:  # the organization model's DoesNotExist
             raise CommandError(f"No organization with slug {org_slug!r}.") from None
         host = host_adapter()
         if scim and not host.scim_allowed(organization):

@@ -6,9 +6,11 @@ listed member is deactivated through the lifecycle service and the audit trail n
 command.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
 
-from ... import conf
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
 from ...host_fields import organizations_by_slug
 from ...provisioning import lifecycle, orphans
 
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         "deactivate them."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("org_slug")
         parser.add_argument(
             "--deactivate", action="store_true", help="Deactivate every member listed."
@@ -31,11 +33,12 @@ class Command(BaseCommand):
             help="Why, for the audit trail.",
         )
 
-    def handle(self, *args, org_slug, deactivate, reason, **options):
-        organization_model = conf.organization_model()
+    def handle(
+        self, *args: Any, org_slug: str, deactivate: bool, reason: str, **options: Any
+    ) -> None:
         try:
             organization = organizations_by_slug(org_slug).get()
-        except organization_model.DoesNotExist:
+        except ObjectDoesNotExist:  # the organization model's DoesNotExist
             raise CommandError(f"No organization with slug {org_slug!r}.") from None
         if not orphans.scim_provisioned(organization):
             self.stdout.write(f"{organization} does not provision over SCIM: nothing to report.")

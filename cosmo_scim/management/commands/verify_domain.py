@@ -12,9 +12,11 @@ saying what the check found. The exit status:
   organization can verify, or the domain is verified by another organization.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
 
-from ... import conf
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
 from ...domain_names import InvalidDomain
 from ...host_fields import organizations_by_slug
 from ...provisioning import domains
@@ -30,15 +32,14 @@ class Command(BaseCommand):
         "1 on an error."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("org_slug")
         parser.add_argument("domain")
 
-    def handle(self, *args, org_slug, domain, **options):
-        organization_model = conf.organization_model()
+    def handle(self, *args: Any, org_slug: str, domain: str, **options: Any) -> None:
         try:
             organization = organizations_by_slug(org_slug).get()
-        except organization_model.DoesNotExist:
+        except ObjectDoesNotExist:  # the organization model's DoesNotExist
             raise CommandError(f"No organization with slug {org_slug!r}.") from None
         try:
             claim, _created = domains.claim(organization, domain)
