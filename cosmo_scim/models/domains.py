@@ -9,7 +9,10 @@ The DNS check and the state changes (claim, verify, revoke, each audited) are in
 provisioning/domains.py; the one written form of a domain in domain_names.py.
 """
 
+from __future__ import annotations
+
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
@@ -20,6 +23,9 @@ from ..domain_names import domain_of
 
 __all__ = ["VerifiedDomain", "VerifiedDomainManager", "domain_of", "new_verification_token"]
 
+if TYPE_CHECKING:
+    from ..host import Organization
+
 
 def new_verification_token() -> str:
     """The value an organization publishes in its TXT record (not a secret: it is public
@@ -28,13 +34,16 @@ def new_verification_token() -> str:
 
 
 class VerifiedDomainQuerySet(models.QuerySet):
-    def verified(self) -> "VerifiedDomainQuerySet":
+    def verified(self) -> VerifiedDomainQuerySet:
         """Domains whose TXT record was found and whose verification stands."""
         return self.filter(verified_at__isnull=False, revoked_at__isnull=True)
 
 
-class VerifiedDomainManager(models.Manager.from_queryset(VerifiedDomainQuerySet)):
-    def covers(self, organization, *addresses: str) -> bool:
+_VerifiedDomainManagerBase = models.Manager.from_queryset(VerifiedDomainQuerySet)
+
+
+class VerifiedDomainManager(_VerifiedDomainManagerBase):
+    def covers(self, organization: Organization, *addresses: str) -> bool:
         """Are all ``addresses`` in domains ``organization`` has verified? False for none,
         and for an address without a domain."""
         domains = {domain_of(address) for address in addresses}

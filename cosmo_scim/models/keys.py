@@ -1,9 +1,11 @@
 """Organization API keys: the model and the rules on its manager (rotation, revocation,
 whether a key can act)."""
 
+from __future__ import annotations
+
 import uuid
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -13,6 +15,9 @@ from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from .. import conf
 from ..key_format import CosmoKeyGenerator
+
+if TYPE_CHECKING:
+    from ..host import Key
 
 
 class KeyNotRotatable(Exception):
@@ -27,7 +32,7 @@ ROTATION_REFUSALS = {
 }
 
 
-def new_key_id():
+def new_key_id() -> str:
     """A key's primary key: random, so it tells nothing about the key.
 
     djangorestframework-api-key makes the primary key ``<prefix>.<hashed key>``, which puts
@@ -70,23 +75,27 @@ class APIKeyQuerySet(models.QuerySet):
         return self.filter(revoked=False).update_access(revoked=True)
 
 
-class APIKeyManager(BaseAPIKeyManager.from_queryset(APIKeyQuerySet)):
+_APIKeyManagerBase = BaseAPIKeyManager.from_queryset(APIKeyQuerySet)
+
+
+class APIKeyManager(_APIKeyManagerBase["APIKey"]):
     key_generator = CosmoKeyGenerator()
 
-    def assign_key(self, obj):
+    def assign_key(self, obj: AbstractAPIKey) -> str:
         """Give ``obj`` a fresh key and return its plaintext (shown once); the primary key
         is :func:`new_key_id`, not the library's prefix-and-hash."""
         plaintext = super().assign_key(obj)
         obj.id = new_key_id()
         return plaintext
 
-    def rotate(self, api_key, *, by=None):
+    def rotate(self, api_key: APIKey, *, by: Any = None) -> tuple[APIKey, str]:
         """Replace a key with a fresh secret: ``(new_key, plaintext)``.
 
         The successor keeps organization, name, SCIM permission and expiry, so the IdP's
         configuration changes by its secret only; the old key is revoked in the same
         transaction, so there is no moment with both or neither. ``by`` becomes the new
-        key's creator: the person who has now seen its secret.
+        key's creator: the person who has now seen its secret (an instance of the host's
+        user model, which django-stubs knows only as the settings' AUTH_USER_MODEL).
         """
         from ..host import host_adapter
 
@@ -114,7 +123,7 @@ class APIKeyManager(BaseAPIKeyManager.from_queryset(APIKeyQuerySet)):
             old.save(update_fields=["revoked"])
         return new, plaintext
 
-    def revoke_created_by(self, organization_id, person):
+    def revoke_created_by(self, organization_id: Key, person: Any) -> int:
         """Revoke the organization's keys this person created: a departing member must not
         keep acting through a key they made. Revocation is final (reactivation does not
         restore keys)."""
@@ -157,14 +166,15 @@ class APIKey(AbstractAPIKey):
         related_name="replaced_by",
     )
 
-    objects = APIKeyManager()
+    # The library's base manager, not its APIKeyManager (which the stubs expect here).
+    objects: ClassVar[APIKeyManager] = APIKeyManager()  # type: ignore[assignment]
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"
         verbose_name_plural = "API keys"
         indexes = [models.Index(fields=("organization", "revoked"), name="cosmo_scim_key_org")]
 
-    def refusal(self, now=None):
+    def refusal(self, now: datetime | None = None) -> str | None:
         """Why this key cannot act now — :data:`REVOKED` or :data:`EXPIRED` — or None when
         it can. The one rule: authentication, rotation, the orphaned access report and the
         admin all ask it. Expiry follows djangorestframework-api-key's ``has_expired``: a key
@@ -175,7 +185,7 @@ class APIKey(AbstractAPIKey):
             return EXPIRED
         return None
 
-    def touch(self):
+    def touch(self) -> None:
         """Record use, writing at most once per KEY_LAST_USED_RESOLUTION seconds."""
         now = timezone.now()
         resolution = timedelta(seconds=conf.get("KEY_LAST_USED_RESOLUTION"))

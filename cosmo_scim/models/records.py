@@ -35,7 +35,7 @@ class AccountOwner(models.Model):
     class Meta:
         verbose_name = "account owner"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.user} (created by {self.organization})"
 
 
@@ -105,7 +105,7 @@ class Invitation(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Invitation of {self.email} to {self.organization}"
 
 
@@ -172,7 +172,7 @@ class AuditEvent(models.Model):
             models.Index(fields=("organization", "-created_at"), name="cosmo_scim_audit_org"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_action_display()} {self.user_name}"
 
 
@@ -187,7 +187,7 @@ class UserSession(models.Model):
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Session of {self.user}"
 
 
@@ -221,5 +221,5 @@ class RoleMapping(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.match} {self.value!r} → {self.role}"

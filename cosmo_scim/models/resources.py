@@ -12,7 +12,7 @@ from ..addresses import AddressKey, login_address
 from .keys import APIKey
 
 
-def new_scim_id():
+def new_scim_id() -> str:
     """Opaque, stable, server-issued id (RFC 7643 §3.1): never a database pk."""
     return str(uuid.uuid4())
 
@@ -108,16 +108,16 @@ class ScimUser(models.Model):
             models.Index(fields=("organization", "created"), name="cosmo_scim_user_created"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.user_name
 
-    def login_email(self):
+    def login_email(self) -> str | None:
         """The address this organization's IdP gives the member (:func:`login_address`);
         prefetch ``emails`` to read many."""
         return login_address(self.emails.all(), self.user_name)
 
     @property
-    def active(self):
+    def active(self) -> bool:
         """SCIM ``active``: the IdP's assignment. The membership is active, or it awaits the
         person's consent (the name reads carry it under, user_reads.ACTIVE)."""
         return host_fields.is_active(self.membership) or self.consent_pending
@@ -152,7 +152,7 @@ class ScimUserCount(models.Model):
     class Meta:
         verbose_name = "SCIM user count"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.users} SCIM users"
 
 
@@ -189,7 +189,7 @@ class ScimUserCountDelta(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.users:+d} SCIM users"
 
 
@@ -211,7 +211,7 @@ class ScimUserEmail(models.Model):
             models.Index(AddressKey("value"), name="cosmo_scim_email_value_key"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.value
 
 
@@ -249,7 +249,7 @@ class ScimGroup(models.Model):
             models.Index(fields=("organization", "id"), name="cosmo_scim_group_page"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.display_name
 
 
@@ -267,5 +267,5 @@ class ScimGroupMember(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.scim_user} in {self.group}"
