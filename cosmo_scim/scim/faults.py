@@ -22,7 +22,7 @@ RETRY_AFTER_SECONDS = 30
 _READ_ONLY = "25006"
 
 
-def is_temporary(exc):
+def is_temporary(exc: BaseException) -> bool:
     """Whether ``exc`` means the database is unavailable for now: OperationalError and
     InterfaceError always do (no connection, connection lost, server shutting down or
     starting up); an InternalError only for a server in recovery."""
@@ -33,7 +33,7 @@ def is_temporary(exc):
     return False
 
 
-def unavailable(exc, request_id):
+def unavailable(exc: BaseException, request_id: str) -> ScimError:
     """The 503 for a temporary failure (:func:`is_temporary`)."""
     logger.warning(
         "SCIM request %s: database unavailable: %s: %s", request_id, type(exc).__name__, exc

@@ -14,8 +14,11 @@ per-process cache only remembers less.
 """
 
 import logging
+from collections.abc import Mapping
 
 from django.core.cache import cache
+
+from ..host import Key
 
 logger = logging.getLogger("cosmo_scim.scim")
 
@@ -27,10 +30,10 @@ class PageStarts:
     """The remembered starts of one organization's list at one ``changes`` value: for a
     0-based offset, the id of the user just before that position (an exclusive bound)."""
 
-    def __init__(self, organization_id, changes):
+    def __init__(self, organization_id: Key, changes: int) -> None:
         self.prefix = f"cosmo_scim:page-start:{organization_id}:{changes}:"
 
-    def bound(self, offset):
+    def bound(self, offset: int) -> Key | None:
         """The remembered bound, or None. The cache only makes paging faster: when it is
         unreachable the page is walked to as if nothing were remembered."""
         try:
@@ -39,7 +42,7 @@ class PageStarts:
             logger.warning("Page start cache unavailable; paging with OFFSET", exc_info=True)
             return None
 
-    def remember(self, bounds):
+    def remember(self, bounds: Mapping[int, Key]) -> None:
         """``bounds``: {offset: id of the user just before it}."""
         try:
             cache.set_many({f"{self.prefix}{offset}": pk for offset, pk in bounds.items()}, TIMEOUT)

@@ -2,13 +2,19 @@
 :class:`~cosmo_scim.protocol.errors.ScimError` (RFC 7644 §3.12)."""
 
 import json
+from collections.abc import Mapping
 
 from django.http import HttpResponse
+
+from ..protocol.documents import JsonObject
+from ..protocol.errors import ScimError
 
 SCIM_CONTENT_TYPE = "application/scim+json"
 
 
-def scim_response(payload, status=200, headers=None):
+def scim_response(
+    payload: JsonObject | None, status: int = 200, headers: Mapping[str, str] | None = None
+) -> HttpResponse:
     """A SCIM JSON response; ``payload`` None gives an empty body (204)."""
     content = b"" if payload is None else json.dumps(payload)
     response = HttpResponse(content, status=status, content_type=SCIM_CONTENT_TYPE)
@@ -17,5 +23,5 @@ def scim_response(payload, status=200, headers=None):
     return response
 
 
-def error_response(error):
+def error_response(error: ScimError) -> HttpResponse:
     return scim_response(error.to_dict(), status=error.status, headers=error.headers)

@@ -16,7 +16,15 @@ rows is the same (the column's statistics). Measured in docs/performance.md and 
 by tests/scim_api/test_rows_read.py.
 """
 
-from django.db.models import F, Lookup
+from typing import Any, TypeVar
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Lookup, Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+from ..host import Organization
+
+M = TypeVar("M", bound=Model)
 
 TENANT = "organization_id"
 
@@ -24,27 +32,33 @@ TENANT = "organization_id"
 class _SameTenant(Lookup):
     lookup_name = "same_tenant"
 
-    def _sides(self, compiler, connection):
+    def _sides(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return lhs, rhs, (*lhs_params, *rhs_params)
 
-    def as_sql(self, compiler, connection):
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
         lhs, rhs, params = self._sides(compiler, connection)
         return f"{lhs} = {rhs}", params
 
-    def as_postgresql(self, compiler, connection):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
         lhs, rhs, params = self._sides(compiler, connection)
         return f"{lhs} = ANY(ARRAY[{rhs}])", params
 
 
-def of_tenant(queryset, organization):
+def of_tenant(queryset: QuerySet[M], organization: Organization) -> QuerySet[M]:
     """``queryset`` (of a model with an ``organization`` foreign key) limited to the rows of
     ``organization``."""
     return queryset.filter(_SameTenant(F(TENANT), organization.pk))
 
 
-def ordered(queryset, *ordering):
+def ordered(queryset: QuerySet[M], *ordering: str) -> QuerySet[M]:
     """``queryset`` in ``ordering`` (which ends with the unique ``pk``), within its tenant:
     the same rows in the same order, planned on the tenant's own index."""
     return queryset.order_by(TENANT, *ordering)
@@ -53,18 +67,22 @@ def ordered(queryset, *ordering):
 class _AmongKeys(Lookup):
     lookup_name = "among_keys"
 
-    def as_sql(self, compiler, connection):
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
 
-    def as_postgresql(self, compiler, connection):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
 
 
-def among(queryset, keys):
+def among(queryset: QuerySet[M], keys: QuerySet[Any]) -> QuerySet[M]:
     """``queryset`` limited to the primary keys ``keys`` selects (a page's keys, chosen by a
     subquery). On PostgreSQL written ``pk = ANY(ARRAY(subquery))``: the keys are computed
     once and each row is then fetched by them, where ``pk IN (subquery)`` may be planned

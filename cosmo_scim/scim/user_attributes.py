@@ -17,6 +17,7 @@ the JSON-stored values, which have no column, declare their lengths here.
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, cast
 
 from django.apps import apps
 
@@ -29,7 +30,7 @@ from ..protocol.filters.registry import (
     MultiValued,
     Scalar,
 )
-from ..protocol.paths import parse_attr_path
+from ..protocol.paths import AttrPath, parse_attr_path
 from ..protocol.urns import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 
 # Lengths of the keys of JSON-stored values (a column's length is the model's).
@@ -66,13 +67,13 @@ class Column:
     # ``family_name``: host_fields.person_field), whose column bounds it too.
     person: str | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # One place per length: the column's, or — without a column — the declared one.
         if (self.model is None) == (self.length is None):
             raise ValueError(f"{self.path}: a length is declared exactly when there is no column")
 
     @property
-    def max_length(self):
+    def max_length(self) -> int:
         """The most characters a value may have: what the database can store is what a
         body may send. A value copied onto the person's account is bounded by the account's
         column as well (the host's, asked through its adapter), so whether an account
@@ -84,29 +85,32 @@ class Column:
         return self._column_length if account is None else min(self._column_length, account)
 
     @cached_property
-    def _column_length(self):
+    def _column_length(self) -> int:
+        # A declared length exactly when there is no column (__post_init__); every column
+        # of the table is a CharField, whose max_length is set.
         if self.model is None:
-            return self.length
-        return apps.get_model(self.model)._meta.get_field(self.field).max_length
+            return cast(int, self.length)
+        field = apps.get_model(self.model)._meta.get_field(self.field)
+        return cast(int, field.max_length)
 
     @cached_property
-    def extension(self):
+    def extension(self) -> str | None:
         """The extension URN the attribute belongs to, or None for the core schema."""
-        return parse_attr_path(self.path).uri
+        return cast(AttrPath, parse_attr_path(self.path)).uri
 
     @cached_property
-    def names(self):
+    def names(self) -> tuple[str, ...]:
         """``("name", "givenName")``, ``("title",)``: where the value sits in its object."""
-        path = parse_attr_path(self.path)
+        path = cast(AttrPath, parse_attr_path(self.path))  # the table's own paths parse
         return (path.name, path.sub) if path.sub else (path.name,)
 
     @cached_property
-    def parent(self):
+    def parent(self) -> str | None:
         """The complex attribute holding the value (``"name"``), or None."""
         return self.names[0] if len(self.names) == 2 else None
 
     @cached_property
-    def label(self):
+    def label(self) -> str:
         """How errors name the attribute: its path without the schema URN."""
         return ".".join(self.names)
 
@@ -149,20 +153,20 @@ class MultiValuedColumn:
 
     path: str
     field: str
-    columns: tuple
+    columns: tuple["Column", ...]
     max_values: int = MAX_VALUES
 
     @cached_property
-    def names(self):
+    def names(self) -> frozenset[str]:
         """The names of its string sub-attributes."""
         return frozenset(column.path for column in self.columns)
 
-    def label(self, index, column=None):
+    def label(self, index: int, column: "Column | None" = None) -> str:
         """How errors name a value, or one of its sub-attributes: ``emails[0].value``."""
         return f"{self.path}[{index}]" + (f".{column.path}" if column else "")
 
 
-def _key(path, length=MAX_LENGTH, **options):
+def _key(path: str, length: int = MAX_LENGTH, **options: Any) -> "Column":
     """A sub-attribute of a JSON-stored value: the key of the same name, no column (so its
     length is declared here)."""
     return Column(path, path, model=None, length=length, **options)
