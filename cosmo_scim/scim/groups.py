@@ -7,10 +7,12 @@ changes nothing), writing builds what GET returns from rows the caller loaded in
 
 import re
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
-from ..models import ScimGroup
+from ..models import ScimGroup, ScimUser
 from ..protocol import caseless, limits
 from ..protocol.coerce import json_object
+from ..protocol.documents import JsonObject
 from ..protocol.errors import invalid_value
 from ..protocol.filters.registry import DATETIME, AttributeRegistry, MultiValued, Scalar
 from ..protocol.preconditions import etag
@@ -19,16 +21,20 @@ from ..protocol.schema.resolve import GROUP
 from ..protocol.urns import GROUP_SCHEMA, names_schema
 from ..provisioning.group_lifecycle import GroupProfile, MemberChanges
 
+# A SCIM user as a representation reads it: a ScimUser, or a row of
+# user_adapter.user_rows (a UserRow, whose attributes are the values read).
+ReadUser: TypeAlias = Any
+
 
 @dataclass(frozen=True)
 class GroupBody:
     """A parsed Group representation: its profile and its members' SCIM User ids."""
 
     profile: GroupProfile
-    member_ids: frozenset
+    member_ids: frozenset[str]
 
 
-def _member_ids(value):
+def _member_ids(value: object) -> frozenset[str]:
     """``members[].value``: the SCIM User ids. Nested groups are not supported, so a member
     typed ``Group`` is refused rather than silently dropped; ``display`` and ``$ref`` are
     the server's to compute and are ignored (Okta sends ``display``)."""
@@ -48,20 +54,21 @@ def _member_ids(value):
     return frozenset(ids)
 
 
-def _bounded(value, label, column):
+def _bounded(value: str, label: str, column: str) -> str:
     """``value``, or invalidValue when the ScimGroup ``column`` cannot hold it."""
-    max_length = ScimGroup._meta.get_field(column).max_length
+    field: Any = ScimGroup._meta.get_field(column)  # a CharField: its max_length is set
+    max_length: int = field.max_length
     if len(value) > max_length:
         raise invalid_value(f"{label} is longer than {max_length} characters")
     return value
 
 
-def parse_group(body):
+def parse_group(body: object) -> "GroupBody":
     """Read a full Group representation (POST, PUT, or a patched resource).
 
     ``id`` and ``meta`` are readOnly and ignored (RFC 7644 §3.5.1).
     """
-    json_object(body, "The request body")
+    body = json_object(body, "The request body")
     schemas = caseless.get(body, "schemas")
     if schemas is not None and not names_schema(schemas, GROUP_SCHEMA):
         raise invalid_value(f"schemas must include {GROUP_SCHEMA}")
@@ -83,7 +90,7 @@ def parse_group(body):
 _MEMBER_BY_VALUE = re.compile(r'\s*members\s*\[\s*value\s+eq\s+"([^"\\]+)"\s*\]\s*', re.I)
 
 
-def member_changes(operations):
+def member_changes(operations: object) -> MemberChanges | None:
     """The PATCH ``operations`` as :class:`MemberChanges` when they only add and remove
     members by id — Okta's ``add`` of a value list and ``remove`` of
     ``members[value eq "id"]``, Entra's ``Add``/``Remove`` of a value list — so the write
@@ -91,7 +98,8 @@ def member_changes(operations):
     to the whole group). Values are checked as a full representation's members are."""
     if not isinstance(operations, list):
         return None
-    add, remove = set(), set()
+    add: set[str] = set()
+    remove: set[str] = set()
     for operation in operations:
         if not isinstance(operation, dict):
             return None
@@ -114,7 +122,7 @@ def member_changes(operations):
     return MemberChanges(add=frozenset(add), remove=frozenset(remove))
 
 
-def wants_member_display(attributes):
+def wants_member_display(attributes: object) -> bool:
     """Whether the ``attributes`` parameter asks for ``members.display``.
 
     ``display`` is ``returned: "request"`` (RFC 7643 §7): a member is read back as it was
@@ -129,7 +137,7 @@ def wants_member_display(attributes):
     return bool(wanted & {"members.display", f"{GROUP_SCHEMA}:members.display".lower()})
 
 
-def wants_members(attributes, excluded):
+def wants_members(attributes: object, excluded: object) -> bool:
     """Whether the projection (``attributes`` / ``excludedAttributes``) keeps ``members``;
     when it does not, they are not read at all. Entra asks every group lookup with
     ``excludedAttributes=members``, and a group can have thousands. Decided by the
@@ -142,7 +150,7 @@ def wants_members(attributes, excluded):
     return "members" in project(probe, attributes, excluded, GROUP_SCHEMA)
 
 
-def _member(scim_user, users_url, with_display):
+def _member(scim_user: ScimUser, users_url: str, with_display: bool) -> JsonObject:
     member = {
         "value": scim_user.scim_id,
         "$ref": f"{users_url}/{scim_user.scim_id}",
@@ -153,13 +161,19 @@ def _member(scim_user, users_url, with_display):
     return member
 
 
-def represent(group, location, users_url, member_display=False, with_members=True):
+def represent(
+    group: ScimGroup,
+    location: str,
+    users_url: str,
+    member_display: bool = False,
+    with_members: bool = True,
+) -> JsonObject:
     """The full SCIM representation of a group whose ``member_links`` are prefetched with
     their ``scim_user`` (one query for a whole page of groups, whatever their size).
     ``users_url`` is the /Users endpoint's absolute URL, for the members' ``$ref``;
     ``member_display`` adds the members' ``display`` (see :func:`wants_member_display`);
     without ``with_members`` there is no ``members`` (see :func:`wants_members`)."""
-    resource = {
+    resource: JsonObject = {
         "schemas": [GROUP_SCHEMA],
         "id": group.scim_id,
         "displayName": group.display_name,
@@ -180,7 +194,7 @@ def represent(group, location, users_url, member_display=False, with_members=Tru
     return resource
 
 
-def user_groups(scim_user, groups_url):
+def user_groups(scim_user: ReadUser, groups_url: str) -> list[JsonObject]:
     """A User's read-only ``groups`` (RFC 7643 §4.1.2), from its aggregated ``group_rows``."""
     return [
         {

@@ -8,21 +8,28 @@ there are, their lengths (a column's own) and how many values each may have (cou
 :func:`cosmo_scim.protocol.limits.check_values` before any value is read).
 """
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
 from .. import addresses
 from ..protocol import caseless, limits
 from ..protocol.coerce import boolean, json_object, reference_id
+from ..protocol.documents import JsonObject
 from ..protocol.errors import invalid_value
 from ..protocol.preconditions import etag
 from ..protocol.schema.resolve import USER
 from ..protocol.urns import ENTERPRISE_USER_SCHEMA, USER_SCHEMA, names_schema
 from ..provisioning.user_profile import Email, UserProfile
-from .user_attributes import COLUMNS, EMAILS, JSON_LISTS, VALUE_BOUNDS
+from .groups import ReadUser
+from .user_attributes import COLUMNS, EMAILS, JSON_LISTS, VALUE_BOUNDS, Column, MultiValuedColumn
 
 
-def _string(container, name, label, *, max_length, required=False):
+def _string(
+    container: Mapping[str, Any], name: str, label: str, *, max_length: int, required: bool = False
+) -> str:
     value = caseless.get(container, name)
     if value is None:
         if required:
@@ -41,7 +48,7 @@ def _string(container, name, label, *, max_length, required=False):
 _URL = URLValidator(schemes=["http", "https"])
 
 
-def _column_string(container, column, label):
+def _column_string(container: Mapping[str, Any], column: Column, label: str) -> str:
     """:func:`_string` by a column's rules: its length, whether it is required, and for a
     ``url`` column an absolute http(s) URL."""
     value = _string(
@@ -55,7 +62,7 @@ def _column_string(container, column, label):
     return value
 
 
-def _values(container, attribute):
+def _values(container: Mapping[str, Any], attribute: MultiValuedColumn) -> list[JsonObject]:
     """The values of multi-valued ``attribute`` (as many as :func:`parse_user` let
     through: its ``max_values``): a list of objects, at most one of them primary (RFC 7643
     §2.4), each with its strings read by its columns and its ``primary`` as a boolean (a
@@ -65,10 +72,10 @@ def _values(container, attribute):
         return []
     if not isinstance(raw, list):
         raise invalid_value(f"{attribute.path} must be an array")
-    values = []
+    values: list[JsonObject] = []
     for index, item in enumerate(raw):
         entry = json_object(item, attribute.label(index))
-        value = {
+        value: JsonObject = {
             column.field: _column_string(entry, column, attribute.label(index, column))
             for column in attribute.columns
         }
@@ -80,7 +87,7 @@ def _values(container, attribute):
     return values
 
 
-def _emails(container):
+def _emails(container: Mapping[str, Any]) -> list[Email]:
     """The email values, each an address that can be a login (any of them may become the
     primary): Django's validator, then the address rule (addresses.py), which refuses a
     look-alike of another address in another case."""
@@ -96,13 +103,13 @@ def _emails(container):
     return emails
 
 
-def _check_address(address, label):
+def _check_address(address: str, label: str) -> None:
     reason = addresses.refusal(address)
     if reason is not None:
         raise invalid_value(f"{label} {reason}")
 
 
-def _value_list(container, attribute):
+def _value_list(container: Mapping[str, Any], attribute: MultiValuedColumn) -> list[JsonObject]:
     """A JSON-stored attribute's values as stored and returned: assigned sub-attributes
     only (RFC 7643 §2.5), ``primary`` as sent. A value without its ``value`` (an address:
     without any part of the address) holds nothing: it is what remains when Entra removes
@@ -116,13 +123,13 @@ def _value_list(container, attribute):
     return kept
 
 
-def _external_id(data, column):
+def _external_id(data: Mapping[str, Any], column: Column) -> str | None:
     """Optional, and None rather than "" when absent: it identifies the user at the IdP."""
     external_id = _string(data, column.label, column.label, max_length=column.max_length)
     return external_id or None
 
 
-def _manager_id(enterprise, column):
+def _manager_id(enterprise: Mapping[str, Any], column: Column) -> str:
     """``manager`` is a complex attribute with ``value``; Entra also sends a bare id."""
     manager = caseless.get(enterprise, "manager")
     if manager is None or manager == "":
@@ -141,7 +148,9 @@ def _manager_id(enterprise, column):
     return manager_id
 
 
-def _column_value(objects, column):
+def _column_value(
+    objects: Mapping[tuple[str | None, str | None], JsonObject], column: Column
+) -> str | None:
     """A column's value from the body's ``objects``: {(schema extension, parent): object}."""
     if column.field == "external_id":
         return _external_id(objects[None, None], column)
@@ -150,7 +159,7 @@ def _column_value(objects, column):
     return _column_string(objects[column.extension, column.parent], column, column.label)
 
 
-def parse_user(body):
+def parse_user(body: object) -> UserProfile:
     """Read a full User representation (POST, PUT, or a patched resource).
 
     Read-only attributes (``id``, ``meta``, ``groups``) are ignored as RFC 7644 §3.5.1
@@ -168,9 +177,14 @@ def parse_user(body):
         (ENTERPRISE_USER_SCHEMA, None): json_object(enterprise, ENTERPRISE_USER_SCHEMA),
     }
     active = caseless.get(data, "active")
+    # The attribute table's fields are UserProfile's (user_attributes.py).
+    columns: dict[str, Any] = {column.field: _column_value(objects, column) for column in COLUMNS}
+    lists: dict[str, Any] = {
+        attribute.field: _value_list(data, attribute) for attribute in JSON_LISTS
+    }
     profile = UserProfile(
-        **{column.field: _column_value(objects, column) for column in COLUMNS},
-        **{attribute.field: _value_list(data, attribute) for attribute in JSON_LISTS},
+        **columns,
+        **lists,
         emails=_emails(data),
         active=None if active is None else boolean(active, "active"),
     )
@@ -179,7 +193,7 @@ def parse_user(body):
     return profile
 
 
-def _manager(manager_id, location):
+def _manager(manager_id: str | None, location: str) -> JsonObject | None:
     """The manager reference: its id and, derived from it, the URI of that User resource
     (RFC 7643 §4.3 "$ref", RECOMMENDED), beside this user's own ``location``."""
     if not manager_id:
@@ -188,14 +202,14 @@ def _manager(manager_id, location):
     return {"value": manager_id, "$ref": f"{users_endpoint}/{manager_id}"}
 
 
-def _present(mapping):
+def _present(mapping: Mapping[str, Any]) -> JsonObject:
     return {key: value for key, value in mapping.items() if value not in ("", None, [], {})}
 
 
-def _columns(scim_user, location):
+def _columns(scim_user: ReadUser, location: str) -> tuple[JsonObject, JsonObject]:
     """The core and enterprise attributes of the stored columns: ``(core, enterprise)``,
     unassigned ones left out (RFC 7643 §2.5)."""
-    objects = {None: {}, ENTERPRISE_USER_SCHEMA: {}}
+    objects: dict[str | None, JsonObject] = {None: {}, ENTERPRISE_USER_SCHEMA: {}}
     for column in COLUMNS:
         value = getattr(scim_user, column.field)
         parent, name = column.parent, column.names[-1]
@@ -211,13 +225,13 @@ def _columns(scim_user, location):
     return objects[None], objects[ENTERPRISE_USER_SCHEMA]
 
 
-def _ordered(value, attribute):
+def _ordered(value: Mapping[str, Any], attribute: MultiValuedColumn) -> JsonObject:
     """A stored value with its sub-attributes in the schema's order."""
     names = [column.field for column in attribute.columns] + ["primary"]
     return {name: value[name] for name in names if name in value}
 
 
-def represent(scim_user, location, groups=()):
+def represent(scim_user: ReadUser, location: str, groups: Iterable[JsonObject] = ()) -> JsonObject:
     """The full SCIM representation of a user: a row read through
     :func:`cosmo_scim.scim.user_adapter.user_rows`, or a ScimUser the lifecycle service
     wrote (with ``email_rows`` and ``group_rows`` set, its membership loaded)."""
