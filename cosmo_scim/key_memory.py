@@ -212,7 +212,7 @@ def memory_for(cache: BaseCache, tracked_key: str, max_age: float) -> KeyMemory 
         if isinstance(cache, RedisCache) and cache.make_key(tracked_key + "x").startswith(
             tracked_prefix
         ):
-            pool = cache._cache.get_client(write=True).connection_pool
+            pool = cache._cache.get_client(write=True).connection_pool  # type: ignore[attr-defined]
             settings = dict(pool.connection_kwargs)
             config = (tracked_prefix, repr(sorted(settings.items())))
             memory = _memories.get(config)
