@@ -34,7 +34,7 @@ test: install
 # worker's databases: tests/xdist_workers.py).
 FAST_MARKERS := not browser and not packaging and not compliance and not sso and not processes
 test-fast: install
-	$(PY) -m pytest -n auto -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
+	$(PY) -m pytest -p tests.xdist_workers -n auto -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

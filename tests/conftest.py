@@ -231,6 +231,23 @@ def dns_zone(settings):
         yield zone
 
 
+def pytest_configure(config):
+    """An xdist worker sharing Redis databases with the others would see its cache emptied
+    and its tasks taken by another worker's Celery: refuse to run without
+    tests/xdist_workers.py, which gives each worker its own (``make test-fast`` loads it)."""
+    import os
+
+    redis = os.environ.get("CELERY_BROKER_URL") or os.environ.get("CACHE_URL")
+    if (
+        os.environ.get("PYTEST_XDIST_WORKER")
+        and redis
+        and not config.pluginmanager.has_plugin("tests.xdist_workers")
+    ):
+        raise pytest.UsageError(
+            "with Redis, run pytest-xdist as `python -m pytest -p tests.xdist_workers -n …`"
+        )
+
+
 # -- markers: skip what this machine cannot run --------------------------------------------
 
 

@@ -9,8 +9,10 @@ times an ``n``-th of the server's databases (``CONFIG GET databases``; 16 by def
 machine's Redis has 64): the given numbers for ``gw0`` and without xdist, so a run without
 ``-n`` is unchanged.
 
-Loaded with ``-p tests.xdist_workers`` (pyproject.toml), before pytest-django reads the
-settings, which read the environment once: a conftest.py would come too late.
+Loaded with ``-p tests.xdist_workers`` (the Makefile's test-fast; ``python -m pytest``, so
+that the checkout is on the path), before pytest-django reads the settings, which read the
+environment once: a conftest.py would come too late. tests/conftest.py refuses an xdist run
+with Redis that does not load it.
 """
 
 import os
