@@ -103,6 +103,8 @@ class Invitation(models.Model):
             models.Index(
                 models.F("organization"), AddressKey("email"), name="cosmo_scim_invite_address"
             ),
+            # The provisioning overview's count of an organization's invitations by state.
+            models.Index(fields=("organization", "status"), name="cosmo_scim_invite_state"),
         ]
 
     def __str__(self) -> str:
@@ -169,7 +171,12 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [
-            models.Index(fields=("organization", "-created_at"), name="cosmo_scim_audit_org"),
+            # An organization's events in the trail's order, the newest first: its latest
+            # events are the first entries of its own range, whatever its share of the
+            # table (a walk of ``created_at`` would filter out every other tenant's).
+            models.Index(
+                fields=("organization", "-created_at", "-id"), name="cosmo_scim_audit_page"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -106,6 +106,13 @@ class ScimUser(models.Model):
             # meta.lastModified / meta.created gt, ge, lt, le, eq (incremental syncs).
             models.Index(fields=("organization", "last_modified"), name="cosmo_scim_user_modified"),
             models.Index(fields=("organization", "created"), name="cosmo_scim_user_created"),
+            # The organization's members with what the provisioning overview counts and the
+            # orphaned access report checks, read from the index alone (no table rows):
+            # admin/provisioning.py, provisioning/orphans.py.
+            models.Index(
+                fields=("organization", "membership", "consent_pending", "idp_key"),
+                name="cosmo_scim_user_members",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,8 @@ key's organization, filtered, sorted, counted, paged, projected), single reads w
 ETags, and the write flows that hand the resource's reference to the adapters.
 """
 
+from django.db.models import Count, Window
+
 from .. import conf
 from ..protocol import caseless, limits
 from ..protocol.errors import invalid_syntax, invalid_value, not_found
@@ -19,15 +21,17 @@ from .base import ScimView
 from .responses import scim_response
 from .tenant_scope import among, ordered
 
+# The annotation that carries the number of matching rows on each row of a page.
+TOTAL = "scim_matching_rows"
+
 
 class ResourceListMixin:
     """Filtered, sorted, paged ListResponse over a tenant-scoped queryset.
 
     A fixed number of queries whatever the organization's size and the page size: the page
-    with what its resources need to be rendered (past the first page, its keys chosen by a
-    subquery, so a deep OFFSET walks index entries rather than joined rows), and a COUNT only
-    when the page alone cannot tell ``totalResults`` (a full page, or nothing past
-    startIndex). /Users replaces both for its unfiltered list (``page_of_all``).
+    with what its resources need to be rendered, and ``totalResults`` counted by the same
+    read of the matching rows (``counted_page``). /Users replaces both for its unfiltered
+    list (``page_of_all``).
     """
 
     def list_response(self, request, params):
@@ -54,22 +58,42 @@ class ResourceListMixin:
         )
 
     def page_of(self, queryset, ordering, page):
-        """The page's rows and totalResults, which is counted only when the page alone
-        cannot tell it (a full page, or nothing past startIndex)."""
-        rows = self.fetch_page(queryset, ordering, page) if page.count else []
-        if 0 < len(rows) < page.count or (not rows and page.offset == 0 and page.count):
-            return rows, page.offset + len(rows)
-        return rows, queryset.count()
+        """The page's rows and totalResults (``count=0`` or a page past the last: counted
+        apart)."""
+        rows, total = self.counted_page(queryset, ordering, page) if page.count else ([], None)
+        if total is None:
+            total = 0 if page.count and page.offset == 0 else queryset.count()
+        return rows, total
 
     def page_of_all(self, queryset, page):
         """The same for an unfiltered list in the default order."""
         return self.page_of(queryset, [self.filter_attributes.tiebreaker], page)
 
+    def counted_page(self, queryset, ordering, page):
+        """The page's rows and the number of matching rows (None without a row to carry it).
+
+        The number is a window over the matching rows (``COUNT(pk) OVER ()``) in the
+        statement that reads the page: the rows are read once, where a page and then a
+        COUNT read them twice — the whole tenant twice for a filter no index serves
+        (``co``, ``ew``). A first page is one statement; past it, the keys (and the number)
+        come from the tenant's index first, so OFFSET skips index entries rather than
+        joined rows, then their rows by key. The order is the tenant's own
+        (tenant_scope.ordered): never a walk of the table."""
+        counted = ordered(queryset, *ordering).annotate(**{TOTAL: Window(Count("pk"))})
+        if page.offset == 0:
+            rows = list(counted[: page.count])
+            return rows, getattr(rows[0], TOTAL) if rows else None
+        keys = list(counted.values_list("pk", TOTAL)[page.offset : page.offset + page.count])
+        if not keys:
+            return [], None
+        rows = ordered(queryset.filter(pk__in=[pk for pk, _ in keys]), *ordering)
+        return list(rows), keys[0][1]
+
     def fetch_page(self, queryset, ordering, page):
-        """The page's rows. Past the first page their keys come from a subquery (on
-        PostgreSQL an index-only scan of the tenant's keys), so OFFSET skips index entries
-        rather than joined rows; a first page (and every filter lookup) is one plain LIMIT.
-        The order is the tenant's own (tenant_scope.ordered): never a walk of the table."""
+        """The page's rows without their number (/Users' unfiltered list counts its users
+        apart). Past the first page their keys come from a subquery (on PostgreSQL an
+        index-only scan of the tenant's keys), so OFFSET skips index entries rather than
+        joined rows."""
         queryset = ordered(queryset, *ordering)
         if page.offset == 0:
             return self.rows(queryset[: page.count])
