@@ -81,13 +81,13 @@ class ResourceListMixin:
         (tenant_scope.ordered): never a walk of the table."""
         counted = ordered(queryset, *ordering).annotate(**{TOTAL: Window(Count("pk"))})
         if page.offset == 0:
-            rows = list(counted[: page.count])
+            rows = self.rows(counted[: page.count])
             return rows, getattr(rows[0], TOTAL) if rows else None
         keys = list(counted.values_list("pk", TOTAL)[page.offset : page.offset + page.count])
         if not keys:
             return [], None
         rows = ordered(queryset.filter(pk__in=[pk for pk, _ in keys]), *ordering)
-        return list(rows), keys[0][1]
+        return self.rows(rows), keys[0][1]
 
     def fetch_page(self, queryset, ordering, page):
         """The page's rows without their number (/Users' unfiltered list counts its users
