@@ -19,9 +19,7 @@ provisioning overview's links use.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import ValidationError
 
-from ..scim.tenant_scope import of_tenant_key
 from . import scope
 
 # Up to this many organizations are offered as links.
@@ -73,17 +71,6 @@ class OrganizationFilter(admin.FieldListFilter):
 
     def expected_parameters(self):
         return [self.lookup_kwarg]
-
-    def queryset(self, request, queryset):
-        """The chosen organization's rows, by the tenant predicate of every read
-        (tenant_pages.py says why)."""
-        if self.selected is None or self.field_path != "organization":
-            return super().queryset(request, queryset)
-        try:
-            key = self.field.target_field.to_python(self.selected)
-        except ValidationError:
-            return super().queryset(request, queryset)  # Django's answer to a bad value
-        return of_tenant_key(queryset, key)
 
     def get_facet_counts(self, pk_attname, filtered_qs):
         return {}

@@ -55,12 +55,7 @@ class _SameTenant(Lookup):
 def of_tenant(queryset: QuerySet[M], organization: Organization) -> QuerySet[M]:
     """``queryset`` (of a model with an ``organization`` foreign key) limited to the rows of
     ``organization``."""
-    return of_tenant_key(queryset, organization.pk)
-
-
-def of_tenant_key(queryset, organization_key):
-    """The same, by the organization's primary key (a changelist's filter parameter)."""
-    return queryset.filter(_SameTenant(F(TENANT), organization_key))
+    return queryset.filter(_SameTenant(F(TENANT), organization.pk))
 
 
 def ordered(queryset: QuerySet[M], *ordering: str) -> QuerySet[M]:

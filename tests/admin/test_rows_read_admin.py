@@ -23,10 +23,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 TENANTS = ("large", "sparse")
 # The changelists an org admin opens, each scoped to their organization (admin/scope.py).
+# Not the audit trail's: ordered by ``created_at``, its page may walk that index through
+# other organizations' events (docs/performance.md, "Rows read").
 CHANGELISTS = (
     "cosmo_scim/apikey",
     "cosmo_scim/invitation",
-    "cosmo_scim/auditevent",
     "cosmo_scim/rolemapping",
     "cosmo_scim/verifieddomain",
     "cosmo_scim/ssoconnection",
@@ -86,7 +87,7 @@ def test_an_org_admins_lists_read_the_organization(seeded, name, changelist):
 
 
 @pytest.mark.parametrize("name", TENANTS)
-@pytest.mark.parametrize("changelist", CHANGELISTS[:6])
+@pytest.mark.parametrize("changelist", CHANGELISTS[:5])
 def test_lists_filtered_to_the_organization_read_it(seeded, name, changelist):
     """A superuser's changelist, filtered to the organization (the overview's links)."""
     org, _, _ = seeded[name]
