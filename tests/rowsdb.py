@@ -23,6 +23,7 @@ expensive) and fails.
 import datetime as dt
 import random
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
@@ -141,7 +142,7 @@ def _records(orgs, memberships, scim_users):
     )
     connections = {}
     for name, org in orgs.items():
-        RoleMapping.objects.create(organization=org, value=f"Group 0 of {name}", role="admin")
+        RoleMapping.objects.create(organization=org, value=f"Group 1 of {name}", role="admin")
         VerifiedDomain.objects.create(organization=org, domain=f"{name}.example")
         connections[org.pk] = SsoConnection.objects.create(
             organization=org, name=f"{name} IdP", protocol="oidc", issuer="https://idp.example"
@@ -191,6 +192,16 @@ def unseed():
 
     Organization.objects.filter(slug__startswith="rows-").delete()
     get_user_model().objects.filter(email__endswith="@people.example").delete()
+
+
+def seeded_for_module(django_db_blocker):
+    """The body of a test module's ``seeded`` fixture: the database for its tests, then
+    gone (``yield from`` it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("rows read are PostgreSQL plans")
+    with django_db_blocker.unblock():
+        yield seed()
+        unseed()
 
 
 def plans_at_scale():

@@ -14,10 +14,9 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from plankit import rows_read
-from rowsdb import CONSTANT, check_tenant_tables, plans_at_scale, seed, unseed
+from rowsdb import CONSTANT, check_tenant_tables, plans_at_scale, seeded_for_module
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -38,11 +37,7 @@ CHANGELISTS = (
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    if connection.vendor != "postgresql":
-        pytest.skip("rows read are PostgreSQL plans")
-    with django_db_blocker.unblock():
-        yield seed()
-        unseed()
+    yield from seeded_for_module(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)

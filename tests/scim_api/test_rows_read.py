@@ -12,7 +12,6 @@ has in it (rowsdb.check_tenant_tables).
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.test import Client
 from plankit import rows_read
 from rowsdb import (
@@ -23,8 +22,7 @@ from rowsdb import (
     USERS,
     check_tenant_tables,
     plans_at_scale,
-    seed,
-    unseed,
+    seeded_for_module,
 )
 from scimkit import ScimClient, okta_group, okta_user, patch_op
 
@@ -38,11 +36,7 @@ TENANT_FACTOR = 4
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    if connection.vendor != "postgresql":
-        pytest.skip("rows read are PostgreSQL plans")
-    with django_db_blocker.unblock():
-        yield seed()
-        unseed()
+    yield from seeded_for_module(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)
