@@ -7,6 +7,8 @@ request id and the remote address; the services take it as ``lifecycle.Actor`` t
 ``user_provisioned``, ``user_reactivated`` and ``user_updated`` carry ``invitation``: the
 new, unsent Invitation, or None when the member has nothing to accept (an update invites
 when the IdP moved the person's login address, provisioning/ownership.py).
+``user_accepted`` is sent when the person accepts their invitation, with ``changes``:
+``{"active": (False, True)}`` when the membership awaited their consent, else ``{}``.
 ``user_deactivated`` is also sent when an administrator deactivates a member the IdP never
 provisioned (``lifecycle.deactivate_membership``); ``scim_user`` is None then.
 
@@ -76,11 +78,19 @@ class UserUpdated(UserChange):
     invitation: "Invitation | None"
 
 
+class UserAccepted(UserChange):
+    """``user_accepted``: ``{"active": (False, True)}`` when the membership awaited the
+    person's consent and grants access from now on, else ``{}``."""
+
+    changes: dict[str, tuple[Any, Any]]
+
+
 user_provisioned = Signal()  # UserProvisioned
 user_updated = Signal()  # UserUpdated
 user_deactivated = Signal()  # UserChange
 user_reactivated = Signal()  # UserProvisioned
 user_removed = Signal()  # UserChange
+user_accepted = Signal()  # UserAccepted
 
 
 # Group signals carry ``organization``, ``group`` (a cosmo_scim.models.ScimGroup) and

@@ -1,18 +1,21 @@
 """Accepting an invitation: the person takes up their membership.
 
 Apart from lifecycle.py (the IdP's changes) because the person, not the IdP, acts here,
-through the accept page (invitations/views.py); the same rules hold: one transaction, the
-locks in ownership.py's order, the audit event.
+through the accept page (invitations/views.py); the same contract holds: one transaction, the
+locks in ownership.py's order, the audit event and the signal (``user_accepted``).
 """
 
 from django.db import transaction
 from django.utils import timezone
 
+from .. import signals
 from ..host import host_adapter
 from ..host_fields import membership_path, person_of
-from ..models import ScimUser
+from ..models import AuditEvent, ScimUser
 from . import audit, invitations, ownership
-from .lifecycle import Action, Actor
+from .contract import Actor, announce
+
+Action = AuditEvent.Action
 
 
 def accept_invitation(invitation, password=None):
@@ -22,7 +25,9 @@ def accept_invitation(invitation, password=None):
     membership that awaited the person's consent (an account this organization did not
     create) starts granting access now. ``password``: the one the person chose on the page
     for an account without one, set on the locked account. Returns the refusal
-    (invitations.refusal), or None when accepted.
+    (invitations.refusal), or None when accepted. The acceptance of a provisioned member is
+    recorded and announced (``user_accepted``, with ``changes``: ``{"active": (False,
+    True)}`` when the membership starts granting access) like every other change.
 
     Locks in ownership.py's order, as an update does: the SCIM user and the account, then
     the invitation (an update that moves the login revokes invitations under its locks)."""
@@ -59,11 +64,9 @@ def accept_invitation(invitation, password=None):
         if scim_user.consent_pending:
             host.set_membership_active(scim_user.membership, True)
             changes["active"] = (False, True)
-        ScimUser.objects.filter(pk=scim_user.pk).update(accepted_at=now, consent_pending=False)
-        audit.record(
-            Action.ACCEPTED,
-            scim_user,
-            Actor(user=person, via="accepted the invitation"),
-            changes,
-        )
+        scim_user.accepted_at, scim_user.consent_pending = now, False
+        scim_user.save(update_fields=["accepted_at", "consent_pending"])
+        actor = Actor(user=person, via="accepted the invitation")
+        audit.record(Action.ACCEPTED, scim_user, actor, changes)
+        announce(signals.user_accepted, scim_user, actor, changes=changes)
     return None

@@ -68,24 +68,29 @@ def set_active(host, scim_user, active, actor, reason=""):
     scim_user.last_modified = timezone.now()
     scim_user.version += 1
     scim_user.save(update_fields=["last_modified", "version", "consent_pending"])
-    invitation = None
-    if active:
-        invitation = reinvite(host, scim_user)
-        if invitation is not None and invitation.next_attempt_at is not None:
-            reason = reason or invitation.last_error  # held back (invitations.create)
+    if not active:
+        _ended(host, membership, scim_user, actor, reason, granted=granted)
+        return
+    invitation = reinvite(host, scim_user)
+    if invitation is not None and invitation.next_attempt_at is not None:
+        reason = reason or invitation.last_error  # held back (invitations.create)
+    audit.record(Action.REACTIVATED, scim_user, actor, {"active": (False, True)}, reason)
+    announce(signals.user_reactivated, scim_user, actor, invitation=invitation)
+
+
+def _ended(host, membership, scim_user, actor, reason, *, granted):
+    """What follows a membership switched off, provisioned or not (``scim_user`` None): the
+    access ended (:func:`end_access`), the audit event and ``user_deactivated``."""
+    end_access(host, membership, actor, granted=granted)
+    changes = {"active": (True, False)}
+    if scim_user is not None:
+        audit.record(Action.DEACTIVATED, scim_user, actor, changes, reason)
     else:
-        end_access(host, membership, actor, granted=granted)
-    audit.record(
-        Action.REACTIVATED if active else Action.DEACTIVATED,
-        scim_user,
-        actor,
-        {"active": (not active, active)},
-        reason,
-    )
-    if active:
-        announce(signals.user_reactivated, scim_user, actor, invitation=invitation)
-    else:
-        announce(signals.user_deactivated, scim_user, actor)
+        user_name = host.person_email(person_of(membership))
+        audit.record_unprovisioned(
+            Action.DEACTIVATED, membership, user_name, actor, changes, reason
+        )
+    announce(signals.user_deactivated, scim_user, actor, membership=membership)
 
 
 def deactivate_membership(membership, actor, reason):
@@ -121,20 +126,5 @@ def deactivate_membership(membership, actor, reason):
         if not is_active(locked):
             return False
         host.set_membership_active(locked, False)
-        end_access(host, locked, actor, granted=True)
-        audit.record_unprovisioned(
-            Action.DEACTIVATED,
-            locked,
-            host.person_email(person_of(locked)),
-            actor,
-            {"active": (True, False)},
-            reason,
-        )
-        signals.user_deactivated.send(
-            sender=ScimUser,
-            organization=getattr(locked, host_fields.membership_field("organization")),
-            membership=locked,
-            scim_user=None,
-            actor=actor,
-        )
+        _ended(host, locked, None, actor, reason, granted=True)
         return True

@@ -2,7 +2,7 @@
 the version precondition (RFC 7644 §3.14), the lock on one member's rows and the signal that
 announces a change, with who acted (``signals.Actor``)."""
 
-from ..host_fields import membership_path
+from ..host_fields import membership_field, membership_path
 from ..models import ScimUser
 from .user_reads import with_emails_and_groups
 
@@ -44,12 +44,18 @@ def lock_member(organization_id, scim_id):
     ).get(organization_id=organization_id, scim_id=scim_id)
 
 
-def announce(signal, scim_user, actor, **extra):
-    """Send a user signal with the arguments every receiver can rely on (signals.py)."""
+def announce(signal, scim_user, actor, *, membership=None, **extra):
+    """Send a user signal with the arguments every receiver can rely on (signals.py).
+    ``scim_user`` is None only for a member the IdP never provisioned: then ``membership``
+    (with its organization loaded) is the member."""
+    if scim_user is not None:
+        membership, organization = scim_user.membership, scim_user.organization
+    else:
+        organization = getattr(membership, membership_field("organization"))
     signal.send(
         sender=ScimUser,
-        organization=scim_user.organization,
-        membership=scim_user.membership,
+        organization=organization,
+        membership=membership,
         scim_user=scim_user,
         actor=actor,
         **extra,

@@ -282,7 +282,6 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
                     signals.user_updated, current, actor, changes=changes, invitation=invitation
                 )
             if profile.active is not None and profile.active != before.active:
-                changes["active"] = (before.active, profile.active)
                 set_active(host, current, profile.active, actor)
     except IntegrityError as exc:
         if profile is not None and user_name_taken(organization, profile.user_name, scim_id):
