@@ -4,7 +4,7 @@ import pytest
 
 from cosmo_scim.protocol.errors import ScimError
 from cosmo_scim.protocol.schema import discovery
-from cosmo_scim.protocol.schema.resolve import GROUP, USER, resolve_attribute
+from cosmo_scim.protocol.schema.resolve import GROUP, USER, resource_schema
 from cosmo_scim.protocol.urns import ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA
 
 BASE = "https://host/scim/v2/"
@@ -221,7 +221,7 @@ def test_resolve_definitions():
         f"{ENTERPRISE_USER_SCHEMA}:manager"
     )
     assert GROUP.resolve("members.value").definition["mutability"] == "immutable"
-    assert resolve_attribute("Group", "displayname").names == ("displayName",)
+    assert resource_schema("Group").resolve("displayname").names == ("displayName",)
 
 
 @pytest.mark.parametrize(

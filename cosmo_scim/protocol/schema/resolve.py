@@ -143,8 +143,3 @@ def resource_schema(name: str | None) -> ResourceSchema:
         if rs.name.lower() == (name or "").lower():
             return rs
     raise not_found(f"ResourceType {name!r} not found")
-
-
-def resolve_attribute(resource_type: str, path: str) -> AttributeRef:
-    """Shortcut: ``resource_schema(resource_type).resolve(path)``."""
-    return resource_schema(resource_type).resolve(path)
