@@ -9,14 +9,11 @@ from .. import conf
 from ..protocol import caseless, limits
 from ..protocol.errors import invalid_syntax, invalid_value, not_found
 from ..protocol.filters.query import filter_queryset
-from ..protocol.pagination import parse_pagination, parse_sort
+from ..protocol.pagination import list_response, parse_pagination, parse_sort
 from ..protocol.patch.operations import check_request
 from ..protocol.projection import check_paths, project
 from ..protocol.schema.resolve import resource_schema
-from ..protocol.urns import (
-    LIST_RESPONSE_SCHEMA,
-    SEARCH_REQUEST_SCHEMA,
-)
+from ..protocol.urns import SEARCH_REQUEST_SCHEMA
 from .base import ScimView
 from .responses import scim_response
 from .tenant_scope import among, ordered
@@ -47,15 +44,7 @@ class ResourceListMixin:
         else:
             rows, total = self.page_of(queryset, ordering, page)
         resources = [self.represent(row, params) for row in rows]
-        return scim_response(
-            {
-                "schemas": [LIST_RESPONSE_SCHEMA],
-                "totalResults": total,
-                "itemsPerPage": len(resources),
-                "startIndex": page.start_index,
-                "Resources": resources,
-            }
-        )
+        return scim_response(list_response(resources, total, page.start_index))
 
     def page_of(self, queryset, ordering, page):
         """The page's rows and totalResults (``count=0`` or a page past the last: counted

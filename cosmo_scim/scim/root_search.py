@@ -29,10 +29,14 @@ from ..protocol import caseless
 from ..protocol.errors import ScimError
 from ..protocol.filters.query import filter_querysets
 from ..protocol.filters.registry import Scalar
-from ..protocol.pagination import parse_pagination, parse_sort_key
+from ..protocol.pagination import (
+    list_response,
+    parse_pagination,
+    parse_sort_key,
+    total_of_page,
+)
 from ..protocol.projection import check_paths_across
 from ..protocol.schema.resolve import resource_schema
-from ..protocol.urns import LIST_RESPONSE_SCHEMA
 from .base import ScimView
 from .listing import SearchRequestMixin
 from .responses import scim_response
@@ -63,19 +67,10 @@ class RootQueryMixin:
         )
         keys = self.page_keys(types, matching, params, page) if page.count else []
         resources = self.render(types, matching, keys, params)
-        if 0 < len(keys) < page.count or (not keys and page.offset == 0 and page.count):
-            total = page.offset + len(keys)  # the page alone tells it, as lists do
-        else:
+        total = total_of_page(page, len(keys))
+        if total is None:
             total = sum(queryset.count() for queryset in matching)
-        return scim_response(
-            {
-                "schemas": [LIST_RESPONSE_SCHEMA],
-                "totalResults": total,
-                "itemsPerPage": len(resources),
-                "startIndex": page.start_index,
-                "Resources": resources,
-            }
-        )
+        return scim_response(list_response(resources, total, page.start_index))
 
     @staticmethod
     def type_view(view_class, request):

@@ -8,10 +8,10 @@ without a trailing slash. Every document carries ``meta.location`` (RFC 7643 §3
 import copy
 from collections.abc import Iterable
 
+from .. import pagination
 from ..documents import JsonObject
 from ..errors import not_found
 from ..urns import (
-    LIST_RESPONSE_SCHEMA,
     RESOURCE_TYPE_SCHEMA,
     SERVICE_PROVIDER_CONFIG_SCHEMA,
 )
@@ -54,13 +54,7 @@ def _published(
 def list_response(resources: Iterable[JsonObject]) -> JsonObject:
     """A ``ListResponse`` (RFC 7644 §3.4.2) holding every item of ``resources`` (one page)."""
     resources = list(resources)
-    return {
-        "schemas": [LIST_RESPONSE_SCHEMA],
-        "totalResults": len(resources),
-        "itemsPerPage": len(resources),
-        "startIndex": 1,
-        "Resources": resources,
-    }
+    return pagination.list_response(resources, len(resources))
 
 
 # --- /Schemas ---------------------------------------------------------------------------------
