@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .. import signals
 from ..host import host_adapter
 from ..models import AuditEvent, ScimGroup, ScimGroupMember, ScimUser
+from ..protocol import caseless
 from . import audit, roles
 from .lifecycle import LifecycleError, check_version
 from .refusals import host_refused
@@ -63,8 +63,7 @@ def _name_taken(organization, display_name, exclude_pk=None):
     ``exclude_pk``: the group being renamed."""
     return (
         ScimGroup.objects.filter(organization=organization)
-        .alias(display_name_ci=Lower("display_name"))
-        .filter(display_name_ci=display_name.lower())
+        .filter(caseless.same("display_name", display_name))
         .exclude(pk=exclude_pk)
         .exists()
     )

@@ -14,10 +14,8 @@ the values (the database's message quotes them: an address, a name).
 
 import logging
 
-from django.db.models import Value
-from django.db.models.functions import Lower
-
 from ..models import ScimUser
+from ..protocol import caseless
 
 logger = logging.getLogger("cosmo_scim.provisioning")
 
@@ -37,8 +35,8 @@ class HostRefused(Exception):
 def user_name_taken(organization, user_name, scim_id=None):
     """After a refused write: is ``user_name`` the userName of another of the
     organization's SCIM users (committed, the race's winner included)?"""
-    holders = ScimUser.objects.alias(name_ci=Lower("user_name")).filter(
-        organization=organization, name_ci=Lower(Value(user_name))
+    holders = ScimUser.objects.filter(
+        caseless.same("user_name", user_name), organization=organization
     )
     if scim_id is not None:
         holders = holders.exclude(scim_id=scim_id)

@@ -11,50 +11,51 @@ groups that produced it. Every function runs a fixed number of queries, whatever
 number of people: a group of a thousand changes in one PATCH.
 """
 
+import operator
 from collections import defaultdict
+from functools import reduce
 
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from ..host import host_adapter
 from ..models import RoleMapping, ScimGroupMember, ScimUser
+from ..protocol import caseless
 
 
-def _mapping_condition(mappings):
-    """Which group rows a set of mappings matches: displayName case-insensitively (SCIM
-    caseExact false, RFC 7643 §4.2), externalId exactly (caseExact true, §3.1)."""
-    condition = Q(pk__in=[])
-    for mapping in mappings:
-        if mapping.match == RoleMapping.Match.EXTERNAL_ID:
-            condition |= Q(group__external_id=mapping.value)
-        else:
-            condition |= Q(group_name_ci=mapping.value.lower())
-    return condition
+def _matches(mapping):
+    """Whether a group row matches ``mapping``, in SQL — the one place a mapping is matched:
+    displayName without case (SCIM caseExact false, RFC 7643 §4.2), folded by the database
+    on both sides as its unique index on the name folds it (protocol/caseless.py);
+    externalId exactly (caseExact true, §3.1)."""
+    if mapping.match == RoleMapping.Match.EXTERNAL_ID:
+        return Q(group__external_id=mapping.value)
+    return Q(caseless.same("group__display_name", mapping.value))
 
 
 def _mapped_roles(organization, scim_user_pks):
-    """``{scim_user_pk: {role, ...}}`` from the mapped groups each user belongs to."""
+    """``{scim_user_pk: {role, ...}}`` from the mapped groups each user belongs to: one
+    query, with a column per mapping saying whether the row's group matches it."""
     mappings = list(RoleMapping.objects.filter(organization=organization))
     roles = defaultdict(set)
     if not mappings:
         return roles
+    flags = {
+        f"mapping_{index}": ExpressionWrapper(_matches(mapping), output_field=BooleanField())
+        for index, mapping in enumerate(mappings)
+    }
     rows = (
         ScimGroupMember.objects.filter(
             group__organization=organization, scim_user_id__in=scim_user_pks
         )
-        .alias(group_name_ci=Lower("group__display_name"))
-        .filter(_mapping_condition(mappings))
-        .values_list("scim_user_id", "group__display_name", "group__external_id")
+        .annotate(**flags)
+        .filter(reduce(operator.or_, (_matches(mapping) for mapping in mappings)))
+        .values_list("scim_user_id", *flags)
     )
-    for scim_user_pk, display_name, external_id in rows:
-        for mapping in mappings:
-            if mapping.match == RoleMapping.Match.EXTERNAL_ID:
-                matched = external_id == mapping.value
-            else:
-                matched = display_name.lower() == mapping.value.lower()
-            if matched:
-                roles[scim_user_pk].add(mapping.role)
+    for scim_user_pk, *matched in rows:
+        roles[scim_user_pk].update(
+            mapping.role for mapping, hit in zip(mappings, matched, strict=True) if hit
+        )
     return roles
 
 

@@ -82,6 +82,15 @@ def test_renaming_a_group_onto_a_mapping_re_ranks_its_members(scim, ann, mapped)
     assert role_of(ann) == ADMIN
 
 
+def test_a_mapping_matches_a_non_ascii_name_as_the_database_compares_names(scim, ann, mapped):
+    """The mapping is matched where the group names' unique index compares them, in the
+    database, on both sides: SQLite's LOWER keeps "É", so a mapping folded by Python
+    ("équipe …") found no group there."""
+    mapped("Équipe admins", ADMIN)
+    scim.post("/Groups", okta_group("ÉQUIPE ADMINS", [ann]))
+    assert role_of(ann) == ADMIN
+
+
 def test_external_id_mappings_match_exactly(scim, ann, mapped):
     mapped("00g-ADM", ADMIN, match=RoleMapping.Match.EXTERNAL_ID)
     scim.post("/Groups", okta_group("A", [ann], externalId="00g-adm"))
