@@ -20,10 +20,10 @@ from ..urns import ENTERPRISE_USER_SCHEMA, names_schema
 from .elements import (
     WorkingLists,
     enforce_single_primary,
-    equal,
     is_unassigned,
     merge_elements,
 )
+from .mutability import check_attribute, check_element, check_sub, refuse_read_only
 from .operations import parse_operations, parse_target
 
 
@@ -154,7 +154,7 @@ class _Patcher:
         if container is not None and not (indexed and op in ("add", "remove")):
             self.lists.settle(container, attr)
         current = caseless.get(container, attr["name"]) if container is not None else None
-        if self._check_mutability(op, ref, current, value):
+        if check_attribute(op, ref, current, value):
             return
         if _is_manager(ref):
             self._apply_manager(op, ref, container, value)
@@ -164,41 +164,48 @@ class _Patcher:
             self._remove_attribute(ref, container, current, value if op == "remove" else None)
             return
         if sub is None:
-            new = coerce_attribute(attr, value)
-            if attr["multiValued"]:
-                if op == "add":
-                    # RFC 7644 §3.5.2.1: add to a multi-valued attribute adds the new values.
-                    merged = current if isinstance(current, list) else []
-                    index = self.lists.index(container, attr, merged)
-                    written = merge_elements(attr, merged, new, index)
-                    count = self.lists.live_count(container, attr, merged)
-                    check_count(attr, count, self.max_values)
-                    if find_sub_attribute(attr, "primary"):
-                        self._store(container, attr, merged)
-                        self.lists.settle(container, attr)
-                        merged = caseless.get(container, attr["name"]) or []
-                else:
-                    # RFC 7644 §3.5.2.3: replace without filter replaces all values.
-                    merged, written = new, new
-                    check_count(attr, len(merged), self.max_values)
-                enforce_single_primary(attr, merged, written)
-                self._store(container, attr, merged)
-            elif attr["type"] == "complex":
-                # RFC 7644 §3.5.2.1/§3.5.2.3: sub-attributes not given are left unchanged.
-                merged = dict(current) if isinstance(current, dict) else {}
-                for name, item in new.items():
-                    caseless.put(merged, name, item)
-                self._store(container, attr, merged)
-            else:
-                caseless.put(container, attr["name"], new)
-            return
-        item = coerce_value(sub, value, f"{attr['name']}.{sub['name']}")
+            self._set_attribute(op, attr, container, current, coerce_attribute(attr, value))
+        else:
+            item = coerce_value(sub, value, f"{attr['name']}.{sub['name']}")
+            self._set_sub_attribute(attr, sub, container, current, item)
+
+    def _set_attribute(self, op, attr, container, current, new):
+        """``add`` or ``replace`` of a whole attribute with the (coerced) value ``new``."""
         if attr["multiValued"]:
-            # ``emails.value`` without a filter addresses every element; with no element yet
-            # there is nothing to address, so one is created to hold the value.
-            elements = list(current or [])
-            if not elements:
-                elements = [{}]
+            self._set_values(op, attr, container, current, new)
+        elif attr["type"] == "complex":
+            # RFC 7644 §3.5.2.1/§3.5.2.3: sub-attributes not given are left unchanged.
+            merged = dict(current) if isinstance(current, dict) else {}
+            for name, item in new.items():
+                caseless.put(merged, name, item)
+            self._store(container, attr, merged)
+        else:
+            caseless.put(container, attr["name"], new)
+
+    def _set_values(self, op, attr, container, current, new):
+        """``add`` (RFC 7644 §3.5.2.1: the new values join the old) or ``replace`` (§3.5.2.3:
+        they replace all values) of a multi-valued attribute."""
+        if op == "add":
+            merged = current if isinstance(current, list) else []
+            index = self.lists.index(container, attr, merged)
+            written = merge_elements(attr, merged, new, index)
+            check_count(attr, self.lists.live_count(container, attr, merged), self.max_values)
+            if find_sub_attribute(attr, "primary"):
+                self._store(container, attr, merged)
+                self.lists.settle(container, attr)
+                merged = caseless.get(container, attr["name"]) or []
+        else:
+            merged, written = new, new
+            check_count(attr, len(merged), self.max_values)
+        enforce_single_primary(attr, merged, written)
+        self._store(container, attr, merged)
+
+    def _set_sub_attribute(self, attr, sub, container, current, item):
+        """A sub-attribute's path without a filter. ``emails.value`` addresses every element
+        of a multi-valued attribute; with no element yet there is nothing to address, so one
+        is created to hold the value."""
+        if attr["multiValued"]:
+            elements = list(current or []) or [{}]
             for element in elements:
                 caseless.put(element, sub["name"], item)
             enforce_single_primary(attr, elements, [])
@@ -263,8 +270,7 @@ class _Patcher:
     def _apply_filtered(self, op, ref, value_filter, value):
         """A value path: ``emails[type eq "work"]``, ``emails[type eq "work"].value``…"""
         attr, sub = ref.attr, ref.sub
-        if attr["mutability"] == "readOnly":
-            raise mutability(f"{ref.canonical_path} is readOnly")
+        refuse_read_only(ref, attr)
         container = self._container(ref, create=op != "remove")
         if container is None:
             return  # removing from an extension the resource does not have: nothing to do
@@ -274,10 +280,10 @@ class _Patcher:
         elements = current if isinstance(current, list) else []
         matches = self._matching(container, attr, elements, value_filter)
         if sub is not None:
-            self._check_sub_mutability(op, ref, matches)
+            check_sub(op, ref, matches)
         elif op != "add":
             for element in matches:
-                self._check_element_mutability(attr, element, value if op == "replace" else None)
+                check_element(attr, element, value if op == "replace" else None)
         if op == "remove" or value is None:
             # RFC 7644 §3.5.2.2: the values matched by the filter are removed; none matching
             # is not an error (Okta may remove a member that is already gone).
@@ -350,64 +356,6 @@ class _Patcher:
         for name, item in values.items():
             caseless.put(element, name, item)
         return element
-
-    def _check_mutability(self, op, ref, current, value):
-        """Enforce RFC 7644 §3.5.2: no operation may modify a readOnly attribute, and an
-        immutable one may only be given a value when it has none.
-
-        Returns True when the operation is a no-op to skip: writing a readOnly attribute with
-        the value it already has. Okta's group rename sends the group's own ``id`` next to
-        the new ``displayName`` (docs/idp-dialects.md); a different id is refused.
-        """
-        attr, sub = ref.attr, ref.sub
-        if attr["mutability"] == "readOnly":
-            if op != "remove" and sub is None and value is not None and equal(attr, current, value):
-                return True
-            raise mutability(f"{ref.canonical_path} is readOnly")
-        if sub is not None:
-            if sub["mutability"] == "readOnly":
-                raise mutability(f"{ref.canonical_path} is readOnly")
-            if sub["mutability"] == "immutable":
-                elements = current if isinstance(current, list) else [current]
-                self._check_sub_mutability(op, ref, [e for e in elements if e])
-        if (
-            attr["mutability"] == "immutable"
-            and current is not None
-            and (op == "remove" or not equal(attr, current, value))
-        ):
-            raise mutability(f"{ref.canonical_path} is immutable")
-        return False
-
-    @staticmethod
-    def _check_sub_mutability(op, ref, elements):
-        """A sub-attribute targeted by path: readOnly never, immutable only while unset."""
-        sub = ref.sub
-        if sub["mutability"] == "readOnly":
-            raise mutability(f"{ref.canonical_path} is readOnly")
-        if sub["mutability"] == "immutable" and any(
-            isinstance(e, dict) and caseless.get(e, sub["name"]) is not None for e in elements
-        ):
-            # RFC 7644 §3.5.2: "a client MAY 'add' a value to an 'immutable' attribute if
-            # the attribute had no previous value" — and no other change.
-            raise mutability(f"{ref.canonical_path} is immutable")
-
-    @staticmethod
-    def _check_element_mutability(attr, element, new):
-        """Replacing/removing a matched element must not change its immutable sub-attributes
-        (``members[value eq "x"]`` replaced by ``{"value": "y"}`` would rewrite a member id).
-        Removing the whole element is allowed (RFC 7644 §3.5.2.2 member removal)."""
-        if new is None:
-            return
-        new = new if isinstance(new, dict) else {}
-        for sub in attr.get("subAttributes", ()):
-            if sub["mutability"] != "immutable":
-                continue
-            old_value, new_value = (
-                caseless.get(element, sub["name"]),
-                caseless.get(new, sub["name"]),
-            )
-            if old_value is not None and new_value is not None and old_value != new_value:
-                raise mutability(f"{attr['name']}.{sub['name']} is immutable")
 
     @staticmethod
     def _store(container, attr, value):
