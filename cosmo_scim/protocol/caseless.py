@@ -52,12 +52,12 @@ def drop(mapping: MutableMapping[Any, Any], name: str) -> None:
         del mapping[key]
 
 
-def folded(expression):
+def folded(expression: Any) -> Lower:
     """A caseExact-false value as the database compares it (the form its indexes hold)."""
     return Lower(expression)
 
 
-def same(field, text):
+def same(field: str, text: str) -> Exact:
     """A filter: ``field`` holds ``text`` without case (RFC 7643 §2.1, caseExact false),
     both sides folded by the database (:func:`folded`)."""
     return Exact(folded(F(field)), folded(Value(text)))

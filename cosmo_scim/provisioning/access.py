@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import conf, host_fields, signals
-from ..host import host_adapter
+from ..host import HostAdapter, Membership, host_adapter
 from ..host_fields import is_active, organization_id_of, person_of
 from ..models import APIKey, AuditEvent, ScimUser
 from . import audit, invitations, ownership, sessions
-from .contract import announce, lock_member
+from .contract import Actor, announce, lock_member
 
 Action = AuditEvent.Action
 
@@ -78,7 +78,15 @@ def set_active(host, scim_user, active, actor, reason=""):
     announce(signals.user_reactivated, scim_user, actor, invitation=invitation)
 
 
-def _ended(host, membership, scim_user, actor, reason, *, granted):
+def _ended(
+    host: HostAdapter,
+    membership: Membership,
+    scim_user: ScimUser | None,
+    actor: Actor,
+    reason: str,
+    *,
+    granted: bool,
+) -> None:
     """What follows a membership switched off, provisioned or not (``scim_user`` None): the
     access ended (:func:`end_access`), the audit event and ``user_deactivated``."""
     end_access(host, membership, actor, granted=granted)

@@ -2,8 +2,14 @@
 the version precondition (RFC 7644 §3.14), the lock on one member's rows and the signal that
 announces a change, with who acted (``signals.Actor``)."""
 
+from typing import Any
+
+from django.dispatch import Signal
+
+from ..host import Membership
 from ..host_fields import membership_field, membership_path
 from ..models import ScimUser
+from ..signals import Actor
 from .user_reads import with_emails_and_groups
 
 
@@ -44,7 +50,14 @@ def lock_member(organization_id, scim_id):
     ).get(organization_id=organization_id, scim_id=scim_id)
 
 
-def announce(signal, scim_user, actor, *, membership=None, **extra):
+def announce(
+    signal: Signal,
+    scim_user: ScimUser | None,
+    actor: Actor,
+    *,
+    membership: Membership | None = None,
+    **extra: Any,
+) -> None:
     """Send a user signal with the arguments every receiver can rely on (signals.py).
     ``scim_user`` is None only for a member the IdP never provisioned: then ``membership``
     (with its organization loaded) is the member."""

@@ -23,7 +23,7 @@ from ..models import RoleMapping, ScimGroupMember, ScimUser
 from ..protocol import caseless
 
 
-def _matches(mapping):
+def _matches(mapping: RoleMapping) -> Q:
     """Whether a group row matches ``mapping``, in SQL — the one place a mapping is matched:
     displayName without case (SCIM caseExact false, RFC 7643 §4.2), folded by the database
     on both sides as its unique index on the name folds it (protocol/caseless.py);

@@ -3,7 +3,9 @@ key's organization, filtered, sorted, counted, paged, projected), single reads w
 ETags, and the write flows that hand the resource's reference to the adapters.
 """
 
-from django.db.models import Count, Window
+from typing import Any
+
+from django.db.models import Count, QuerySet, Window
 
 from .. import conf
 from ..protocol import caseless, limits
@@ -89,7 +91,7 @@ class ResourceListMixin:
         keys = queryset.values("pk")[page.offset : page.offset + page.count]
         return self.rows(among(queryset, keys))
 
-    def rows(self, queryset):
+    def rows(self, queryset: QuerySet[Any, Any]) -> list[Any]:
         """What ``queryset`` (of :meth:`get_queryset`) reads, as the adapter represents it:
         its model instances here (a resource type whose reads are values overrides it)."""
         return list(queryset)

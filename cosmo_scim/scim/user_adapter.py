@@ -6,7 +6,9 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 
 import json
 from dataclasses import asdict
+from typing import Any
 
+from django.db.models import QuerySet
 from django_scim.adapters import SCIMUser
 
 from ..models import ScimUser
@@ -55,7 +57,7 @@ def user_queryset(organization):
     return membership_active(queryset).values(*READ_FIELDS, "active")
 
 
-def user_rows(queryset):
+def user_rows(queryset: QuerySet[ScimUser, dict[str, Any]]) -> list[UserRow]:
     """The :class:`UserRow` of each user ``queryset`` (a :func:`user_queryset`) holds."""
     return [UserRow(values) for values in queryset]
 

@@ -3,19 +3,22 @@ and an immutable one may only be given a value while it has none. The PATCH engi
 (patcher.py) asks these before it changes anything.
 """
 
+from typing import Any
+
 from .. import caseless
 from ..errors import mutability
+from ..schema.resolve import AttributeRef
 from .elements import equal
 
 
-def refuse_read_only(ref, definition):
+def refuse_read_only(ref: AttributeRef, definition: dict[str, Any]) -> None:
     """The one readOnly refusal: ``definition`` (the attribute ``ref`` targets, or its
     sub-attribute) is readOnly."""
     if definition["mutability"] == "readOnly":
         raise mutability(f"{ref.canonical_path} is readOnly")
 
 
-def check_attribute(op, ref, current, value):
+def check_attribute(op: str, ref: AttributeRef, current: Any, value: Any) -> bool:
     """May ``op`` give the attribute ``ref`` (now ``current``) the value ``value``?
 
     Returns True when the operation is a no-op to skip: writing a readOnly attribute with
@@ -39,10 +42,11 @@ def check_attribute(op, ref, current, value):
     return False
 
 
-def check_sub(op, ref, elements):
+def check_sub(op: str, ref: AttributeRef, elements: list[Any]) -> None:
     """A sub-attribute targeted by path: readOnly never, immutable only while unset in
     ``elements``."""
     sub = ref.sub
+    assert sub is not None  # a sub-attribute's path
     refuse_read_only(ref, sub)
     if sub["mutability"] == "immutable" and any(
         isinstance(e, dict) and caseless.get(e, sub["name"]) is not None for e in elements
@@ -52,7 +56,7 @@ def check_sub(op, ref, elements):
         raise mutability(f"{ref.canonical_path} is immutable")
 
 
-def check_element(attr, element, new):
+def check_element(attr: dict[str, Any], element: dict[str, Any], new: Any) -> None:
     """Replacing a matched element must not change its immutable sub-attributes
     (``members[value eq "x"]`` replaced by ``{"value": "y"}`` would rewrite a member id).
     ``new`` None: the element is removed whole, which is allowed (RFC 7644 §3.5.2.2 member

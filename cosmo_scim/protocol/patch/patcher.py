@@ -10,6 +10,7 @@ Attribute characteristics (type, multiValued, mutability, caseExact, required) c
 """
 
 import copy
+from typing import Any
 
 from .. import caseless
 from ..coerce import coerce_attribute, coerce_element, coerce_manager, coerce_value
@@ -169,7 +170,9 @@ class _Patcher:
             item = coerce_value(sub, value, f"{attr['name']}.{sub['name']}")
             self._set_sub_attribute(attr, sub, container, current, item)
 
-    def _set_attribute(self, op, attr, container, current, new):
+    def _set_attribute(
+        self, op: str, attr: dict[str, Any], container: dict[str, Any], current: Any, new: Any
+    ) -> None:
         """``add`` or ``replace`` of a whole attribute with the (coerced) value ``new``."""
         if attr["multiValued"]:
             self._set_values(op, attr, container, current, new)
@@ -182,7 +185,9 @@ class _Patcher:
         else:
             caseless.put(container, attr["name"], new)
 
-    def _set_values(self, op, attr, container, current, new):
+    def _set_values(
+        self, op: str, attr: dict[str, Any], container: dict[str, Any], current: Any, new: Any
+    ) -> None:
         """``add`` (RFC 7644 §3.5.2.1: the new values join the old) or ``replace`` (§3.5.2.3:
         they replace all values) of a multi-valued attribute."""
         if op == "add":
@@ -200,7 +205,14 @@ class _Patcher:
         enforce_single_primary(attr, merged, written)
         self._store(container, attr, merged)
 
-    def _set_sub_attribute(self, attr, sub, container, current, item):
+    def _set_sub_attribute(
+        self,
+        attr: dict[str, Any],
+        sub: dict[str, Any],
+        container: dict[str, Any],
+        current: Any,
+        item: Any,
+    ) -> None:
         """A sub-attribute's path without a filter. ``emails.value`` addresses every element
         of a multi-valued attribute; with no element yet there is nothing to address, so one
         is created to hold the value."""
