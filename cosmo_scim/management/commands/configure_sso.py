@@ -18,13 +18,12 @@ is turned off). Prints ``key=value`` lines: ``login_url``, then ``redirect_uri``
 import os
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ...host_fields import organizations_by_slug
 from ...models import SsoConnection
 from ...sso import endpoints
 from ...sso.forms import SsoConnectionForm
+from ..organizations import organization_named
 
 SECRET_VARIABLE = "SSO_CLIENT_SECRET"
 
@@ -49,10 +48,7 @@ class Command(BaseCommand):
         parser.add_argument("--allow-idp-initiated", action="store_true", help="SAML only.")
 
     def handle(self, *args: Any, org_slug: str, protocol: str, **options: Any) -> None:
-        try:
-            organization = organizations_by_slug(org_slug).get()
-        except ObjectDoesNotExist:  # the organization model's DoesNotExist
-            raise CommandError(f"No organization with slug {org_slug!r}.") from None
+        organization = organization_named(org_slug)
         name = options["name"].strip()
         connection = SsoConnection.objects.filter(organization=organization, name=name).first()
         if connection is not None and connection.protocol != protocol:

@@ -7,13 +7,12 @@ nowhere else; every other line is non-secret.
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from ...host import host_adapter
-from ...host_fields import organizations_by_slug
 from ...models import APIKey
+from ..organizations import organization_named
 
 
 class Command(BaseCommand):
@@ -34,10 +33,7 @@ class Command(BaseCommand):
         expires_in_days: int | None,
         **options: Any,
     ) -> None:
-        try:
-            organization = organizations_by_slug(org_slug).get()
-        except ObjectDoesNotExist:  # the organization model's DoesNotExist
-            raise CommandError(f"No organization with slug {org_slug!r}.") from None
+        organization = organization_named(org_slug)
         host = host_adapter()
         if scim and not host.scim_allowed(organization):
             raise CommandError(

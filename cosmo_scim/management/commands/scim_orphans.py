@@ -8,11 +8,10 @@ command.
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from ...host_fields import organizations_by_slug
 from ...provisioning import lifecycle, orphans
+from ..organizations import organization_named
 
 
 class Command(BaseCommand):
@@ -36,10 +35,7 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, org_slug: str, deactivate: bool, reason: str, **options: Any
     ) -> None:
-        try:
-            organization = organizations_by_slug(org_slug).get()
-        except ObjectDoesNotExist:  # the organization model's DoesNotExist
-            raise CommandError(f"No organization with slug {org_slug!r}.") from None
+        organization = organization_named(org_slug)
         if not orphans.scim_provisioned(organization):
             self.stdout.write(f"{organization} does not provision over SCIM: nothing to report.")
             return

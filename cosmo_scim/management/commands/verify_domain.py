@@ -14,13 +14,12 @@ saying what the check found. The exit status:
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ...domain_names import InvalidDomain
-from ...host_fields import organizations_by_slug
 from ...provisioning import domains
 from ...provisioning.lifecycle import Actor
+from ..organizations import organization_named
 
 NOT_YET = 3
 
@@ -37,10 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("domain")
 
     def handle(self, *args: Any, org_slug: str, domain: str, **options: Any) -> None:
-        try:
-            organization = organizations_by_slug(org_slug).get()
-        except ObjectDoesNotExist:  # the organization model's DoesNotExist
-            raise CommandError(f"No organization with slug {org_slug!r}.") from None
+        organization = organization_named(org_slug)
         try:
             claim, _created = domains.claim(organization, domain)
         except InvalidDomain as invalid:
