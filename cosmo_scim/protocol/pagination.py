@@ -118,9 +118,10 @@ def parse_sort(params: Mapping[str, Any], registry: AttributeRegistry) -> list[O
     """``sortBy``/``sortOrder`` → arguments for ``order_by()``.
 
     Only scalar attributes of ``registry`` can be sorted on (unknown or multi-valued → 400
-    invalidValue).  Case-insensitive strings sort by ``Lower``.  Missing values sort last when
-    ascending and first when descending (RFC 7644 §3.4.2.3).  The registry's unique tiebreaker
-    is always appended so paging is stable; without ``sortBy`` it is the only ordering.
+    invalidValue).  Case-insensitive strings sort by their fold (``caseless.folded``).
+    Missing values sort last when ascending and first when descending (RFC 7644 §3.4.2.3).
+    The registry's unique tiebreaker is always appended so paging is stable; without
+    ``sortBy`` it is the only ordering.
     """
     expression, descending = parse_sort_key(params, registry)
     tiebreaker = registry.tiebreaker
@@ -149,7 +150,7 @@ def parse_sort_key(
     attr = _sort_attribute(str(sort_by).strip(), registry)
     expression: F | Lower = F(attr.field)
     if attr.type == STRING and not attr.case_exact:
-        expression = Lower(expression)
+        expression = caseless.folded(expression)
     return expression, descending
 
 
