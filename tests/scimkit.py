@@ -8,6 +8,7 @@ with minimal settings too (tests/settings_filters.py).
 import json
 import re
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -327,3 +328,26 @@ def race(calls):
     for thread in threads:
         thread.join()
     return results
+
+
+@contextmanager
+def signals_received(names, note=None):
+    """Within the block, a list of ``(name, sender, kwargs)`` for every cosmo_scim signal of
+    ``names`` sent, in order; with ``note``, ``(name, sender, kwargs, note())``: what
+    ``note`` read when the signal went out."""
+    from cosmo_scim import signals
+
+    received = []
+    by_signal = {getattr(signals, name): name for name in names}
+
+    def receiver(sender, signal, **kwargs):
+        entry = (by_signal[signal], sender, kwargs)
+        received.append(entry if note is None else (*entry, note()))
+
+    for signal in by_signal:
+        signal.connect(receiver)
+    try:
+        yield received
+    finally:
+        for signal in by_signal:
+            signal.disconnect(receiver)

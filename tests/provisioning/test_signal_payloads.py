@@ -3,10 +3,19 @@
 them gets every key, of the documented kind, and nothing else."""
 
 import pytest
-from scimkit import deactivate_patch, host, okta_group, patch_op, reactivate_patch, user_body
+from scimkit import (
+    deactivate_patch,
+    host,
+    okta_group,
+    patch_op,
+    reactivate_patch,
+    signals_received,
+    user_body,
+)
 
 from cosmo_scim import signals
 from cosmo_scim.models import Invitation, ScimGroup, ScimUser
+from cosmo_scim.provisioning import acceptance
 from cosmo_scim.provisioning.lifecycle import Actor
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +26,7 @@ PAYLOADS = {
     "user_deactivated": signals.UserChange,
     "user_reactivated": signals.UserProvisioned,
     "user_removed": signals.UserChange,
+    "user_accepted": signals.UserAccepted,
     "group_created": signals.GroupChange,
     "group_updated": signals.GroupUpdated,
     "group_members_changed": signals.GroupMembersChanged,
@@ -26,21 +36,13 @@ PAYLOADS = {
 
 @pytest.fixture
 def received():
-    sent = []
-
-    def receiver(sender, signal, **kwargs):
-        sent.append((names[signal], sender, kwargs))
-
-    names = {getattr(signals, name): name for name in PAYLOADS}
-    for signal in names:
-        signal.connect(receiver)
-    yield sent
-    for signal in names:
-        signal.disconnect(receiver)
+    with signals_received(PAYLOADS) as sent:
+        yield sent
 
 
 def test_every_signal_carries_its_documented_payload(scim, org, received):
     jane = scim.create_user("jane@acme.com")["id"]
+    acceptance.accept_invitation(Invitation.objects.get())
     scim.put(f"/Users/{jane}", user_body("jane@acme.com", given="Janet"))
     scim.patch(f"/Users/{jane}", deactivate_patch())
     scim.patch(f"/Users/{jane}", reactivate_patch())
