@@ -69,8 +69,19 @@ class Scalar:
             raise ValueError(f"Unsupported SCIM attribute type {self.type!r}")
 
 
+class _SubAttributes:
+    """What a multi-valued attribute's storage shares: the registry of its ``attributes``
+    (the sub-attributes), and ``value`` as what a filter naming the attribute alone means."""
+
+    attributes: Mapping[str, Scalar]  # each subclass's field
+    default = "value"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "registry", AttributeRegistry(self.attributes, _nested=True))
+
+
 @dataclass(frozen=True)
-class MultiValued:
+class MultiValued(_SubAttributes):
     """A multi-valued complex attribute stored as rows of a child table.
 
     ``model``: the child model's ``"app_label.Model"`` label (so registries can be declared at
@@ -84,12 +95,6 @@ class MultiValued:
     fk: str
     attributes: Mapping[str, Scalar]
     registry: "AttributeRegistry" = field(init=False, repr=False, compare=False)
-
-    default = "value"
-
-    def __post_init__(self) -> None:
-        sub = AttributeRegistry(self.attributes, _nested=True)
-        object.__setattr__(self, "registry", sub)
 
     def exists(self, condition: Q | None = None, *, indexed: bool = False) -> Q:
         """Some child row of the parent matches ``condition`` (a ``Q``).
@@ -118,7 +123,7 @@ class MultiValued:
 
 
 @dataclass(frozen=True)
-class JSONMultiValued:
+class JSONMultiValued(_SubAttributes):
     """A multi-valued complex attribute stored as a JSON array of objects in one column of
     the filtered model: ``field``, at most ``max_values`` long (the limit the attribute
     table enforces on every write). ``attributes``: the sub-attributes, each a Scalar whose
@@ -134,11 +139,6 @@ class JSONMultiValued:
     max_values: int
     attributes: Mapping[str, Scalar]
     registry: "AttributeRegistry" = dataclasses.field(init=False, repr=False, compare=False)
-
-    default = "value"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "registry", AttributeRegistry(self.attributes, _nested=True))
 
     def position(self, index: int) -> "AttributeRegistry":
         """The sub-attributes of the value at ``index``, as Scalars of the filtered model."""
