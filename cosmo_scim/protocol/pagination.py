@@ -20,11 +20,9 @@ from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 
 from . import caseless
-from .documents import JsonObject
 from .errors import ScimError, invalid_value
 from .filters.registry import STRING, AttributeRegistry, Scalar
 from .paths import parse_attr_path
-from .urns import LIST_RESPONSE_SCHEMA
 
 # OFFSET is a signed 64-bit integer in PostgreSQL and SQLite: keep huge startIndex values legal.
 MAX_START_INDEX = 2**62
@@ -72,21 +70,6 @@ class Pagination:
         if self.count == 0:
             return []
         return list(queryset[self.offset : self.offset + self.count])
-
-
-def list_response(
-    resources: list[JsonObject], total: int, start_index: int = 1
-) -> JsonObject:
-    """The one ``ListResponse`` envelope (RFC 7644 §3.4.2): ``resources`` are the page's,
-    ``total`` the ``totalResults`` of the whole query (:func:`total_of_page` when the page
-    alone tells it)."""
-    return {
-        "schemas": [LIST_RESPONSE_SCHEMA],
-        "totalResults": total,
-        "itemsPerPage": len(resources),
-        "startIndex": start_index,
-        "Resources": resources,
-    }
 
 
 def total_of_page(page: Pagination, returned: int) -> int | None:

@@ -9,9 +9,10 @@ from django.db.models import Count, QuerySet, Window
 
 from .. import conf
 from ..protocol import caseless, limits
+from ..protocol.envelopes import list_response
 from ..protocol.errors import invalid_syntax, invalid_value, not_found
 from ..protocol.filters.query import filter_queryset
-from ..protocol.pagination import list_response, parse_pagination, parse_sort
+from ..protocol.pagination import parse_pagination, parse_sort
 from ..protocol.patch.operations import check_request
 from ..protocol.projection import check_paths, project
 from ..protocol.schema.resolve import resource_schema

@@ -26,11 +26,11 @@ from django.db.models import F, IntegerField, TextField, Value
 
 from .. import conf
 from ..protocol import caseless
+from ..protocol.envelopes import list_response
 from ..protocol.errors import ScimError
 from ..protocol.filters.query import filter_querysets
 from ..protocol.filters.registry import Scalar
 from ..protocol.pagination import (
-    list_response,
     parse_pagination,
     parse_sort_key,
     total_of_page,

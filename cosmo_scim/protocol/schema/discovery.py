@@ -8,8 +8,8 @@ without a trailing slash. Every document carries ``meta.location`` (RFC 7643 §3
 import copy
 from collections.abc import Iterable
 
-from .. import pagination
 from ..documents import JsonObject
+from ..envelopes import list_response as envelope
 from ..errors import not_found
 from ..urns import (
     RESOURCE_TYPE_SCHEMA,
@@ -54,7 +54,7 @@ def _published(
 def list_response(resources: Iterable[JsonObject]) -> JsonObject:
     """A ``ListResponse`` (RFC 7644 §3.4.2) holding every item of ``resources`` (one page)."""
     resources = list(resources)
-    return pagination.list_response(resources, len(resources))
+    return envelope(resources, len(resources))
 
 
 # --- /Schemas ---------------------------------------------------------------------------------
