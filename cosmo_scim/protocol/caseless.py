@@ -57,7 +57,7 @@ def folded(expression: Any) -> Lower:
     return Lower(expression)
 
 
-def same(field: str, text: str) -> Exact:
+def same(field: str, text: str) -> "Exact[str]":
     """A filter: ``field`` holds ``text`` without case (RFC 7643 §2.1, caseExact false),
     both sides folded by the database (:func:`folded`)."""
     return Exact(folded(F(field)), folded(Value(text)))
