@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
-from redis.connection import Connection, UnixDomainSocketConnection
 
 from .key_tracking import Push, TrackingConnection, TrackingError
 
@@ -54,8 +53,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("cosmo_scim.auth")
 
-# Seconds: how recent the last answered PING must be for the memory to answer, and so how
-# long a change of a key waits after its retirement (key_cache.py).
 # Seconds. LEASE: how recent the last answered PING must be for the memory to answer, and
 # so how long a change of a key waits after its retirement (key_cache.py).
 LEASE = 0.1
@@ -225,6 +222,10 @@ def memory_for(cache: BaseCache, tracked_key: str, max_age: float) -> KeyMemory 
 def _speakable(pool: Any) -> bool:
     """Whether key_tracking.py can open this pool's connection: plain TCP or a Unix socket
     with at most a password (no TLS, no credential provider)."""
+    # Imported here: redis-py is not a dependency of the package (a host without Redis has
+    # no RedisCache to track), and this runs only for a RedisCache, which needs it.
+    from redis.connection import Connection, UnixDomainSocketConnection
+
     plain = pool.connection_class in (Connection, UnixDomainSocketConnection)
     return plain and pool.connection_kwargs.get("credential_provider") is None
 
