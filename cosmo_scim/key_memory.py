@@ -41,6 +41,7 @@ import logging
 import os
 import threading
 import time
+from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.base import BaseCache
@@ -206,8 +207,10 @@ def memory_for(cache: BaseCache, tracked_key: str, max_age: float) -> KeyMemory 
         memory = None
         tracked_prefix = cache.make_key(tracked_key)
         # A hashing KEY_FUNCTION would make the tracked prefix match nothing.
-        if isinstance(cache, RedisCache) and cache.make_key(tracked_key + "x").startswith(
-            tracked_prefix
+        if (
+            isinstance(cache, RedisCache)
+            and cache.make_key(tracked_key + "x").startswith(tracked_prefix)
+            and find_spec("redis") is not None  # a RedisCache without redis-py cannot work
         ):
             pool = cache._cache.get_client(write=True).connection_pool  # type: ignore[attr-defined]
             settings = dict(pool.connection_kwargs)
