@@ -19,13 +19,13 @@ REJECTIONS = {REVOKED: "API key has been revoked", EXPIRED: "API key has expired
 class KeyRejected(Exception):
     """Why a presented credential was refused. ``prefix`` is safe to log; the key is not."""
 
-    def __init__(self, reason, prefix=None):
+    def __init__(self, reason: str, prefix: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.prefix = prefix
 
 
-def bearer_token(authorization_header):
+def bearer_token(authorization_header: str | None) -> str:
     """The token of an ``Authorization: Bearer <token>`` header (RFC 6750 §2.1)."""
     scheme, _, token = (authorization_header or "").strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -33,7 +33,7 @@ def bearer_token(authorization_header):
     return token.strip()
 
 
-def authenticate(authorization_header):
+def authenticate(authorization_header: str | None) -> APIKey:
     """Resolve an Authorization header to a usable APIKey with its organization.
 
     No query when key_cache.py remembers the key (one cache round trip); otherwise one
@@ -61,7 +61,7 @@ def authenticate(authorization_header):
     return api_key
 
 
-def log_rejection(rejected, remote_addr):
+def log_rejection(rejected: KeyRejected, remote_addr: str | None) -> None:
     # Only the prefix, never the key: logs are read by more people than keys should be.
     logger.warning(
         "API key authentication failed: %s (prefix=%s, remote=%s)",
