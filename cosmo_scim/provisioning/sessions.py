@@ -26,27 +26,31 @@ itself is deleted, not rewritten: a request of the person's still in flight cann
 back to life (Django refuses to save a session deleted meanwhile).
 """
 
+from collections.abc import Sequence
 from contextlib import suppress
 from importlib import import_module
+from typing import TypedDict
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import CreateError
+from django.contrib.sessions.backends.base import CreateError, SessionBase
+from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from ..host import Key, Person
 from ..models import UserSession
 
 
-def _store(session_key=None):
+def _store(session_key: str | None = None) -> SessionBase:
     return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
 
 
-def remember(request, user):
+def remember(request: HttpRequest, user: Person) -> None:
     """Index the request's session under ``user`` (at login)."""
     if request.session.session_key:
         index(request.session.session_key, user.pk)
 
 
-def index(session_key, user_id):
+def index(session_key: str, user_id: Key) -> None:
     """Index ``session_key`` under the person ``user_id``, pruning keys of theirs that no
     longer exist (a rotated session's old key, an expired one)."""
     stale = [
@@ -60,21 +64,29 @@ def index(session_key, user_id):
     UserSession.objects.update_or_create(session_key=session_key, defaults={"user_id": user_id})
 
 
-def forget(request):
+def forget(request: HttpRequest) -> None:
     if request.session.session_key:
         UserSession.objects.filter(session_key=request.session.session_key).delete()
 
 
-def keys_of(user):
+def keys_of(user: Person) -> list[str]:
     """The indexed session keys of ``user``."""
-    return list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    return list(UserSession.objects.filter(user_id=user.pk).values_list("session_key", flat=True))
 
 
-# The marker's words in a session: {"organization": its name, "by": "idp" or "admin"}.
+# The marker's key in a session.
 NOTICE = "cosmo_scim_access_ended"
 
 
-def end(session_keys, notice=None):
+class EndedNotice(TypedDict):
+    """The marker's words: which organization ended the access, and whether its IdP or an
+    admin did."""
+
+    organization: str
+    by: str  # "idp" or "admin"
+
+
+def end(session_keys: Sequence[str], notice: EndedNotice | None = None) -> None:
     """Delete these sessions (:func:`keys_of`); their next request is anonymous. With a
     ``notice`` (see NOTICE), each browser is told why on its login page."""
     for session_key in session_keys:
@@ -84,7 +96,7 @@ def end(session_keys, notice=None):
     UserSession.objects.filter(session_key__in=session_keys).delete()
 
 
-def _leave_marker(session_key, notice):
+def _leave_marker(session_key: str, notice: EndedNotice) -> None:
     marker = _store(_marker_key(session_key))
     marker.clear()  # new contents, not loaded: loading a missing key would drop the key
     marker[NOTICE] = notice
@@ -92,11 +104,11 @@ def _leave_marker(session_key, notice):
         marker.save(must_create=True)
 
 
-def _marker_key(session_key):
+def _marker_key(session_key: str) -> str:
     return salted_hmac("cosmo_scim.ended_session", session_key, algorithm="sha256").hexdigest()[:32]
 
 
-def carry_ended_notice(request, cookie):
+def carry_ended_notice(request: HttpRequest, cookie: str) -> None:
     """If ``cookie`` (the browser's session cookie, naming a session that no longer
     exists) names one :func:`end` ended, put its notice into the request's fresh session,
     which is then saved under a new key. One lookup, only for a dead cookie."""
@@ -108,7 +120,7 @@ def carry_ended_notice(request, cookie):
         session[NOTICE] = notice
 
 
-def take_ended_notice(request):
+def take_ended_notice(request: HttpRequest) -> EndedNotice | None:
     """The notice of this browser's ended session, once (then it is gone), or None."""
     session = getattr(request, "session", None)
     return session.pop(NOTICE, None) if session is not None else None
