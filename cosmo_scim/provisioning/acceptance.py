@@ -5,20 +5,23 @@ through the accept page (invitations/views.py); the same contract holds: one tra
 locks in ownership.py's order, the audit event and the signal (``user_accepted``).
 """
 
+from typing import Any, cast
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from .. import signals
-from ..host import host_adapter
+from ..host import Person, host_adapter
 from ..host_fields import membership_path, person_of
-from ..models import AuditEvent, ScimUser
+from ..models import AuditEvent, Invitation, ScimUser
 from . import audit, invitations, ownership
 from .contract import Actor, announce
 
 Action = AuditEvent.Action
 
 
-def accept_invitation(invitation, password=None):
+def accept_invitation(invitation: Invitation, password: str | None = None) -> str | None:
     """The person takes up their membership by accepting its invitation. Single use: under
     a row lock the invitation must still be acceptable, and — under the account's lock —
     still addressed to the account's login (ownership.invitation_reaches_login). A
@@ -33,7 +36,8 @@ def accept_invitation(invitation, password=None):
     the invitation (an update that moves the login revokes invitations under its locks)."""
     host = host_adapter()
     with transaction.atomic():
-        scim_user = person = None
+        scim_user: ScimUser | None = None
+        person: Person | None = None
         if invitation.membership_id is not None:
             path = membership_path("person")
             scim_user = (
@@ -42,25 +46,27 @@ def accept_invitation(invitation, password=None):
                 .filter(membership_id=invitation.membership_id)
                 .first()
             )
-            person = (
-                person_of(scim_user.membership)
-                if scim_user is not None
-                else host.lock_person(person_of(invitation.membership))
-            )
+            if scim_user is not None:
+                person = person_of(scim_user.membership)
+            else:
+                membership = invitation.membership
+                assert membership is not None  # its id is set
+                person = host.lock_person(person_of(membership))
         current = invitations.lock(invitation)
         reason = invitations.refusal(current)
         if reason is not None:
             return reason
-        if not ownership.invitation_reaches_login(host, person, current):
+        # No person: the invitation has no membership, which refusal() has turned down.
+        if person is None or not ownership.invitation_reaches_login(host, person, current):
             return invitations.REVOKED
         now = timezone.now()
         invitations.mark_accepted(current, now)
         if password is not None:
-            person.set_password(password)
+            cast(AbstractBaseUser, person).set_password(password)
             person.save(update_fields=["password"])
         if scim_user is None:
             return None
-        changes = {}
+        changes: dict[str, tuple[Any, Any]] = {}
         if scim_user.consent_pending:
             host.set_membership_active(scim_user.membership, True)
             changes["active"] = (False, True)

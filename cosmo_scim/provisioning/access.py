@@ -13,14 +13,14 @@ from django.utils import timezone
 from .. import conf, host_fields, signals
 from ..host import HostAdapter, Membership, host_adapter
 from ..host_fields import is_active, organization_id_of, person_of
-from ..models import APIKey, AuditEvent, ScimUser
+from ..models import APIKey, AuditEvent, Invitation, ScimUser
 from . import audit, invitations, ownership, sessions
 from .contract import Actor, announce, lock_member
 
 Action = AuditEvent.Action
 
 
-def end_access(host, membership, actor, *, granted):
+def end_access(host: HostAdapter, membership: Membership, actor: Actor, *, granted: bool) -> None:
     """Everything through which the person could still act for this organization: its
     keys they created, its invitation links, its pages and admin (the host checks the
     membership on every request). Their sessions end too — but only when the membership
@@ -40,7 +40,7 @@ def end_access(host, membership, actor, *, granted):
     invitations.revoke_pending(membership)
 
 
-def reinvite(host, scim_user):
+def reinvite(host: HostAdapter, scim_user: ScimUser) -> Invitation | None:
     """A membership that was never taken up gets a fresh invitation on reactivation; the
     old links were revoked at deactivation (and are again here, in case). The invitation
     goes to the account's login email, never to an address only the IdP has set."""
@@ -50,7 +50,9 @@ def reinvite(host, scim_user):
     return None
 
 
-def set_active(host, scim_user, active, actor, reason=""):
+def set_active(
+    host: HostAdapter, scim_user: ScimUser, active: bool, actor: Actor, reason: str = ""
+) -> None:
     """Switch the membership on or off and announce it. Callers hold the row lock.
 
     A membership never taken up whose account this organization did not create is not
@@ -101,7 +103,7 @@ def _ended(
     announce(signals.user_deactivated, scim_user, actor, membership=membership)
 
 
-def deactivate_membership(membership, actor, reason):
+def deactivate_membership(membership: Membership, actor: Actor, reason: str) -> bool:
     """End a member's access on an administrator's decision, whether or not the IdP manages
     them: the orphaned access review (admin and ``manage.py scim_orphans``).
 

@@ -6,22 +6,32 @@ field holds a secret (SCIM passwords are never accepted), and the key is named b
 and prefix only.
 """
 
+from collections.abc import Collection, Mapping
+from typing import Any, TypeAlias, cast
+
+from ..host import Key, Membership
 from ..host_fields import organization_id_of
-from ..models import AuditEvent
+from ..models import AuditEvent, ScimGroup, ScimUser, VerifiedDomain
+from ..signals import Actor
+
+# What a service changed: ``{field: (before, after)}``.
+Changes: TypeAlias = Mapping[str, tuple[Any, Any]]
 
 
-def _json(value):
+def _json(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _create(action, organization_id, actor, changes, **subject):
+def _create(
+    action: str, organization_id: Key, actor: Actor, changes: dict[str, Any], **subject: Any
+) -> AuditEvent:
     api_key = actor.api_key
     return AuditEvent.objects.create(
         organization_id=organization_id,
         api_key=api_key,
         api_key_name=api_key.name if api_key else "",
         api_key_prefix=api_key.prefix if api_key else "",
-        actor_user=actor.user,
+        actor_user=cast(Any, actor.user),  # the host's user (AUTH_USER_MODEL), or None
         actor_name="" if api_key else str(actor),
         action=action,
         changes=changes,
@@ -31,13 +41,15 @@ def _create(action, organization_id, actor, changes, **subject):
     )
 
 
-def _pairs(changes):
+def _pairs(changes: Changes | None) -> dict[str, Any]:
     return {
         name: [_json(before), _json(after)] for name, (before, after) in (changes or {}).items()
     }
 
 
-def record(action, scim_user, actor, changes=None, reason=""):
+def record(
+    action: str, scim_user: ScimUser, actor: Actor, changes: Changes | None = None, reason: str = ""
+) -> AuditEvent:
     return _create(
         action,
         scim_user.organization_id,
@@ -50,7 +62,14 @@ def record(action, scim_user, actor, changes=None, reason=""):
     )
 
 
-def record_unprovisioned(action, membership, user_name, actor, changes=None, reason=""):
+def record_unprovisioned(
+    action: str,
+    membership: Membership,
+    user_name: str,
+    actor: Actor,
+    changes: Changes | None = None,
+    reason: str = "",
+) -> AuditEvent:
     """An event about a member the IdP never provisioned (an admin deactivating orphaned
     access): there is no SCIM id, and the person's email stands in for the userName."""
     return _create(
@@ -64,7 +83,15 @@ def record_unprovisioned(action, membership, user_name, actor, changes=None, rea
     )
 
 
-def record_group(action, group, actor, changes=None, *, added=(), removed=()):
+def record_group(
+    action: str,
+    group: ScimGroup,
+    actor: Actor,
+    changes: Changes | None = None,
+    *,
+    added: Collection[str] = (),
+    removed: Collection[str] = (),
+) -> AuditEvent:
     """A group event: ``scim_id`` is the group's id; ``changes`` names the ``group`` (its
     displayName, so the trail reads right after a delete) next to ``{field: [before,
     after]}``; a member change adds ``members: {"added": [...], "removed": [...]}``, SCIM
@@ -75,7 +102,9 @@ def record_group(action, group, actor, changes=None, *, added=(), removed=()):
     return _create(action, group.organization_id, actor, entry, scim_id=group.scim_id)
 
 
-def record_domain(action, verified_domain, actor, reason=""):
+def record_domain(
+    action: str, verified_domain: VerifiedDomain, actor: Actor, reason: str = ""
+) -> AuditEvent:
     """An event about an organization's email domain (verified, refused, revoked):
     ``changes`` names the ``domain``."""
     return _create(
@@ -87,11 +116,19 @@ def record_domain(action, verified_domain, actor, reason=""):
     )
 
 
-def record_sso(action, organization_id, actor, *, subject, reason="", scim_user=None):
+def record_sso(
+    action: str,
+    organization_id: Key,
+    actor: Actor,
+    *,
+    subject: str,
+    reason: str = "",
+    scim_user: ScimUser | None = None,
+) -> AuditEvent:
     """An SSO sign-in, link or refusal: ``changes`` names the IdP ``subject`` (never a
     token or an assertion), ``reason`` says why a sign-in was refused; the member, when the
     sign-in resolved to one."""
-    member = {}
+    member: dict[str, Any] = {}
     if scim_user is not None:
         member = {
             "membership_id": scim_user.membership_id,

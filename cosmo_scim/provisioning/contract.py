@@ -6,9 +6,9 @@ from typing import Any
 
 from django.dispatch import Signal
 
-from ..host import Membership
+from ..host import Key, Membership
 from ..host_fields import membership_field, membership_path
-from ..models import ScimUser
+from ..models import ScimGroup, ScimUser
 from ..signals import Actor
 from .user_reads import with_emails_and_groups
 
@@ -30,7 +30,7 @@ class VersionMismatch(LifecycleError):
     (a SCIM If-Match, RFC 7644 §3.14)."""
 
 
-def check_version(row, expected_versions):
+def check_version(row: ScimUser | ScimGroup, expected_versions: set[int] | None) -> None:
     """Refuse a write when the caller named the versions it may change and the locked row
     is none of them. ``expected_versions``: None (no condition) or a set of versions.
     Checked under the row lock, so no write slips in between the check and the change."""
@@ -38,7 +38,7 @@ def check_version(row, expected_versions):
         raise VersionMismatch("The resource changed since you read it (ETag mismatch)")
 
 
-def lock_member(organization_id, scim_id):
+def lock_member(organization_id: Key, scim_id: str) -> ScimUser:
     """The SCIM user and the person's account, read once and locked in one statement so
     concurrent changes serialise (ownership.py's lock order), with its emails and groups.
     Raises ScimUser.DoesNotExist when the organization has no such user."""

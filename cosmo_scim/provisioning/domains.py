@@ -16,6 +16,7 @@ it is then (a revocation in between gave the claim a new token, so the old recor
 counts).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -23,8 +24,10 @@ from django.utils import timezone
 
 from .. import domain_dns
 from ..domain_names import normalize
+from ..host import Organization
 from ..models import AuditEvent, VerifiedDomain
 from ..models.domains import new_verification_token
+from ..signals import Actor
 from . import audit
 
 Check = VerifiedDomain.Check
@@ -75,14 +78,16 @@ class Outcome:
         )
 
 
-def claim(organization, text) -> tuple[VerifiedDomain, bool]:
+def claim(organization: Organization, text: str) -> tuple[VerifiedDomain, bool]:
     """The organization's claim on the domain ``text`` names, made if it has none:
     ``(claim, created)``. Raises ``domain_names.InvalidDomain`` for text that names no
     domain an organization can verify."""
     return VerifiedDomain.objects.get_or_create(organization=organization, domain=normalize(text))
 
 
-def verify(claimed: VerifiedDomain, actor, authorize=None) -> Outcome:
+def verify(
+    claimed: VerifiedDomain, actor: Actor, authorize: Callable[[], object] | None = None
+) -> Outcome:
     """Look for the claim's TXT record and mark the domain verified if it is there.
     ``authorize``, if given, is called first in the transaction that writes what DNS
     answered (the admin re-reads the admin's right there, under lock: admin/scope.py)."""
@@ -148,7 +153,7 @@ def _note(claimed: VerifiedDomain, result: str) -> None:
     claimed.checked_at, claimed.check_result = now, result
 
 
-def revoke(claimed: VerifiedDomain, actor, reason="") -> bool:
+def revoke(claimed: VerifiedDomain, actor: Actor, reason: str = "") -> bool:
     """End a verification (an operator's decision: the domain changed hands, say). The
     claim gets a new token, so the record published for the old one verifies nothing: to
     verify again, the organization publishes the new value. False if it was not verified."""

@@ -9,16 +9,19 @@ signal announces each change. Queries do not grow with the number of members: me
 resolved, inserted and deleted in bulk and roles are re-ranked in bulk.
 """
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeAlias, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from .. import signals
-from ..host import host_adapter
+from ..host import HostAdapter, Key, Organization, host_adapter
 from ..models import AuditEvent, ScimGroup, ScimGroupMember, ScimUser
 from ..protocol import caseless
+from ..signals import Actor
 from . import audit, roles
 from .lifecycle import LifecycleError, check_version
 from .refusals import host_refused
@@ -33,7 +36,7 @@ class DisplayNameTaken(LifecycleError):
 class UnknownMembers(LifecycleError):
     """Member ids that are not SCIM Users of the group's organization."""
 
-    def __init__(self, scim_ids):
+    def __init__(self, scim_ids: Iterable[str]) -> None:
         self.scim_ids = sorted(scim_ids)
         super().__init__("No such User in this organization: " + ", ".join(self.scim_ids))
 
@@ -46,8 +49,8 @@ class MemberChanges:
     with the group (a group of 50,000 is patched like one of 5). The two sets are disjoint
     (otherwise the operations' order matters, and the PATCH is applied to the whole group)."""
 
-    add: frozenset
-    remove: frozenset
+    add: frozenset[str]
+    remove: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -58,24 +61,37 @@ class GroupProfile:
     external_id: str | None = None
 
 
-def _name_taken(organization, display_name, exclude_pk=None):
+# What :func:`update` applies: the profile and member ids (PUT), a pure function from the
+# locked group to them (PATCH), or the member differences alone.
+GroupChange: TypeAlias = (
+    tuple[GroupProfile, Iterable[str]]
+    | Callable[[ScimGroup], tuple[GroupProfile, Iterable[str]]]
+    | MemberChanges
+)
+# A present member, as a removal names it: (SCIM id, ScimUser pk, membership pk).
+Present: TypeAlias = tuple[str, int, Key]
+
+
+def _name_taken(
+    organization: Organization, display_name: str, exclude_pk: int | None = None
+) -> bool:
     """Does another of the organization's groups have this displayName (caseless)?
     ``exclude_pk``: the group being renamed."""
-    return (
-        ScimGroup.objects.filter(organization=organization)
-        .filter(caseless.same("display_name", display_name))
-        .exclude(pk=exclude_pk)
-        .exists()
+    holders = ScimGroup.objects.filter(organization_id=organization.pk).filter(
+        caseless.same("display_name", display_name)
     )
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    return holders.exists()
 
 
-def _resolve(organization, scim_ids):
+def _resolve(organization: Organization, scim_ids: Iterable[str]) -> list[ScimUser]:
     """The SCIM users with these ids, all of this organization, or UnknownMembers."""
     scim_ids = set(scim_ids)
     if not scim_ids:
         return []
     users = list(
-        ScimUser.objects.filter(organization=organization, scim_id__in=scim_ids).only(
+        ScimUser.objects.filter(organization_id=organization.pk, scim_id__in=scim_ids).only(
             "pk", "scim_id", "membership_id"
         )
     )
@@ -85,13 +101,15 @@ def _resolve(organization, scim_ids):
     return users
 
 
-def _touch(group):
+def _touch(group: ScimGroup) -> None:
     group.last_modified = timezone.now()
     group.version += 1
     group.save(update_fields=["display_name", "external_id", "last_modified", "version"])
 
 
-def create(organization, profile, member_ids, actor):
+def create(
+    organization: Organization, profile: GroupProfile, member_ids: Iterable[str], actor: Actor
+) -> ScimGroup:
     """A new group (Okta sends ``members: []``; Entra may send members at once)."""
     host = host_adapter()
     try:
@@ -101,8 +119,9 @@ def create(organization, profile, member_ids, actor):
             users = _resolve(organization, member_ids)
             now = timezone.now()
             group = ScimGroup.objects.create(
-                organization=organization,
-                team=host.create_team(organization, name=profile.display_name),
+                # The host's rows, Any here: as lifecycle._join creates a ScimUser.
+                organization=cast(Any, organization),
+                team=cast(Any, host.create_team(organization, name=profile.display_name)),
                 display_name=profile.display_name,
                 external_id=profile.external_id,
                 created=now,
@@ -134,20 +153,18 @@ def create(organization, profile, member_ids, actor):
 # What a group's member links carry when a group is read, for a write here or for a SCIM
 # read: enough to tell the members apart and describe them (SCIM id, names), and their
 # memberships for the team. One query per page of groups.
-MEMBER_LINKS = Prefetch(
-    "member_links",
-    queryset=ScimGroupMember.objects.select_related("scim_user").only(
-        "group_id",
-        "scim_user_id",
-        "scim_user__scim_id",
-        "scim_user__display_name",
-        "scim_user__user_name",
-        "scim_user__membership_id",
-    ),
+MEMBER_LINK_ROWS = ScimGroupMember.objects.select_related("scim_user").only(
+    "group_id",
+    "scim_user_id",
+    "scim_user__scim_id",
+    "scim_user__display_name",
+    "scim_user__user_name",
+    "scim_user__membership_id",
 )
+MEMBER_LINKS = Prefetch("member_links", queryset=MEMBER_LINK_ROWS)
 
 
-def _locked(organization_id, scim_id, with_members=True):
+def _locked(organization_id: Key, scim_id: str, with_members: bool = True) -> ScimGroup:
     """The group, read once and under a row lock so concurrent writes serialise, with its
     member links (unless not ``with_members``). Raises ScimGroup.DoesNotExist when the
     organization has no such group."""
@@ -159,7 +176,7 @@ def _locked(organization_id, scim_id, with_members=True):
     return groups.get(organization_id=organization_id, scim_id=scim_id)
 
 
-def _present(links):
+def _present(links: Iterable[ScimGroupMember]) -> dict[str, Present]:
     """{member's SCIM id: (SCIM id, ScimUser pk, membership pk)} of member links."""
     return {
         link.scim_user.scim_id: (
@@ -171,7 +188,14 @@ def _present(links):
     }
 
 
-def update(organization, scim_id, change, actor, *, expected_versions=None):
+def update(
+    organization: Organization,
+    scim_id: str,
+    change: GroupChange,
+    actor: Actor,
+    *,
+    expected_versions: set[int] | None = None,
+) -> ScimGroup:
     """Set the group's profile and members: ``change`` is ``(GroupProfile, member ids)``
     (PUT), or a pure function from the locked group, its member links loaded, to that pair
     (PATCH: the operations apply to the group as it is under the lock, so a concurrent
@@ -181,22 +205,22 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
     them). ``expected_versions``: see ``lifecycle.check_version``. Returns the group.
     """
     host = host_adapter()
-    profile = None
+    profile: GroupProfile | None = None
     try:
         with transaction.atomic():
             by_delta = isinstance(change, MemberChanges)
             current = _locked(organization.pk, scim_id, with_members=not by_delta)
             check_version(current, expected_versions)
-            if by_delta:
+            if isinstance(change, MemberChanges):
                 profile = GroupProfile(current.display_name, current.external_id)
-                named = MEMBER_LINKS.queryset.filter(
+                named = MEMBER_LINK_ROWS.filter(
                     group=current, scim_user__scim_id__in=change.add | change.remove
                 )
                 present = _present(named)
                 member_ids = (present.keys() | change.add) - change.remove
             else:
-                profile, member_ids = change(current) if callable(change) else change
-                member_ids = set(member_ids)
+                profile, wanted = change(current) if callable(change) else change
+                member_ids = set(wanted)
                 present = _present(current.member_links.all())
             changes = {
                 name: (getattr(current, name), getattr(profile, name))
@@ -238,7 +262,13 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
     return current
 
 
-def _change_members(host, group, added, removed, actor):
+def _change_members(
+    host: HostAdapter,
+    group: ScimGroup,
+    added: Sequence[ScimUser],
+    removed: Sequence[Present],
+    actor: Actor,
+) -> None:
     """Write member rows and the host team's members in bulk, then announce it.
 
     ``added``: ScimUser rows; ``removed``: ``(scim_id, scim_user_pk, membership_pk)``.
@@ -272,7 +302,13 @@ def _change_members(host, group, added, removed, actor):
     )
 
 
-def delete(organization, scim_id, actor, *, expected_versions=None):
+def delete(
+    organization: Organization,
+    scim_id: str,
+    actor: Actor,
+    *,
+    expected_versions: set[int] | None = None,
+) -> None:
     """Delete the group and its team (Okta: a pushed group unlinked); its former members
     fall back to the roles their remaining groups give."""
     host = host_adapter()

@@ -34,9 +34,11 @@ import secrets
 import smtplib
 import socket
 import time
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DatabaseError, connection
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
@@ -76,17 +78,17 @@ class NotRecorded(Exception):
     """The email went out but the database could not be told: record it later (never send
     it again). ``started`` identifies this sender's transmission."""
 
-    def __init__(self, invitation_id, started, sent_at):
+    def __init__(self, invitation_id: int, started: datetime, sent_at: datetime) -> None:
         super().__init__(f"Invitation {invitation_id} was sent but could not be recorded")
         self.invitation_id, self.started, self.sent_at = invitation_id, started, sent_at
 
 
-def retry_delay(attempts):
+def retry_delay(attempts: int) -> int:
     """Seconds to wait after the ``attempts``-th try that provably sent nothing."""
     return min(3600, conf.get("INVITATION_RETRY_DELAY") * 2 ** max(0, attempts - 1))
 
 
-def _claimable(now):
+def _claimable(now: datetime) -> Q:
     """Pending, unsent and due, and either unclaimed or claimed by a sender that did not
     start transmitting within INVITATION_START_TIMEOUT (so sent nothing)."""
     abandoned = now - timedelta(seconds=conf.get("INVITATION_START_TIMEOUT"))
@@ -107,7 +109,7 @@ SENT, STOOD_DOWN, UNREACHABLE, NOT_SENT, UNCONFIRMED = (
 )
 
 
-def deliver(invitation_id):
+def deliver(invitation_id: int) -> bool:
     """Send one invitation unless someone else has (or is). True when this call sent it.
 
     Never raises for a mail server problem: the outcome is recorded on the invitation
@@ -119,7 +121,7 @@ def deliver(invitation_id):
     return _attempt(invitation_id) == SENT
 
 
-def _attempt(invitation_id):
+def _attempt(invitation_id: int) -> str:
     token = secrets.token_urlsafe(32)
     token_hash = hash_token(token)
     now = timezone.now()
@@ -169,18 +171,18 @@ def _attempt(invitation_id):
     return SENT
 
 
-def _close_quietly(mail_server):
+def _close_quietly(mail_server: BaseEmailBackend) -> None:
     try:
         mail_server.close()
     except Exception:  # the outcome is known; a failing QUIT changes nothing
         logger.debug("Closing the mail server connection failed", exc_info=True)
 
 
-def _error_text(exc):
+def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def _not_sent(invitation, exc):
+def _not_sent(invitation: Invitation, exc: BaseException) -> None:
     """The server accepted nothing: release the claim, try again later or give up."""
     attempts = invitation.send_attempts
     last_try = attempts >= conf.get("INVITATION_SEND_ATTEMPTS")
@@ -198,7 +200,7 @@ def _not_sent(invitation, exc):
         logger.warning("Invitation %s not sent (try %s): %s", invitation.pk, attempts, error)
 
 
-def _unconfirmed(invitation, started, exc):
+def _unconfirmed(invitation: Invitation, started: datetime, exc: BaseException) -> None:
     error = _error_text(exc)
     Invitation.objects.filter(pk=invitation.pk, transmit_started_at=started).update(
         status=Status.UNCONFIRMED,
@@ -208,7 +210,12 @@ def _unconfirmed(invitation, started, exc):
     logger.error("Invitation %s may not have gone out: %s", invitation.pk, error)
 
 
-def record_sent(invitation_id, started, sent_at, pauses=RECORD_PAUSES):
+def record_sent(
+    invitation_id: int,
+    started: datetime,
+    sent_at: datetime,
+    pauses: Iterable[float] = RECORD_PAUSES,
+) -> None:
     """Record that the transmission ``started`` went out, retrying the write (never the
     send) while the database is unreachable; :class:`NotRecorded` if it stays so.
 
@@ -238,7 +245,7 @@ def record_sent(invitation_id, started, sent_at, pauses=RECORD_PAUSES):
             time.sleep(pause)
 
 
-def next_try(invitation_id):
+def next_try(invitation_id: int) -> datetime | None:
     """When a pending invitation that provably did not go out is due again, else None."""
     return (
         Invitation.objects.filter(pk=invitation_id, status=Status.PENDING, sent_at=None)
@@ -247,7 +254,7 @@ def next_try(invitation_id):
     )
 
 
-def send_pending(on_unrecorded=None):
+def send_pending(on_unrecorded: Callable[[NotRecorded], object] | None = None) -> int:
     """The sweep: mark abandoned transmissions unconfirmed, expire old links, then send
     every due pending invitation that has not gone out — never queued (the broker was
     down), waiting out a backoff, or claimed by a sender that died before transmitting —
@@ -282,14 +289,14 @@ def send_pending(on_unrecorded=None):
     return sent
 
 
-def state(invitation):
+def state(invitation: Invitation) -> str:
     """What an admin is told of an invitation's delivery: one sentence, from its fields,
     followed by the mail server's last error where one explains it."""
     sentence, error = state_and_error(invitation)
     return f"{sentence} {error}" if error else sentence
 
 
-def state_and_error(invitation):
+def state_and_error(invitation: Invitation) -> tuple[str, str]:
     """:func:`state`'s sentence and the error it cites ("" for none), apart: a list shows
     the error on a line of its own."""
     if invitation.status == Status.UNCONFIRMED:
@@ -312,5 +319,5 @@ def state_and_error(invitation):
     return "Waiting to be sent", ""
 
 
-def _when(moment):
+def _when(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")  # the admin's one format

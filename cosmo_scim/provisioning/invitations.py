@@ -8,7 +8,7 @@ accept page (``cosmo_scim.invitations``) asks this module whether a link can be 
 """
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Q
@@ -18,14 +18,14 @@ from django.utils import timezone
 
 from .. import conf
 from ..addresses import with_address
-from ..host import host_adapter
+from ..host import Key, Membership, host_adapter
 from ..host_fields import is_active, membership_lookups, membership_path, person_of
 from ..models import Invitation, ScimUser
 
 Status = Invitation.Status
 
 
-def hash_token(token):
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -38,7 +38,7 @@ HELD_BACK = (
 )
 
 
-def create(scim_user, email):
+def create(scim_user: ScimUser, email: str) -> Invitation:
     """A pending, unsent invitation for a membership; the caller holds the transaction.
 
     Held back (``next_attempt_at`` set, the reason in ``last_error``) while the
@@ -57,7 +57,7 @@ def create(scim_user, email):
     return invitation
 
 
-def held_until(organization_id, email):
+def held_until(organization_id: Key, email: str) -> datetime | None:
     """When the organization may send ``email`` another invitation, or None for now.
 
     Counted are its invitations to the address (in any case) created within the last 24
@@ -71,7 +71,7 @@ def held_until(organization_id, email):
         return None
     since = timezone.now() - ADDRESS_WINDOW
     counted = list(
-        with_address(Invitation.objects, "email", email)
+        with_address(Invitation.objects.all(), "email", email)
         .filter(
             Q(claimed_at__isnull=False) | Q(sent_at__isnull=False) | Q(status=Status.PENDING),
             organization_id=organization_id,
@@ -85,17 +85,21 @@ def held_until(organization_id, email):
     return counted[-1] + ADDRESS_WINDOW
 
 
-def revoke_pending(membership):
+def revoke_pending(membership: Membership) -> int:
     """Make every outstanding link of this membership stop working."""
-    return Invitation.objects.filter(membership=membership, status=Status.PENDING).update(
+    return Invitation.objects.filter(membership_id=membership.pk, status=Status.PENDING).update(
         status=Status.REVOKED
     )
 
 
-def message_for(invitation, token):
+def message_for(invitation: Invitation, token: str) -> EmailMultiAlternatives:
     """The invitation email with its accept link, to the person's login email as it is now."""
     _address_to_login(invitation)
-    scim_user = ScimUser.objects.filter(membership_id=invitation.membership_id).first()
+    scim_user = (
+        ScimUser.objects.filter(membership_id=invitation.membership_id).first()
+        if invitation.membership_id is not None
+        else None
+    )
     context = {
         "organization": invitation.organization,
         "email": invitation.email,
@@ -117,7 +121,7 @@ def message_for(invitation, token):
     return message
 
 
-def _display_name(scim_user):
+def _display_name(scim_user: ScimUser | None) -> str:
     if scim_user is None:
         return ""
     return (
@@ -127,7 +131,7 @@ def _display_name(scim_user):
     )
 
 
-def _address_to_login(invitation):
+def _address_to_login(invitation: Invitation) -> None:
     """Send to the account's login email as it is now. An IdP changes the login only where
     ownership.py's rule lets it, under the account's lock; any other address it sets stays
     in its SCIM profile, and no invitation ever goes there. Accepting checks again that
@@ -140,7 +144,7 @@ def _address_to_login(invitation):
         Invitation.objects.filter(pk=invitation.pk).update(email=login)
 
 
-def _membership_wanted():
+def _membership_wanted() -> Q:
     """The invitation's membership is active, or awaits the person's consent: the IdP
     assigns them, so the link is worth sending and accepting."""
     return Q(**membership_lookups(via="membership", active=True)) | Q(
@@ -148,7 +152,7 @@ def _membership_wanted():
     )
 
 
-def reset_for_resend(invitation):
+def reset_for_resend(invitation: Invitation) -> bool:
     """Let an admin send again a failed, unconfirmed, expired or pending invitation of a
     membership the IdP still assigns and the person has not taken up. The old link stops
     working. True when reset."""
@@ -177,7 +181,7 @@ def reset_for_resend(invitation):
 USED, REVOKED, EXPIRED, INVALID = "used", "revoked", "expired", "invalid"
 
 
-def find_by_hash(token_hash):
+def find_by_hash(token_hash: str | None) -> Invitation | None:
     """The invitation a link's token belongs to, looked up by the token's hash (what the
     accept page keeps in the session), never by the token."""
     if not token_hash:
@@ -189,12 +193,12 @@ def find_by_hash(token_hash):
     )
 
 
-def _awaits_consent(membership):
+def _awaits_consent(membership: Membership) -> bool:
     """The Python side of :func:`_membership_wanted`, asked only of an inactive membership."""
     return ScimUser.objects.filter(membership_id=membership.pk, consent_pending=True).exists()
 
 
-def refusal(invitation):
+def refusal(invitation: Invitation | None) -> str | None:
     """None if the invitation can be accepted now, else why not."""
     if invitation is None:
         return INVALID
@@ -213,7 +217,7 @@ def refusal(invitation):
     return None
 
 
-def lock(invitation):
+def lock(invitation: Invitation) -> Invitation:
     """The invitation re-read under a row lock (the caller holds the transaction)."""
     return (
         Invitation.objects.select_for_update(of=("self",))
@@ -222,7 +226,7 @@ def lock(invitation):
     )
 
 
-def mark_accepted(invitation, now):
+def mark_accepted(invitation: Invitation, now: datetime) -> None:
     """Record the link as used (``acceptance.accept_invitation`` decides it may be)."""
     invitation.status = Status.ACCEPTED
     invitation.accepted_at = now

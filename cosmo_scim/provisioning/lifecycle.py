@@ -12,15 +12,19 @@ the IdP may change the person's *account*, and whether a new membership needs th
 consent, is ownership.py's rule.
 """
 
+from collections.abc import Callable, Iterable
+from typing import Any, TypeAlias, cast
+
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .. import signals
 from ..addresses import address_key, with_address
-from ..host import host_adapter
+from ..host import HostAdapter, Organization, Person, host_adapter
 from ..host_fields import is_active, person_of
-from ..models import AuditEvent, ScimGroup, ScimUser, ScimUserEmail
+from ..models import AuditEvent, Invitation, ScimGroup, ScimUser, ScimUserEmail
 from ..signals import Actor
 from . import audit, invitations, ownership, sessions
 from .access import deactivate_membership, set_active
@@ -34,7 +38,7 @@ from .contract import (
     lock_member,
 )
 from .refusals import host_refused, user_name_taken
-from .user_profile import COLUMN_FIELDS, profile_of
+from .user_profile import COLUMN_FIELDS, Email, UserProfile, profile_of
 
 Action = AuditEvent.Action
 
@@ -58,8 +62,12 @@ __all__ = [
 # The new login email is another member's of this organization (ownership.sync_account).
 EmailTaken = ownership.EmailTaken
 
+# What :func:`update` applies: the new profile (PUT), or a pure function from the locked
+# ScimUser to it (PATCH).
+UserChange: TypeAlias = UserProfile | Callable[[ScimUser], UserProfile]
 
-def _save_emails(scim_user, emails, *, replace):
+
+def _save_emails(scim_user: ScimUser, emails: Iterable[Email], *, replace: bool) -> None:
     if replace:
         ScimUserEmail.objects.filter(scim_user=scim_user).delete()
     ScimUserEmail.objects.bulk_create(
@@ -74,21 +82,21 @@ def _save_emails(scim_user, emails, *, replace):
     )
 
 
-def _email_holder(organization, email):
+def _email_holder(organization: Organization, email: str) -> str | None:
     """The userName of the organization's SCIM user that already has ``email``, or None. A
     login email belongs to one member, and the organization's own profiles decide it: asked
     before any account is looked up, the answer cannot depend on what exists outside the
     organization (an account elsewhere, or the login an ownership rule kept)."""
     return (
         with_address(
-            ScimUserEmail.objects.filter(scim_user__organization=organization), "value", email
+            ScimUserEmail.objects.filter(scim_user__organization_id=organization.pk), "value", email
         )
         .values_list("scim_user__user_name", flat=True)
         .first()
     )
 
 
-def no_email_refusal(profile):
+def no_email_refusal(profile: UserProfile) -> str:
     """Why a profile without an address cannot be provisioned, naming what the IdP has to
     map: people are invited by email, so one is required. authentik's default mapping sends
     ``emails: []`` and its username for a user without an email (docs/idp-dialects.md#authentik);
@@ -100,7 +108,7 @@ def no_email_refusal(profile):
     )
 
 
-def provision(organization, profile, actor):
+def provision(organization: Organization, profile: UserProfile, actor: Actor) -> ScimUser:
     """Create the membership (and the person, if new) for a profile the IdP pushes: lock
     the account at the profile's address, decide (ownership.decide_provision), write.
 
@@ -110,24 +118,28 @@ def provision(organization, profile, actor):
     email = profile.login_email()
     if not email:
         raise LifecycleError(no_email_refusal(profile))
-    for attempt in (1, 2):
-        creating = []
+    retried = False
+    while True:
+        creating: list[str] = []
         try:
             with transaction.atomic():
-                return _provision(organization, profile, actor, creating)
+                return _provision(organization, profile, email, actor, creating)
         except IntegrityError as exc:
             # Two concurrent POSTs of one userName: the database's unique index decides.
             if user_name_taken(organization, profile.user_name):
                 raise UserNameTaken(profile.user_name) from exc
-            if attempt == 1 and creating and host_adapter().find_person(email) is not None:
+            if not retried and creating and host_adapter().find_person(email) is not None:
+                retried = True
                 continue  # lost the race for a new account at this address: attach it
             # Any other constraint is the host's, not the IdP's duplicate (refusals.py).
             raise host_refused(exc, "user", organization) from exc
 
 
-def _provision(organization, profile, actor, creating):
+def _provision(
+    organization: Organization, profile: UserProfile, email: str, actor: Actor, creating: list[str]
+) -> ScimUser:
+    """``email``: the profile's login address."""
     host = host_adapter()
-    email = profile.login_email()
     # userName uniqueness is left to the (organization, LOWER(userName)) unique index: it
     # also decides between concurrent POSTs, and costs no extra query.
     holder = _email_holder(organization, email)
@@ -141,7 +153,7 @@ def _provision(organization, profile, actor, creating):
         raise AlreadyProvisioned(
             f"{email} is already the email of the User with userName {holder!r}"
         )
-    decision = ownership.decide_provision(host, organization, profile)
+    decision = ownership.decide_provision(host, organization, profile, email)
     person = decision.person
     if person is None:
         creating.append(email)
@@ -152,7 +164,14 @@ def _provision(organization, profile, actor, creating):
     return _join(host, organization, profile, actor, decision, person)
 
 
-def _join(host, organization, profile, actor, decision, person):
+def _join(
+    host: HostAdapter,
+    organization: Organization,
+    profile: UserProfile,
+    actor: Actor,
+    decision: ownership.Decision,
+    person: Person,
+) -> ScimUser:
     """Write what ``decision`` says for a POST: the membership (new, adopted or awaiting
     consent), the SCIM profile, the account, the invitation, the audit event, the signal."""
     active = profile.active is not False
@@ -160,19 +179,21 @@ def _join(host, organization, profile, actor, decision, person):
     membership = decision.membership
     adopted = membership is not None
     consent = decision.consent
-    if not adopted:
+    if membership is None:
         membership = host.create_membership(organization, person, active=active and not consent)
     else:
         # A member added by hand before SCIM was switched on: the IdP adopts them.
-        if ScimUser.objects.filter(membership=membership).exists():
+        if ScimUser.objects.filter(membership_id=membership.pk).exists():
             raise AlreadyProvisioned(
                 f"{profile.login_email()} is already provisioned here under another userName"
             )
         host.set_membership_active(membership, active)
     now = timezone.now()
     scim_user = ScimUser.objects.create(
-        organization=organization,
-        membership=membership,
+        # The host's rows, Any here: django-stubs types these foreign keys as the models the
+        # settings name, which the adapter's Model-typed rows are not known to be.
+        organization=cast(Any, organization),
+        membership=cast(Any, membership),
         created=now,
         last_modified=now,
         idp_key=actor.api_key,
@@ -193,14 +214,16 @@ def _join(host, organization, profile, actor, decision, person):
     return scim_user
 
 
-def _write_account(host, scim_user, decision):
+def _write_account(
+    host: HostAdapter, scim_user: ScimUser, decision: ownership.Decision
+) -> Invitation | None:
     """Copy what ``decision`` allows onto the (locked) account. A login address an IdP
     moves takes the password, the sessions and this membership's invitation links with
     it: the person sets a new password through an invitation sent to the new address.
     Returns that invitation, or None."""
-    if decision.account is None:
-        return None
     person = decision.person
+    if decision.account is None or person is None:  # no account to write, or none yet
+        return None
     try:
         with transaction.atomic():
             host.project_person(person, **decision.account)
@@ -211,7 +234,7 @@ def _write_account(host, scim_user, decision):
         return None
     if not decision.moves_login:
         return None
-    if person.has_usable_password():
+    if cast(AbstractBaseUser, person).has_usable_password():
         host.end_password(person)
     sessions.end(sessions.keys_of(person))
     invitations.revoke_pending(scim_user.membership)
@@ -220,7 +243,7 @@ def _write_account(host, scim_user, decision):
     return None
 
 
-def _link_to_key(scim_user, actor):
+def _link_to_key(scim_user: ScimUser, actor: Actor) -> None:
     """Record the key through which the IdP just acted on this member: the member's IdP link,
     which the orphaned access report checks. Callers hold the row lock; one UPDATE, and only
     when the key is a different one (after a switch of IdP, for example)."""
@@ -230,7 +253,14 @@ def _link_to_key(scim_user, actor):
         ScimUser.objects.filter(pk=scim_user.pk).update(idp_key=api_key)
 
 
-def update(organization, scim_id, change, actor, *, expected_versions=None):
+def update(
+    organization: Organization,
+    scim_id: str,
+    change: UserChange,
+    actor: Actor,
+    *,
+    expected_versions: set[int] | None = None,
+) -> ScimUser:
     """Apply a new profile to the organization's user ``scim_id``; an ``active`` change
     deactivates or reactivates.
 
@@ -241,7 +271,7 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
     ``email_rows`` and ``group_rows`` as they were before the change.
     """
     host = host_adapter()
-    profile = None
+    profile: UserProfile | None = None
     try:
         with transaction.atomic():
             current = lock_member(organization.pk, scim_id)
@@ -290,7 +320,7 @@ def update(organization, scim_id, change, actor, *, expected_versions=None):
     return current
 
 
-def _initial_values(profile, active):
+def _initial_values(profile: UserProfile, active: bool) -> dict[str, tuple[Any, Any]]:
     """A provisioning's audit changes: every field the IdP set, from nothing."""
     values = {name: (None, getattr(profile, name)) for name in COLUMN_FIELDS}
     values["emails"] = (None, [e.value for e in profile.emails])
@@ -298,7 +328,13 @@ def _initial_values(profile, active):
     return {name: change for name, change in values.items() if change[1] not in ("", None, [])}
 
 
-def remove(organization, scim_id, actor, *, expected_versions=None):
+def remove(
+    organization: Organization,
+    scim_id: str,
+    actor: Actor,
+    *,
+    expected_versions: set[int] | None = None,
+) -> None:
     """Take the member out of the organization (RFC 7644 §3.6 DELETE). The person's account
     and the audit trail stay; provisioning the userName again creates a fresh membership.
     ``expected_versions``: see :func:`check_version`."""

@@ -22,12 +22,13 @@ Deactivated members are never orphaned: they have no access to lose.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from .. import conf
+from ..host import Key, Membership, Organization, Person
 from ..host_fields import membership_field, memberships, person_field, person_of
 from ..models import APIKey, ScimUser
 
@@ -37,16 +38,16 @@ STALE_LINK = "stale IdP link"
 
 @dataclass(frozen=True)
 class Orphan:
-    membership: object
+    membership: Membership
     kind: str
     detail: str
 
     @property
-    def person(self):
+    def person(self) -> Person:
         return person_of(self.membership)
 
     @property
-    def role(self):
+    def role(self) -> str:
         """The membership's role as the host labels it (its field's choices)."""
         display = getattr(self.membership, f"get_{membership_field('role')}_display", None)
         return display() if callable(display) else ""
@@ -55,20 +56,20 @@ class Orphan:
 class _Keys:
     """An organization's keys, to judge links without a query per member."""
 
-    def __init__(self, organization, now):
+    def __init__(self, organization: Organization, now: datetime) -> None:
         self.now = now
-        self.by_pk = {key.pk: key for key in APIKey.objects.filter(organization=organization)}
+        self.by_pk = {key.pk: key for key in APIKey.objects.filter(organization_id=organization.pk)}
         self.successor = {key.replaces_id: key for key in self.by_pk.values() if key.replaces_id}
         days = conf.get("IDP_LINK_STALE_DAYS")
         self.quiet_since = now - timedelta(days=days) if days is not None else None
 
-    def current(self, key):
+    def current(self, key: APIKey) -> APIKey:
         """The key that holds this key's link today: the end of its chain of rotations."""
         while key.pk in self.successor:
             key = self.successor[key.pk]
         return key
 
-    def problem(self, key):
+    def problem(self, key: APIKey) -> str | None:
         """Why a link through this key is stale, or None while it is live."""
         key = self.current(key)
         name = f"key {key.name!r} ({key.prefix})"
@@ -83,28 +84,31 @@ class _Keys:
             )
         return None
 
-    def any_live_scim_key(self):
+    def any_live_scim_key(self) -> bool:
         return any(
             key.scim and self.problem(key) is None
             for key in self.by_pk.values()
             if key.pk not in self.successor
         )
 
-    def any_usable_scim_key(self):
+    def any_usable_scim_key(self) -> bool:
         return any(key.scim and key.refusal(self.now) is None for key in self.by_pk.values())
 
 
-def scim_provisioned(organization, keys=None):
+def scim_provisioned(organization: Organization, keys: _Keys | None = None) -> bool:
     """Does this organization provision over SCIM (so that the report applies)?"""
     keys = keys or _Keys(organization, timezone.now())
-    return keys.any_usable_scim_key() or ScimUser.objects.filter(organization=organization).exists()
+    return (
+        keys.any_usable_scim_key()
+        or ScimUser.objects.filter(organization_id=organization.pk).exists()
+    )
 
 
 # The membership's SCIM profile, joined on the organization as well (see find).
 PROFILE = "tenant_scim_user"
 
 
-def _orphaned(keys):
+def _orphaned(keys: _Keys) -> Q:
     """The condition, on a membership, of being orphaned, decided from the organization's
     keys (a handful) so that the database returns the orphans alone: the report reads the
     organization's memberships and their SCIM profiles, and the accounts of the orphans
@@ -123,7 +127,7 @@ def _orphaned(keys):
     return condition
 
 
-def _orphan_keys(organization, keys):
+def _orphan_keys(organization: Organization, keys: _Keys) -> list[Key]:
     """The primary keys of the organization's orphaned memberships.
 
     The SCIM profiles are joined on the organization as well as the membership (they are
@@ -140,7 +144,7 @@ def _orphan_keys(organization, keys):
     )
 
 
-def find(organization):
+def find(organization: Organization) -> list[Orphan]:
     """The organization's orphaned members, by email; empty when it does not use SCIM."""
     keys = _Keys(organization, timezone.now())
     if not scim_provisioned(organization, keys):
@@ -155,8 +159,8 @@ def find(organization):
         .select_related(person, "scim_user")
         .order_by(f"{person}__{person_field('email')}", "pk")
     )
-    orphans = []
-    no_live_key = None
+    orphans: list[Orphan] = []
+    no_live_key: bool | None = None
     for membership in active:
         scim_user = getattr(membership, "scim_user", None)
         if scim_user is None:

@@ -40,7 +40,9 @@ information.
 from dataclasses import dataclass
 
 from ..addresses import address_key
-from ..models import AccountOwner, VerifiedDomain
+from ..host import HostAdapter, Membership, Organization, Person
+from ..models import AccountOwner, Invitation, VerifiedDomain
+from .user_profile import UserProfile
 
 # The audit trail's reason for a change of the account's login email or names that no
 # verified domain of the organization carried out. One wording whatever happened, so that
@@ -62,43 +64,45 @@ class Decision:
     """What to write, decided under the person's row lock."""
 
     # The locked account; None when there is none and provisioning creates one.
-    person: object = None
+    person: Person | None = None
     # This organization's membership of the account, if it has one already.
-    membership: object = None
+    membership: Membership | None = None
     # A new membership of an account this organization did not create: it grants nothing
     # until the person accepts the invitation.
     consent: bool = False
     # The values for HostAdapter.project_person (email, given_name, family_name), or None
     # when the account stays as it is.
-    account: dict | None = None
+    account: dict[str, str] | None = None
     # The login address changes: the old password, sessions and invitation links end.
     moves_login: bool = False
     # The audit trail's reason ("" or ACCOUNT_RULE).
     reason: str = ""
 
 
-def record_creation(person, organization):
+def record_creation(person: Person, organization: Organization) -> None:
     """This organization's provisioning has just created ``person``'s account."""
-    AccountOwner.objects.create(user=person, organization=organization)
+    AccountOwner.objects.create(user_id=person.pk, organization_id=organization.pk)
 
 
-def created_by(person, organization):
+def created_by(person: Person, organization: Organization) -> bool:
     """Did this organization's provisioning create the account?"""
-    return AccountOwner.objects.filter(user=person, organization=organization).exists()
+    return AccountOwner.objects.filter(user_id=person.pk, organization_id=organization.pk).exists()
 
 
-def needs_consent(person, organization):
+def needs_consent(person: Person, organization: Organization) -> bool:
     """Must the person accept before a membership of theirs here grants anything? Yes for
     an account this organization did not create: another organization's provisioning, a
     sign-up or an operator made it, and the person never agreed to join this one."""
     return not created_by(person, organization)
 
 
-def decide_provision(host, organization, profile):
-    """Lock the account at the profile's login address and decide: create one (``person``
-    None), adopt this organization's hand-made membership, or attach with consent; and
-    whether the IdP's names reach the account."""
-    person = host.lock_person_with_email(profile.login_email())
+def decide_provision(
+    host: HostAdapter, organization: Organization, profile: UserProfile, email: str
+) -> Decision:
+    """Lock the account at ``email`` (the profile's login address) and decide: create one
+    (``person`` None), adopt this organization's hand-made membership, or attach with
+    consent; and whether the IdP's names reach the account."""
+    person = host.lock_person_with_email(email)
     if person is None:
         return Decision()
     membership = host.get_membership(organization, person)
@@ -114,7 +118,15 @@ def decide_provision(host, organization, profile):
     )
 
 
-def decide_update(host, organization, person, before, profile, *, accepted):
+def decide_update(
+    host: HostAdapter,
+    organization: Organization,
+    person: Person,
+    before: UserProfile,
+    profile: UserProfile,
+    *,
+    accepted: bool,
+) -> Decision:
     """Decide what a new profile does to the (locked) account of a member: ``before`` is
     the profile the organization had, ``accepted`` whether the member took up the
     membership. Raises :class:`EmailTaken`."""
@@ -130,7 +142,14 @@ def decide_update(host, organization, person, before, profile, *, accepted):
     return Decision(person=person, account=account, moves_login=moves, reason=reason)
 
 
-def _account_change(host, organization, person, profile, created, accepted):
+def _account_change(
+    host: HostAdapter,
+    organization: Organization,
+    person: Person,
+    profile: UserProfile,
+    created: bool,
+    accepted: bool,
+) -> tuple[dict[str, str] | None, bool, str]:
     """The rule of the module docstring: (values to write or None, moves the login, reason)."""
     old = host.person_email(person)
     new = profile.login_email() or old
@@ -138,11 +157,12 @@ def _account_change(host, organization, person, profile, created, accepted):
     taken = False
     if moves:
         holder = host.find_person(new)
-        taken = holder is not None and holder.pk != person.pk
-        # Asked first, whoever may change the account: the answer must not tell this
-        # organization whether its member also belongs to another one.
-        if taken and host.get_membership(organization, holder) is not None:
-            raise EmailTaken(f"The email {new} is the login of another member")
+        if holder is not None and holder.pk != person.pk:
+            taken = True
+            # Asked first, whoever may change the account: the answer must not tell this
+            # organization whether its member also belongs to another one.
+            if host.get_membership(organization, holder) is not None:
+                raise EmailTaken(f"The email {new} is the login of another member")
     by_domain = VerifiedDomain.objects.covers(organization, old, new)
     unused = (
         created
@@ -156,7 +176,7 @@ def _account_change(host, organization, person, profile, created, accepted):
     return values, moves, "" if by_domain else ACCOUNT_RULE
 
 
-def invitation_reaches_login(host, person, invitation):
+def invitation_reaches_login(host: HostAdapter, person: Person, invitation: Invitation) -> bool:
     """May the person accept ``invitation`` (asked under the account's lock)? Only while
     it went to the account's login address: a link mailed to an address the login has
     since left must not set the password of the account that left it."""

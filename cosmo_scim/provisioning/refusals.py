@@ -14,6 +14,9 @@ the values (the database's message quotes them: an address, a name).
 
 import logging
 
+from django.db import IntegrityError
+
+from ..host import Organization
 from ..models import ScimUser
 from ..protocol import caseless
 
@@ -23,7 +26,7 @@ logger = logging.getLogger("cosmo_scim.provisioning")
 class HostRefused(Exception):
     """The host's database refused the change: one of its constraints, not SCIM's."""
 
-    def __init__(self, what, constraint):
+    def __init__(self, what: str, constraint: str) -> None:
         super().__init__(
             f"The product's database refused this {what}: it breaks a rule of the "
             "product's own data model, not a SCIM uniqueness rule. Nothing was changed; "
@@ -32,18 +35,18 @@ class HostRefused(Exception):
         self.constraint = constraint
 
 
-def user_name_taken(organization, user_name, scim_id=None):
+def user_name_taken(organization: Organization, user_name: str, scim_id: str | None = None) -> bool:
     """After a refused write: is ``user_name`` the userName of another of the
     organization's SCIM users (committed, the race's winner included)?"""
     holders = ScimUser.objects.filter(
-        caseless.same("user_name", user_name), organization=organization
+        caseless.same("user_name", user_name), organization_id=organization.pk
     )
     if scim_id is not None:
         holders = holders.exclude(scim_id=scim_id)
     return holders.exists()
 
 
-def constraint_of(error):
+def constraint_of(error: IntegrityError) -> str:
     """The name of the constraint an IntegrityError broke, without the values: PostgreSQL
     reports it apart (``diag.constraint_name``); SQLite's message names the constraint or
     columns (``UNIQUE constraint failed: auth_user.username``) and quotes no value."""
@@ -56,7 +59,7 @@ def constraint_of(error):
     return str(cause or error).splitlines()[0][:200]
 
 
-def host_refused(error, what, organization):
+def host_refused(error: IntegrityError, what: str, organization: Organization) -> HostRefused:
     """Log the host's refusal for the operator, and return the exception to raise."""
     constraint = constraint_of(error)
     logger.warning(

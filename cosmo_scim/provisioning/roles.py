@@ -13,12 +13,13 @@ number of people: a group of a thousand changes in one PATCH.
 
 import operator
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from functools import reduce
 
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
-from ..host import host_adapter
+from ..host import Organization, host_adapter
 from ..models import RoleMapping, ScimGroupMember, ScimUser
 from ..protocol import caseless
 
@@ -33,11 +34,13 @@ def _matches(mapping: RoleMapping) -> Q:
     return Q(caseless.same("group__display_name", mapping.value))
 
 
-def _mapped_roles(organization, scim_user_pks):
+def _mapped_roles(
+    organization: Organization, scim_user_pks: Collection[int]
+) -> defaultdict[int, set[str]]:
     """``{scim_user_pk: {role, ...}}`` from the mapped groups each user belongs to: one
     query, with a column per mapping saying whether the row's group matches it."""
-    mappings = list(RoleMapping.objects.filter(organization=organization))
-    roles = defaultdict(set)
+    mappings = list(RoleMapping.objects.filter(organization_id=organization.pk))
+    roles: defaultdict[int, set[str]] = defaultdict(set)
     if not mappings:
         return roles
     flags = {
@@ -46,7 +49,7 @@ def _mapped_roles(organization, scim_user_pks):
     }
     rows = (
         ScimGroupMember.objects.filter(
-            group__organization=organization, scim_user_id__in=scim_user_pks
+            group__organization_id=organization.pk, scim_user_id__in=scim_user_pks
         )
         .annotate(**flags)
         .filter(reduce(operator.or_, (_matches(mapping) for mapping in mappings)))
@@ -59,14 +62,14 @@ def _mapped_roles(organization, scim_user_pks):
     return roles
 
 
-def recompute(organization, scim_user_pks):
+def recompute(organization: Organization, scim_user_pks: Iterable[int]) -> None:
     """Give these SCIM users' memberships the role their groups now call for."""
     scim_user_pks = list(scim_user_pks)
     if not scim_user_pks:
         return
     mapped = _mapped_roles(organization, scim_user_pks)
     memberships = ScimUser.objects.filter(
-        organization=organization, pk__in=scim_user_pks
+        organization_id=organization.pk, pk__in=scim_user_pks
     ).values_list("pk", "membership_id")
     host = host_adapter()
     host.set_roles(
@@ -77,7 +80,7 @@ def recompute(organization, scim_user_pks):
     )
 
 
-def recompute_grouped(organization):
+def recompute_grouped(organization: Organization) -> None:
     """After the organization's mappings change: re-rank everyone in one of its groups.
 
     Members of no group keep their role until a group change touches them; they never got
@@ -85,7 +88,7 @@ def recompute_grouped(organization):
     """
     with transaction.atomic():
         pks = (
-            ScimGroupMember.objects.filter(group__organization=organization)
+            ScimGroupMember.objects.filter(group__organization_id=organization.pk)
             .values_list("scim_user_id", flat=True)
             .distinct()
         )

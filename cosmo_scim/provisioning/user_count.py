@@ -3,9 +3,12 @@ plus the ScimUserCountDelta rows not folded into it yet (PostgreSQL's triggers a
 inserting or deleting statement; SQLite's update the count row itself)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 
+from ..host import Organization
 from ..models import ScimUser, ScimUserCount, ScimUserCountDelta
 
 # The databases for which migration 0005 installs the counting triggers.
@@ -40,7 +43,7 @@ class UserCount:
     changes: int  # see ScimUserCount.changes
 
 
-def _sql(template, connection):
+def _sql(template: str, connection: BaseDatabaseWrapper) -> str:
     quote = connection.ops.quote_name
     count = ScimUserCount._meta
     return template.format(
@@ -52,7 +55,7 @@ def _sql(template, connection):
     )
 
 
-def _db_value(organization, connection):
+def _db_value(organization: Organization, connection: BaseDatabaseWrapper) -> Any:
     """The organization's key as its column stores it: hand-written SQL gets no conversion
     from the ORM, and a raw Python UUID is no SQLite parameter (the column holds its hex
     string there, and PostgreSQL's ``uuid`` type takes the value Django prepares)."""
@@ -60,7 +63,7 @@ def _db_value(organization, connection):
     return column.get_db_prep_value(organization.pk, connection)
 
 
-def user_count(organization):
+def user_count(organization: Organization) -> UserCount | None:
     """The organization's ScimUser rows, counted by the triggers: one query (no rows: no
     user was ever provisioned). None where no trigger counts them."""
     using = router.db_for_read(ScimUser)
@@ -75,7 +78,7 @@ def user_count(organization):
     return UserCount(int(users), int(changes))
 
 
-def fold(organization, using=None):
+def fold(organization: Organization, using: str | None = None) -> None:
     """Move the organization's committed deltas into its count row (the sum is unchanged)."""
     using = using or router.db_for_write(ScimUser)
     connection = connections[using]

@@ -5,7 +5,7 @@ Reads (the SCIM layer's ``user_queryset``) and the lifecycle service's locked re
 them; as prefetches that was two more queries per read or write.
 """
 
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.db.models.functions import JSONObject
 
 from .. import conf
@@ -41,7 +41,7 @@ GROUP_ROWS = JSONRows(
 )
 
 
-def with_emails_and_groups(queryset):
+def with_emails_and_groups(queryset: QuerySet[ScimUser]) -> QuerySet[ScimUser]:
     """``queryset`` (of ScimUser, top level) with each user's ``email_rows`` and
     ``group_rows``: lists of ``{value, type, primary, display}`` and ``{value, display}``
     (group ``value`` is its SCIM id), in insertion order."""
@@ -51,11 +51,13 @@ def with_emails_and_groups(queryset):
     )
 
 
-def membership_active(queryset):
+def membership_active(queryset: QuerySet[ScimUser]) -> QuerySet[ScimUser]:
     """SCIM ``active`` (ScimUser.active): the membership's active field, without joining
     the membership, or true while the membership awaits the person's consent."""
+    # django-stubs reads an annotation named like a model attribute as a redefinition; Django
+    # allows it over a property, and SCIM reads this one through values().
     return queryset.annotate(
-        active=Case(
+        active=Case(  # type: ignore[no-redef]
             When(consent_pending=True, then=Value(True)),
             default=ACTIVE.annotation(queryset.db),
             output_field=BooleanField(),
