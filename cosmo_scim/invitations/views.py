@@ -14,11 +14,15 @@ host's middleware: the pages' addresses never reach another site. It is a header
 ``Origin: null``, and Django's CSRF check refuses that (a 403 on accepting).
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeAlias
 
 from django import forms
 from django.contrib.auth import authenticate, login
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.forms import SetPasswordForm
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
@@ -28,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import conf, sso
 from ..host import host_adapter
 from ..host_fields import person_of
-from ..models import SsoConnection
+from ..models import Invitation, SsoConnection
 from ..provisioning import acceptance, invitations
 
 
@@ -38,7 +42,13 @@ class PasswordForm(forms.Form):
     password = forms.CharField(label="Your password", strip=False, widget=forms.PasswordInput)
 
 
-def _unusable(request, reason, invitation=None):
+# What the page asks of the person: confirm their password, choose one, or nothing.
+AcceptForm: TypeAlias = "PasswordForm | SetPasswordForm[AbstractBaseUser] | None"
+
+
+def _unusable(
+    request: HttpRequest, reason: str, invitation: Invitation | None = None
+) -> HttpResponse:
     return render(
         request,
         "cosmo_scim/invitations/unusable.html",
@@ -46,7 +56,7 @@ def _unusable(request, reason, invitation=None):
     )
 
 
-def _sso_links(invitation):
+def _sso_links(invitation: Invitation) -> list[tuple[str, str]]:
     """("Continue with <IdP>", URL) for each of the organization's SSO connections: the
     sign-in comes back to this page, resolved to the invited member (sso/linking.py)."""
     try:
@@ -64,7 +74,12 @@ def _sso_links(invitation):
         return []
 
 
-def _form_for(request, person, invitation, data=None):
+def _form_for(
+    request: HttpRequest,
+    person: AbstractBaseUser,
+    invitation: Invitation,
+    data: QueryDict | None = None,
+) -> AcceptForm:
     """What the person must do on the page: nothing when already logged in as the invitee
     (through the organization's SSO when it requires it), confirm their password when they
     have one, else choose one — never a password for an organization that requires SSO."""
@@ -80,9 +95,9 @@ def _form_for(request, person, invitation, data=None):
 SESSION_KEY = "cosmo_scim_invitation"
 
 
-def _same_origin_referrer(view):
+def _same_origin_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
         response["Referrer-Policy"] = "same-origin"
         return response
@@ -90,15 +105,17 @@ def _same_origin_referrer(view):
     return wrapped
 
 
-def _may_accept(request, person, invitation):
+def _may_accept(request: HttpRequest, person: AbstractBaseUser, invitation: Invitation) -> bool:
     """Signed in as the invitee, and — when the organization requires SSO — through it."""
     if not (request.user.is_authenticated and request.user.pk == person.pk):
         return False
     return sso.may_enter(request, invitation.organization)
 
 
-def _page(request, invitation, form):
-    person = person_of(invitation.membership)
+def _page(
+    request: HttpRequest, invitation: Invitation, person: AbstractBaseUser, form: AcceptForm
+) -> HttpResponse:
+    """The accept page of ``invitation``, whose account is ``person``'s."""
     wrong_account = request.user.is_authenticated and request.user.pk != person.pk
     sso_only = sso.requires_sso(invitation.organization) and not _may_accept(
         request, person, invitation
@@ -121,7 +138,7 @@ def _page(request, invitation, form):
 @_same_origin_referrer
 @never_cache
 @require_GET
-def open_link(request, token):
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: keep the token's hash in the session, then drop it from the URL.
 
     Only a token of an invitation goes into the session: a made-up link writes nothing —
@@ -138,28 +155,31 @@ def open_link(request, token):
 @never_cache
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
-def accept(request):
+def accept(request: HttpRequest) -> HttpResponse:
     invitation = invitations.find_by_hash(request.session.get(SESSION_KEY, ""))
     reason = invitations.refusal(invitation)
     if reason is not None:
         return _unusable(request, reason, invitation)
-    person = person_of(invitation.membership)
+    # refusal() turns down a missing invitation and one whose membership is gone.
+    assert invitation is not None and invitation.membership is not None
+    membership = invitation.membership
+    person = person_of(membership)
     if request.method == "GET":
-        return _page(request, invitation, _form_for(request, person, invitation))
+        return _page(request, invitation, person, _form_for(request, person, invitation))
     if request.user.is_authenticated and request.user.pk != person.pk:
-        return _page(request, invitation, None)
+        return _page(request, invitation, person, None)
     if sso.requires_sso(invitation.organization) and not _may_accept(request, person, invitation):
-        return _page(request, invitation, None)
+        return _page(request, invitation, person, None)
     form = _form_for(request, person, invitation, request.POST)
     if form is not None and not form.is_valid():
-        return _page(request, invitation, form)
+        return _page(request, invitation, person, form)
     user = None
     if isinstance(form, PasswordForm):
         password = form.cleaned_data["password"]
         user = authenticate(request, username=person.get_username(), password=password)
         if user is None:
             form.add_error("password", "That is not the password of this account.")
-            return _page(request, invitation, form)
+            return _page(request, invitation, person, form)
     chosen = form.cleaned_data["new_password1"] if isinstance(form, SetPasswordForm) else None
     # The password is set by the service on the account it locked, never saved from the
     # form's copy read before (which would write back a login an IdP moved meanwhile).
@@ -171,4 +191,4 @@ def accept(request):
     request.session.pop(SESSION_KEY, None)
     if user is not None:
         login(request, user)
-    return redirect(host_adapter().accepted_invitation_url(invitation.membership))
+    return redirect(host_adapter().accepted_invitation_url(membership))
