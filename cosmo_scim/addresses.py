@@ -1,23 +1,16 @@
-"""Email addresses compared without case: the one rule, in Python and in SQL.
+"""Email addresses compared without case: one login email is one account whatever its case
+("Jane@Acme.com" is "jane@acme.com").
 
-An account is found by its login email whatever its case ("Jane@Acme.com" is
-"jane@acme.com"). Unicode case mappings disagree with each other outside ASCII: ``ſ`` (long
-s) upper-cases to ``S`` but lower-cases to itself, ``ı`` (dotless i) upper-cases to ``I``,
-the Kelvin sign ``K`` lower-cases to ``k``, ``ß`` case-folds to ``ss``, ``İ`` lower-cases to
-two characters. And the databases disagree with Python and with each other: SQLite's
-``LOWER``/``UPPER`` change ASCII letters only, PostgreSQL's follow the database's collation
-(a Turkish one lower-cases ``I`` to ``ı``). A lookup with ``LOWER`` and a login with
-``UPPER`` (Django's ``__iexact``) so let one login match two accounts (issue 20,
-reproduction 3: ``ſam@…`` and ``sam@…``).
+Two halves:
 
-So the rule has two halves:
-
-- **The key** (:func:`address_key`, :class:`AddressKey`) folds the 26 ASCII capitals to
-  lower case and leaves every other character as it is. SQLite's ``LOWER`` does exactly
-  that; on PostgreSQL it is ``TRANSLATE`` over the 26 letters, which no collation changes.
-  Python and both databases compute the same key for every string (tests/test_addresses.py
-  checks every character of the BMP whose case mappings disagree, on both databases). The
-  account lookup, a unique constraint on the login and the login itself all compare keys.
+- **The key** (:func:`address_key`, :class:`AddressKey`) is the one caseless rule of
+  protocol/caseless.py, the ASCII fold: the 26 ASCII capitals in lower case, every other
+  character as it is, computed alike by Python and both databases (why not a Unicode case
+  mapping is said there; tests/test_addresses.py checks every character of the BMP whose
+  case mappings disagree, on both databases). The account lookup, a unique constraint on
+  the login and the login itself all compare keys; a lookup with ``LOWER`` and a login
+  with ``UPPER`` (Django's ``__iexact``) would let one login match two accounts (``ſam@…``
+  and ``sam@…``).
 - **The door** (:func:`refusal`) refuses an address holding a character that has any case
   mapping outside ASCII (``é``, ``ſ``, ``ı``, ``K``, ``ß``, ``ﬁ``, ``Σ``, ``İ``…). For every
   address it lets through, the key is what ``lower()``, ``casefold()`` and ``upper().lower()``
@@ -32,30 +25,23 @@ profile (provisioning/user_profile.py) and a stored SCIM user (models/resources.
 ask it.
 """
 
-import string
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import CharField, Func, Model, QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.expressions import Combinable
 from django.db.models.lookups import Contains
-from django.db.models.sql.compiler import SQLCompiler
 
-if TYPE_CHECKING:
-    from django.db.models.sql.compiler import _AsSqlType
+from .protocol import caseless
 
 _M = TypeVar("_M", bound=Model)
-
-_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-# The same fold in SQL (PostgreSQL, and any database with TRANSLATE).
-_TRANSLATE = f"TRANSLATE(%(expressions)s, '{string.ascii_uppercase}', '{string.ascii_lowercase}')"
 
 
 def address_key(address: str) -> str:
     """What two addresses that are the same account have in common (Python's form)."""
-    return address.translate(_FOLD)
+    return caseless.fold(address)
 
 
 def has_case(character: str) -> bool:
@@ -90,25 +76,10 @@ def validate_address(address: str) -> None:
         raise ValidationError(f"This address {reason}", code="invalid")
 
 
-class AddressKey(Func):
+class AddressKey(caseless.Folded):
     """The key of an expression, in SQL (the database's form of :func:`address_key`), for
-    lookups, unique constraints and indexes alike."""
-
-    arity = 1
-    output_field = CharField()
-
-    def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> "_AsSqlType":
-        # SQLite's built-in LOWER changes the ASCII letters only.
-        return super().as_sql(
-            compiler, connection, template="LOWER(%(expressions)s)", **extra_context
-        )
-
-    def as_sql(  # type: ignore[override]  # the template is this function's own
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> "_AsSqlType":
-        return super().as_sql(compiler, connection, template=_TRANSLATE, **extra_context)
+    lookups, unique constraints and indexes alike. The caseless fold under the name a
+    host's unique constraint and its migrations know it by."""
 
 
 def with_address(queryset: QuerySet[_M], field: str, address: str) -> QuerySet[_M]:

@@ -3,11 +3,11 @@ the audit trail, the session index and role mappings."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .. import conf
 from ..addresses import AddressKey
+from ..protocol.caseless import Folded
 from .keys import APIKey
 
 
@@ -223,8 +223,8 @@ class RoleMapping(models.Model):
             models.UniqueConstraint(
                 models.F("organization"),
                 models.F("match"),
-                Lower("value"),
-                name="cosmo_scim_role_mapping_unique",
+                Folded("value"),
+                name="cosmo_scim_role_mapping_fold",
             ),
         ]
 

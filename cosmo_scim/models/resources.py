@@ -4,11 +4,11 @@ emails, the organization's user count) and the IdP's groups (ScimGroup, its memb
 import uuid
 
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .. import conf, host_fields
 from ..addresses import AddressKey, login_address
+from ..protocol.caseless import Folded
 from .keys import APIKey
 
 
@@ -88,17 +88,18 @@ class ScimUser(models.Model):
     class Meta:
         verbose_name = "SCIM user"
         constraints = [
-            # userName is unique per organization and caseExact false (RFC 7643 §4.1.1);
-            # the functional index also serves Okta's `userName eq` lookups.
+            # userName is unique per organization and caseExact false (RFC 7643 §4.1.1), by
+            # the caseless fold (protocol/caseless.py); the functional index also serves
+            # Okta's `userName eq` lookups.
             models.UniqueConstraint(
-                models.F("organization"), Lower("user_name"), name="cosmo_scim_user_name_ci"
+                models.F("organization"), Folded("user_name"), name="cosmo_scim_user_name_fold"
             ),
         ]
         # Every index starts with the tenant, so that what a filter reads follows the
-        # organization, never the table (docs/performance.md, "Rows read"). Migration 0009
-        # adds two more on PostgreSQL for `sw` (operator classes, so not declared here):
-        # (organization, lower(user_name) text_pattern_ops), (organization, external_id
-        # varchar_pattern_ops).
+        # organization, never the table (docs/performance.md, "Rows read"). Migrations 0009
+        # and 0019 add two more on PostgreSQL for `sw` (operator classes, so not declared
+        # here): (organization, <the folded user_name> text_pattern_ops), (organization,
+        # external_id varchar_pattern_ops).
         indexes = [
             models.Index(fields=("organization", "external_id"), name="cosmo_scim_user_ext"),
             # Pages in (organization, id) order: scim/tenant_scope.py.
@@ -212,9 +213,9 @@ class ScimUserEmail(models.Model):
     class Meta:
         ordering = ("id",)
         indexes = [
-            # The filter engine's caseless comparison (emails.value eq …).
-            models.Index(Lower("value"), name="cosmo_scim_email_value_ci"),
-            # Which member of the organization has a login email (addresses.py's key).
+            # The folded address (addresses.py's key, the caseless fold): the filter
+            # engine's `emails.value eq`, and which member of the organization has a
+            # login email.
             models.Index(AddressKey("value"), name="cosmo_scim_email_value_key"),
         ]
 
@@ -246,9 +247,12 @@ class ScimGroup(models.Model):
         verbose_name = "SCIM group"
         constraints = [
             # displayName is how Okta and Entra look a group up before pushing it
-            # (`displayName eq "..."`); caseExact false (RFC 7643 §4.2), one per organization.
+            # (`displayName eq "..."`); caseExact false (RFC 7643 §4.2, the caseless fold),
+            # one per organization.
             models.UniqueConstraint(
-                models.F("organization"), Lower("display_name"), name="cosmo_scim_group_name_ci"
+                models.F("organization"),
+                Folded("display_name"),
+                name="cosmo_scim_group_name_fold",
             ),
         ]
         indexes = [

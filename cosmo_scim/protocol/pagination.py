@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 
 from django.db.models import F, Model, QuerySet
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Lower
 
 from . import caseless
 from .errors import ScimError, invalid_value
@@ -101,7 +100,7 @@ def parse_sort(params: Mapping[str, Any], registry: AttributeRegistry) -> list[O
     """``sortBy``/``sortOrder`` → arguments for ``order_by()``.
 
     Only scalar attributes of ``registry`` can be sorted on (unknown or multi-valued → 400
-    invalidValue).  Case-insensitive strings sort by their fold (``caseless.folded``).
+    invalidValue).  Case-insensitive strings sort by their fold (``caseless.Folded``).
     Missing values sort last when ascending and first when descending (RFC 7644 §3.4.2.3).
     The registry's unique tiebreaker is always appended so paging is stable; without
     ``sortBy`` it is the only ordering.
@@ -117,7 +116,7 @@ def parse_sort(params: Mapping[str, Any], registry: AttributeRegistry) -> list[O
 
 def parse_sort_key(
     params: Mapping[str, Any], registry: AttributeRegistry
-) -> tuple[F | Lower | None, bool]:
+) -> tuple[F | caseless.Folded | None, bool]:
     """``(expression, descending)``: what ``sortBy`` sorts on (None without ``sortBy``) and
     whether ``sortOrder`` is descending; the errors of :func:`parse_sort`."""
     sort_by = _param(params, "sortBy")
@@ -131,9 +130,9 @@ def parse_sort_key(
     if sort_by is None:
         return None, descending
     attr = _sort_attribute(str(sort_by).strip(), registry)
-    expression: F | Lower = F(attr.field)
+    expression: F | caseless.Folded = F(attr.field)
     if attr.type == STRING and not attr.case_exact:
-        expression = caseless.folded(expression)
+        expression = caseless.Folded(expression)
     return expression, descending
 
 

@@ -1,15 +1,15 @@
 """When the database refuses a provisioning write: which refusal it really was.
 
-A write can fail on one of cosmo_scim's own unique indexes — the organization's
-``LOWER(userName)`` or group ``displayName``, which also decide between two concurrent POSTs
-— and that is SCIM's 409 ``uniqueness``. It can also fail on one of the *host's* constraints
-(a unique username on its user model, a NOT NULL column its membership adds, a unique team
-name): the IdP did nothing wrong that SCIM can name, and telling it "userName already in
-use" would send its admin looking for a duplicate that does not exist. So after the
-transaction rolls back, the service asks whether the value it wrote is really taken in the
-organization (the row that won a race is committed by then); if not, the refusal is the
-host's: :class:`HostRefused`, logged for the operator with the constraint's name and never
-the values (the database's message quotes them: an address, a name).
+A write can fail on one of cosmo_scim's own unique indexes — the organization's userName or
+group ``displayName``, folded (protocol/caseless.py), which also decide between two
+concurrent POSTs — and that is SCIM's 409 ``uniqueness``. It can also fail on one of the
+*host's* constraints (a unique username on its user model, a NOT NULL column its membership
+adds, a unique team name): the IdP did nothing wrong that SCIM can name, and telling it
+"userName already in use" would send its admin looking for a duplicate that does not exist.
+So after the transaction rolls back, the service asks whether the value it wrote is really
+taken in the organization (the row that won a race is committed by then); if not, the
+refusal is the host's: :class:`HostRefused`, logged for the operator with the constraint's
+name and never the values (the database's message quotes them: an address, a name).
 """
 
 import logging

@@ -229,7 +229,7 @@ USER_ATTRIBUTES = AttributeRegistry(
             "cosmo_scim.ScimUserEmail",
             fk="scim_user",
             attributes={
-                # `value` is found by the cosmo_scim_email_value_ci index (LOWER(value)).
+                # `value` is found by the cosmo_scim_email_value_key index (its caseless fold).
                 **{
                     column.path: Scalar(column.field, indexed=column.field == "value")
                     for column in EMAILS.columns

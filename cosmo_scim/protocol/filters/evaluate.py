@@ -4,7 +4,8 @@ such as ``emails[type eq "work"]`` or ``members[value eq "id"]`` addresses.
 The filter is read by the one grammar (:func:`.syntax.parse_value_filter`); here its AST is
 evaluated against each element of the resource's current representation. Attribute names
 inside the brackets are sub-attributes of that attribute (RFC 7644 §3.5.2 ``valFilter``);
-string comparison honours each sub-attribute's ``caseExact`` (RFC 7644 §3.4.2.2).
+string comparison honours each sub-attribute's ``caseExact`` (RFC 7644 §3.4.2.2), by the one
+caseless rule (:func:`..caseless.fold`) the same filter compiled to SQL follows.
 """
 
 from decimal import Decimal
@@ -84,7 +85,7 @@ def _compare(actual: Any, operator: str, expected: Any, case_exact: bool) -> boo
         return same if operator == "eq" else (not same if operator == "ne" else False)
     if isinstance(actual, str) and isinstance(expected, str):
         if not case_exact:
-            actual, expected = actual.casefold(), expected.casefold()
+            actual, expected = caseless.fold(actual), caseless.fold(expected)
     elif isinstance(actual, bool) or isinstance(expected, bool):
         if not (isinstance(actual, bool) and isinstance(expected, bool)):
             return operator == "ne"

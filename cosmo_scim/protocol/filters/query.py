@@ -19,16 +19,18 @@ Semantics (decisions where the RFC leaves room):
   row (``emails.value pr``: a child row with a non-empty value); for a complex single-valued
   attribute (``name pr``) any of its declared sub-attributes present.
 * ``eq null`` is ``not (... pr)`` and ``ne null`` is ``pr``; other operators with ``null`` fail.
-* Strings with caseExact false compare case-insensitively, always as ``LOWER(column)`` against
-  the value lowered by the database (never ``UPPER`` / Django's ``i``-lookups), so both sides
-  use one case mapping and a functional index on ``Lower(column)`` serves them on PostgreSQL:
-  ``eq`` and ``gt/ge/lt/le`` are ``LOWER(column) = LOWER(%s)``; ``sw`` is
-  ``LOWER(column) LIKE <escaped LOWER(%s)> || '%'``, which the planner folds to a constant
-  prefix that a ``text_pattern_ops`` index on ``Lower(column)`` serves; ``co`` and ``ew``
-  are written the same way (no btree index serves an infix or a suffix, so they read the
-  tenant's rows). caseExact attributes use Django's exact lookups (note: SQLite's LIKE is
-  always case-insensitive for ASCII; production runs on PostgreSQL). ``%`` and ``_`` in
-  values are escaped either way.
+* Strings with caseExact false compare by the one caseless rule (:mod:`..caseless`, the ASCII
+  fold), both sides folded by the database — ``FOLD(column)`` against ``FOLD(%s)``, where
+  ``FOLD`` is ``TRANSLATE`` over the 26 ASCII letters on PostgreSQL and ``LOWER`` on SQLite
+  (never ``UPPER`` / Django's ``i``-lookups, never a Unicode case mapping) — so a filter
+  answers as a PATCH value filter evaluated in Python does, and the functional indexes on
+  the folded columns serve it on PostgreSQL: ``eq`` and ``gt/ge/lt/le`` are
+  ``FOLD(column) = FOLD(%s)``; ``sw`` is ``FOLD(column) LIKE <escaped FOLD(%s)> || '%'``,
+  which the planner folds to a constant prefix that a ``text_pattern_ops`` index on the
+  folded column serves; ``co`` and ``ew`` are written the same way (no btree index serves an
+  infix or a suffix, so they read the tenant's rows). caseExact attributes use Django's
+  exact lookups (note: SQLite's LIKE is always case-insensitive for ASCII; production runs
+  on PostgreSQL). ``%`` and ``_`` in values are escaped either way.
 * dateTime values are ISO-8601 (``Z`` or an offset; no offset means UTC).  A literal denotes the
   interval given by its precision: ``eq "2011-05-13T04:42:34Z"`` matches the whole second (stored
   values carry microseconds the client never saw), ``gt`` means after that second, ``le`` up to
@@ -43,7 +45,6 @@ import re
 from django.conf import settings
 from django.db.models import F, Q, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import Lower
 from django.db.models.lookups import (
     Contains,
     EndsWith,
@@ -56,6 +57,7 @@ from django.db.models.lookups import (
 )
 from django.utils import timezone
 
+from ..caseless import Folded
 from ..errors import ScimError, invalid_filter
 from ..paths import AttrPath
 from .registry import BOOLEAN, STRING
@@ -285,12 +287,12 @@ def _leaf(attr, op, value, path):
         if op in _SUBSTRING_OPS:
             if attr.case_exact:
                 return Q(**{f"{field}__{_SUBSTRING_OPS[op]}": value}) & _not_null(attr)
-            pattern = _PATTERN_LOOKUPS[op](Lower(column), Lower(Value(value)))
+            pattern = _PATTERN_LOOKUPS[op](Folded(column), Folded(Value(value)))
             return Q(pattern) & _not_null(attr)
         if attr.case_exact:
             return Q(**{f"{field}__{_LOOKUPS[op]}": value}) & _not_null(attr)
         lookup_class = Exact if op == "eq" else _ORDER_LOOKUPS[op]
-        return Q(lookup_class(Lower(column), Lower(Value(value)))) & _not_null(attr)
+        return Q(lookup_class(Folded(column), Folded(Value(value)))) & _not_null(attr)
 
     if op in _SUBSTRING_OPS:
         raise invalid_filter(f"'{op}' is only for string attributes, '{path}' is a {kind}")

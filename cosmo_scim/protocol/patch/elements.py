@@ -1,7 +1,8 @@
 """The values of a multi-valued attribute as PATCH changes them: which two designate the same
 value (so an add merges instead of duplicating), and the single ``primary`` rule.
 
-Comparisons follow each sub-attribute's ``caseExact`` (RFC 7643 §2.3.1, §7).
+Comparisons follow each sub-attribute's ``caseExact`` (RFC 7643 §2.3.1, §7), without case by
+the one caseless rule (:func:`..caseless.fold`).
 """
 
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ def is_unassigned(value: object) -> bool:
 
 def _scalar_equal(defn: Definition, left: object, right: object) -> bool:
     if isinstance(left, str) and isinstance(right, str) and not defn.get("caseExact", False):
-        return left.casefold() == right.casefold()
+        return caseless.fold(left) == caseless.fold(right)
     return left == right
 
 
@@ -79,7 +80,7 @@ class ElementIndex:
         if self.attr["type"] == "complex":
             value = caseless.get(element, "value") if isinstance(element, dict) else None
         if isinstance(value, str):
-            return value if self.case_exact else value.casefold()
+            return value if self.case_exact else caseless.fold(value)
         return None
 
     def _bucket(self, element: Any) -> list[Any]:
