@@ -20,6 +20,7 @@ USERNAME_FIELD, caseExact).
 
 import datetime as dt
 import random
+import string
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -189,30 +190,56 @@ def test_case_exact_eq(people):
     assert match('externalId eq "ext-b"') == {"bob"}
 
 
-def test_case_insensitive_eq_uses_lower_not_upper(people):
+# The caseless fold's SQL (cosmo_scim/protocol/caseless.py): ASCII capitals to lower case.
+FOLD_SQL = "TRANSLATE(" if connection.vendor == "postgresql" else "LOWER("
+ASCII_FOLD = f"TRANSLATE({{}}, '{string.ascii_uppercase}', '{string.ascii_lowercase}')"
+
+
+def test_case_insensitive_eq_uses_the_fold_not_upper(people):
     sql = str(users().filter(compile_filter('userName eq "ALICE"', USERS)).query)
-    assert "LOWER(" in sql
+    assert FOLD_SQL in sql
     assert "UPPER(" not in sql
     assert "LIKE" not in sql.upper()
 
 
-def test_case_exact_eq_has_no_lower(people):
+def test_case_exact_eq_has_no_fold(people):
     sql = str(users().filter(compile_filter('externalId eq "EXT-A"', USERS)).query)
-    assert "LOWER(" not in sql and "UPPER(" not in sql
+    assert "LOWER(" not in sql and "UPPER(" not in sql and "TRANSLATE(" not in sql
+
+
+def _plan_with_index(index_sql, text):
+    """The plan of the filter ``text`` with the index ``index_sql`` on the user table
+    (``{table}``, ``{column}``), sequential scans off: does the index serve the filter?"""
+    table = connection.ops.quote_name(User._meta.db_table)
+    column = connection.ops.quote_name(User._meta.get_field(USERNAME).column)
+    with connection.cursor() as cursor:
+        cursor.execute(index_sql.format(table=table, column=column))
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            return users().filter(compile_filter(text, USERS)).explain()
+        finally:
+            cursor.execute("RESET enable_seqscan")
 
 
 @on_postgres
 def test_case_insensitive_eq_uses_functional_index(people):
-    table = connection.ops.quote_name(User._meta.db_table)
-    column = connection.ops.quote_name(User._meta.get_field(USERNAME).column)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX scim_test_lower_name ON {table} (LOWER({column}))")
-        cursor.execute("SET enable_seqscan = off")
-        try:
-            plan = users().filter(compile_filter('userName eq "ALICE"', USERS)).explain()
-        finally:
-            cursor.execute("RESET enable_seqscan")
-    assert "Index" in plan and "Seq Scan" not in plan, plan
+    fold = ASCII_FOLD.format("{column}")
+    plan = _plan_with_index(
+        f"CREATE INDEX scim_test_fold_name ON {{table}} (({fold}))", 'userName eq "ALICE"'
+    )
+    assert "scim_test_fold_name" in plan and "Seq Scan" not in plan, plan
+
+
+@on_postgres
+def test_case_insensitive_sw_is_a_range_of_a_prefix_index(people):
+    """The escaped, folded pattern is a constant to the planner: ``LIKE 'al%'`` on the
+    folded column is a range of a ``text_pattern_ops`` index on it."""
+    fold = ASCII_FOLD.format("{column}::text")
+    plan = _plan_with_index(
+        f"CREATE INDEX scim_test_fold_prefix ON {{table}} (({fold}) text_pattern_ops)",
+        'userName sw "AL"',
+    )
+    assert "scim_test_fold_prefix" in plan and "~>=~ 'al'" in plan and "~<~ 'am'" in plan, plan
 
 
 def test_substring_operators_case_insensitive(people):
