@@ -37,6 +37,7 @@ from django.utils.text import capfirst
 from .. import conf
 from ..host import host_adapter
 from ..host_fields import memberships
+from ..scim.tenant_scope import of_tenant_id
 from ..sso import entry
 
 _CACHE = "_cosmo_scim_administered_ids"
@@ -119,10 +120,19 @@ def acts_for(request, organization_id):
 
 def scoped(request, queryset, field="organization"):
     """``queryset`` limited to the rows of the organizations the user acts for; ``field`` is
-    the path to the organization ("pk" for a queryset of organizations)."""
+    the path to the organization ("pk" for a queryset of organizations).
+
+    One organization is written as the SCIM API's tenant predicate (scim/tenant_scope.py):
+    PostgreSQL plans ``IN`` of one value as ``=``, holds the column fixed and may serve the
+    list's order by walking another index (``created_at``, the primary key) through every
+    other tenant's rows."""
     if sees_everything(request):
         return queryset
-    return queryset.filter(**{f"{field}__in": administered_ids(request)})
+    ids = administered_ids(request)
+    if len(ids) == 1:
+        (only,) = ids
+        return of_tenant_id(queryset, only, field)
+    return queryset.filter(**{f"{field}__in": ids})
 
 
 def organizations(request):

@@ -55,7 +55,14 @@ class _SameTenant(Lookup):
 def of_tenant(queryset: QuerySet[M], organization: Organization) -> QuerySet[M]:
     """``queryset`` (of a model with an ``organization`` foreign key) limited to the rows of
     ``organization``."""
-    return queryset.filter(_SameTenant(F(TENANT), organization.pk))
+    return of_tenant_id(queryset, organization.pk, TENANT)
+
+
+def of_tenant_id(queryset: QuerySet[M], organization_id: object, field: str) -> QuerySet[M]:
+    """``queryset`` limited to the rows of the organization ``organization_id`` (its primary
+    key, a Python value), which ``field`` names: a foreign key, or a path to one
+    (``connection__organization``). The admin scopes its lists with it (admin/scope.py)."""
+    return queryset.filter(_SameTenant(F(field), organization_id))
 
 
 def ordered(queryset: QuerySet[M], *ordering: str) -> QuerySet[M]:
