@@ -41,9 +41,11 @@ Semantics (decisions where the RFC leaves room):
 
 import datetime as dt
 import re
+from collections.abc import Sequence
+from typing import Any, TypeAlias, TypeVar, cast
 
 from django.conf import settings
-from django.db.models import F, Q, Value
+from django.db.models import F, Model, Q, QuerySet, Value
 from django.db.models.fields.json import KT
 from django.db.models.lookups import (
     Contains,
@@ -60,8 +62,16 @@ from django.utils import timezone
 from ..caseless import Folded
 from ..errors import ScimError, invalid_filter
 from ..paths import AttrPath
-from .registry import BOOLEAN, STRING
-from .syntax import And, Compare, Not, Or, ValuePath, parse_filter
+from .registry import (
+    BOOLEAN,
+    STRING,
+    Attribute,
+    AttributeRegistry,
+    JSONMultiValued,
+    MultiValued,
+    Scalar,
+)
+from .syntax import And, Compare, LiteralValue, Node, Not, Or, ValuePath, parse_filter
 
 _ORDER_LOOKUPS = {
     "gt": GreaterThan,
@@ -75,6 +85,13 @@ _LOOKUPS = {"eq": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}
 
 _NOTHING = Q(pk__in=[])
 
+# A filtered model.
+_M = TypeVar("_M", bound=Model)
+# What a path names (AttributeRegistry.resolve): a column, a multi-valued attribute, or the
+# sub-registry of a complex single-valued attribute.
+_Resolved: TypeAlias = Attribute | AttributeRegistry
+_MultiValued: TypeAlias = MultiValued | JSONMultiValued
+
 _DATETIME_RE = re.compile(
     r"\d{4}-\d{2}-\d{2}"
     r"(?:[Tt ](?P<hour>\d{2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<frac>\d+))?)?)?)?"
@@ -82,14 +99,15 @@ _DATETIME_RE = re.compile(
 )
 
 
-def parse_datetime(value, path="dateTime"):
+def parse_datetime(
+    value: LiteralValue, path: AttrPath | str = "dateTime"
+) -> tuple[dt.datetime, dt.datetime]:
     """ISO-8601 → ``(start, end)``: the interval the literal denotes at its precision.
 
     ``"2011-05-13T04:42:34Z"`` → [04:42:34, 04:42:35); a date alone → that whole day (UTC).
     Aware datetimes; no offset means UTC.  ScimError invalidFilter if malformed.
     """
-    match = _DATETIME_RE.fullmatch(value) if isinstance(value, str) else None
-    if match is None:
+    if not isinstance(value, str) or (match := _DATETIME_RE.fullmatch(value)) is None:
         raise invalid_filter(f"Invalid dateTime value {value!r} for '{path}'")
     if match["frac"]:
         digits = min(len(match["frac"]), 6)
@@ -119,7 +137,7 @@ def parse_datetime(value, path="dateTime"):
     return parsed, end
 
 
-def _db_datetime(value):
+def _db_datetime(value: dt.datetime) -> dt.datetime:
     if settings.USE_TZ:
         return value
     return timezone.make_naive(value, timezone.get_default_timezone())
@@ -130,12 +148,14 @@ class _Compiler:
     absent from every row instead of an error, and its path is recorded in ``unknown`` (a
     query over several resource types, :func:`filter_querysets`)."""
 
-    def __init__(self, registry, absent_unknown=False):
+    def __init__(self, registry: AttributeRegistry, absent_unknown: bool = False) -> None:
         self.registry = registry
         self.absent_unknown = absent_unknown
-        self.unknown = set()
+        self.unknown: set[str] = set()
 
-    def resolve(self, path, registry):
+    def resolve(
+        self, path: AttrPath, registry: AttributeRegistry
+    ) -> tuple[str, _Resolved, str | None] | None:
         """``registry.resolve(path)``, or None for an attribute this compiler treats as
         absent."""
         try:
@@ -146,7 +166,7 @@ class _Compiler:
             self.unknown.add(str(path))
             return None
 
-    def compile(self, node, registry=None):
+    def compile(self, node: Node, registry: AttributeRegistry | None = None) -> Q:
         """``registry``: scope for attribute names (a sub-registry inside brackets)."""
         registry = registry or self.registry
         if isinstance(node, And):
@@ -159,14 +179,14 @@ class _Compiler:
             return self.value_path(node, registry)
         return self.comparison(node, registry)
 
-    def comparison(self, node, registry):
+    def comparison(self, node: Compare, registry: AttributeRegistry) -> Q:
         resolved = self.resolve(node.path, registry)
         if resolved is None:
             return _absent(node.op, node.value)
-        kind, attr, sub = resolved
-        if kind == "scalar":
+        _, attr, sub = resolved
+        if isinstance(attr, Scalar):
             return _leaf(attr, node.op, node.value, node.path)
-        if kind == "complex":
+        if isinstance(attr, AttributeRegistry):
             if node.op != "pr":
                 raise invalid_filter(
                     f"'{node.path}' is a complex attribute: filter on one of its sub-attributes"
@@ -180,7 +200,7 @@ class _Compiler:
             raise invalid_filter(f"Unknown attribute '{node.path}.{sub}' in filter")
         return self.exists(attr, None, sub, node)
 
-    def exists(self, multi, condition, sub, node):
+    def exists(self, multi: _MultiValued, condition: Node | None, sub: str, node: Compare) -> Q:
         """Some value of ``multi`` matches ``condition`` (the filter inside brackets, an AST,
         or None) and the comparison ``node`` on its sub-attribute ``sub``; ``ne`` negates
         ``eq``. Compiled by ``multi`` for each place a value is (a child row, or each
@@ -189,8 +209,8 @@ class _Compiler:
         # "eq null": no value has the sub-attribute; "ne null": some value has it.
         negate = node.op == "eq" if null else node.op == "ne"
 
-        def build(registry):
-            sub_attr = registry.get(sub)
+        def build(registry: AttributeRegistry) -> Q:
+            sub_attr = _sub_attribute(registry, sub)
             if null:
                 leaf = _present(sub_attr)
             else:
@@ -202,19 +222,19 @@ class _Compiler:
             condition is None
             and not null
             and node.op in ("eq", "ne")
-            and multi.registry.get(sub).indexed
+            and _sub_attribute(multi.registry, sub).indexed
         )
         query = multi.any(build, indexed=indexed)
         return ~query if negate else query
 
-    def value_path(self, node, registry):
+    def value_path(self, node: ValuePath, registry: AttributeRegistry) -> Q:
         resolved = self.resolve(node.path, registry)
         if resolved is None:
             return _NOTHING if node.tail is None else _absent(node.tail.op, node.tail.value)
-        kind, attr, _ = resolved
-        if kind == "scalar":
+        attr = resolved[1]
+        if isinstance(attr, Scalar):
             raise invalid_filter(f"'{node.path}' is not a complex attribute")
-        if kind == "complex":
+        if isinstance(attr, AttributeRegistry):
             inner = self.compile(node.filter, attr)
             if node.tail is None:
                 return inner
@@ -230,14 +250,14 @@ class _Compiler:
         tail = Compare(full, node.tail.op, node.tail.value)
         return self.exists(attr, node.filter, node.tail.path.name, tail)
 
-    def any_present(self, registry):
+    def any_present(self, registry: AttributeRegistry) -> Q:
         query = _NOTHING
         for attr in registry.scalars():
             query |= _present(attr)
         return query
 
 
-def _absent(op, value):
+def _absent(op: str, value: LiteralValue) -> Q:
     """A comparison on an attribute no row has: like a NULL column, only ``ne`` a value and
     ``eq null`` match (the semantics of the module docstring)."""
     if (op == "ne" and value is not None) or (op == "eq" and value is None):
@@ -245,26 +265,32 @@ def _absent(op, value):
     return _NOTHING
 
 
-def _indexed_eq(node, registry):
+def _indexed_eq(node: Node, registry: AttributeRegistry) -> bool:
     """Is the bracket filter ``[value eq "x"]`` on an indexed sub-attribute?"""
     if not isinstance(node, Compare) or node.op != "eq" or node.value is None:
         return False
     attr = registry.get(node.path.name) if node.path.sub is None else None
-    return attr is not None and attr.indexed
+    return isinstance(attr, Scalar) and attr.indexed
 
 
-def _not_null(attr):
+def _sub_attribute(registry: AttributeRegistry, name: str) -> Scalar:
+    """The sub-attribute ``name`` of a multi-valued attribute, which the caller has found
+    declared (a nested registry holds Scalars only)."""
+    return cast(Scalar, registry.get(name))
+
+
+def _not_null(attr: Scalar) -> Q:
     return Q(**{f"{attr.field}__isnull": False})
 
 
-def _present(attr):
+def _present(attr: Scalar) -> Q:
     query = _not_null(attr)
     if attr.type == STRING:
         query &= ~Q(**{attr.field: ""})
     return query
 
 
-def _leaf(attr, op, value, path):
+def _leaf(attr: Scalar, op: str, value: LiteralValue, path: AttrPath) -> Q:
     """Q for ``<attr> <op> <value>`` that is never NULL, so ``~`` is an exact complement."""
     if op == "pr":
         return _present(attr)
@@ -317,7 +343,7 @@ def _leaf(attr, op, value, path):
     return Q(**{f"{field}__{k}": v for k, v in bounds.items()}) & _not_null(attr)
 
 
-def compile_filter(text, registry):
+def compile_filter(text: object, registry: AttributeRegistry) -> Q:
     """Compile a SCIM filter string to a ``Q`` over the registry's model.
 
     ``None`` or a blank string means "no filter" (``Q()``).  Raises ScimError 400
@@ -328,13 +354,17 @@ def compile_filter(text, registry):
     return _Compiler(registry).compile(parse_filter(text))
 
 
-def filter_queryset(queryset, text, registry):
+def filter_queryset(
+    queryset: QuerySet[_M], text: object, registry: AttributeRegistry
+) -> QuerySet[_M]:
     """``queryset`` (already tenant-scoped) narrowed by the SCIM filter ``text``."""
     query = compile_filter(text, registry)
     return queryset.filter(query) if query else queryset
 
 
-def filter_querysets(scoped, text):
+def filter_querysets(
+    scoped: Sequence[tuple[QuerySet[Any], AttributeRegistry]], text: object
+) -> list[QuerySet[Any]]:
     """One filter over several resource types (a query at the root, RFC 7644 §3.4.3):
     ``scoped`` is ``[(tenant-scoped queryset, registry), ...]``, the result each queryset
     narrowed by ``text``. An attribute a resource type does not define is absent from its
@@ -343,7 +373,8 @@ def filter_querysets(scoped, text):
     if text is None or (isinstance(text, str) and not text.strip()):
         return [queryset for queryset, _ in scoped]
     tree = parse_filter(text)
-    narrowed, unknown_everywhere = [], None
+    narrowed: list[QuerySet[Any]] = []
+    unknown_everywhere: set[str] | None = None
     for queryset, registry in scoped:
         compiler = _Compiler(registry, absent_unknown=True)
         narrowed.append(queryset.filter(compiler.compile(tree)))

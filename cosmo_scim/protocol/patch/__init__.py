@@ -4,6 +4,7 @@
 - :mod:`.patcher`: :func:`~.patcher.apply_patch`, the operations applied to a copy of the
   resource's representation;
 - :mod:`.elements`: the values of multi-valued attributes (identity, merging, ``primary``);
+- :mod:`.manager`: the enterprise ``manager``, a reference set or removed whole;
 - value coercion is :mod:`cosmo_scim.protocol.coerce`, shared with the User translation.
 
 Besides RFC 7644 it accepts every dialect listed in ``docs/idp-dialects.md``:

@@ -10,25 +10,29 @@ Attribute characteristics (type, multiValued, mutability, caseExact, required) c
 """
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from .. import caseless
-from ..coerce import coerce_attribute, coerce_element, coerce_manager, coerce_value
+from ..coerce import coerce_attribute, coerce_element, coerce_value
+from ..documents import Definition, JsonObject, SchemaDocument
 from ..errors import ScimError, invalid_path, invalid_syntax, invalid_value, mutability, no_target
+from ..filters.evaluate import ValueFilter
 from ..limits import check_count
-from ..schema.resolve import USER, ResourceSchema, find_sub_attribute, resource_schema
-from ..urns import ENTERPRISE_USER_SCHEMA, names_schema
-from .elements import (
-    WorkingLists,
-    enforce_single_primary,
-    is_unassigned,
-    merge_elements,
-)
+from ..schema.resolve import USER, AttributeRef, ResourceSchema, find_sub_attribute, resource_schema
+from ..urns import names_schema
+from .elements import WorkingLists, enforce_single_primary, is_unassigned, merge_elements
+from .manager import apply_manager, is_manager
 from .mutability import check_attribute, check_element, check_sub, refuse_read_only
 from .operations import parse_operations, parse_target
 
 
-def apply_patch(resource, patch, schema=USER, max_values=None):
+def apply_patch(
+    resource: JsonObject,
+    patch: object,
+    schema: ResourceSchema | str = USER,
+    max_values: Mapping[str, int] | None = None,
+) -> JsonObject:
     """Apply a PATCH request to ``resource`` and return the patched copy.
 
     :param resource: the current full SCIM representation (dict); never modified.
@@ -59,36 +63,35 @@ def apply_patch(resource, patch, schema=USER, max_values=None):
     return result
 
 
-def _is_manager(ref):
-    return ref.extension == ENTERPRISE_USER_SCHEMA and ref.attr["name"] == "manager"
-
-
 class _Patcher:
     """Applies operations to ``resource``, which it owns (apply_patch's deep copy), so lists
     change in place. Adding and removing values of a multi-valued attribute goes through
     ``lists`` (:class:`WorkingLists`): each costs the values it names, not the attribute's
     size. Any other operation on an attribute first settles its pending removals."""
 
-    def __init__(self, resource, rs, max_values=None):
+    def __init__(
+        self, resource: JsonObject, rs: ResourceSchema, max_values: Mapping[str, int] | None = None
+    ) -> None:
         self.resource = resource
         self.rs = rs
         self.max_values = max_values
         self.lists = WorkingLists()
 
     # Entry point for one operation.
-    def apply(self, op, path, value):
+    def apply(self, op: str, path: str | None, value: object) -> None:
         if path is None:
             self._apply_pathless(op, value)
             return
         target = parse_target(self.rs, path)
         if target.ref is None:
+            assert target.extension is not None  # the path is a bare extension URN
             self._apply_extension(op, target.extension, value)
         elif target.filter is not None:
             self._apply_filtered(op, target.ref, target.filter, value)
         else:
             self._apply_attribute(op, target.ref, value)
 
-    def _apply_pathless(self, op, value):
+    def _apply_pathless(self, op: str, value: object) -> None:
         """No path: RFC 7644 §3.5.2.1/§3.5.2.3 — ``value`` is an object of attributes.
 
         Each key is treated as a path of its own, so plain (Okta ``{"active": false}``),
@@ -109,7 +112,7 @@ class _Patcher:
                 continue
             self.apply(op, key.strip(), item)
 
-    def _apply_extension(self, op, doc, value):
+    def _apply_extension(self, op: str, doc: SchemaDocument, value: object) -> None:
         """The path is an extension URN: the value holds that extension's attributes."""
         urn = doc["id"]
         if op == "remove":
@@ -135,7 +138,7 @@ class _Patcher:
                 continue
             self._apply_attribute(op, self.rs.resolve(f"{urn}:{key}"), item)
 
-    def _container(self, ref, create):
+    def _container(self, ref: AttributeRef, create: bool) -> JsonObject | None:
         """The dict holding ``ref.attr``: the resource, or its extension object."""
         if ref.extension is None:
             return self.resource
@@ -147,7 +150,7 @@ class _Patcher:
             raise invalid_value(f"{ref.extension} must be an object")
         return container
 
-    def _apply_attribute(self, op, ref, value):
+    def _apply_attribute(self, op: str, ref: AttributeRef, value: object) -> None:
         """A path without a value filter: ``title``, ``name.givenName``, ``members``…"""
         attr, sub = ref.attr, ref.sub
         container = self._container(ref, create=op != "remove")
@@ -157,13 +160,14 @@ class _Patcher:
         current = caseless.get(container, attr["name"]) if container is not None else None
         if check_attribute(op, ref, current, value):
             return
-        if _is_manager(ref):
-            self._apply_manager(op, ref, container, value)
+        if is_manager(ref):
+            apply_manager(op, ref, container, value)
             return
         if op == "remove" or value is None:
             # replace/add with null: RFC 7643 §2.5, null is equivalent to "unassigned".
             self._remove_attribute(ref, container, current, value if op == "remove" else None)
             return
+        assert container is not None  # created for add and replace
         if sub is None:
             self._set_attribute(op, attr, container, current, coerce_attribute(attr, value))
         else:
@@ -227,32 +231,9 @@ class _Patcher:
             caseless.put(obj, sub["name"], item)
             self._store(container, attr, obj)
 
-    def _apply_manager(self, op, ref, container, value):
-        """The enterprise ``manager``: a reference to one User, set or removed as a whole.
-
-        Entra sends it as a bare id string or ``[{"$ref": null, "value": id}]``, others as
-        ``{"value": id}``; all normalise to ``{"value": id}`` (plus a given non-null ``$ref``).
-        ``$ref``/``displayName`` describe the *referenced* user, so a new value replaces the
-        whole object instead of merging (merging would keep the previous manager's ``$ref``),
-        and removing ``manager.value`` removes the manager.
-        """
-        if op == "remove" or value is None:
-            if container is not None:  # no enterprise extension: no manager to remove
-                caseless.drop(container, ref.attr["name"])
-            return
-        if ref.sub is not None:
-            if ref.sub["name"] == "value":
-                value = {"value": value}
-            else:
-                current = caseless.get(container, ref.attr["name"]) or {}
-                value = {**current, ref.sub["name"]: value}
-        manager = coerce_manager(ref.attr, value)
-        if manager is None:
-            caseless.drop(container, ref.attr["name"])
-        else:
-            caseless.put(container, ref.attr["name"], manager)
-
-    def _remove_attribute(self, ref, container, current, value):
+    def _remove_attribute(
+        self, ref: AttributeRef, container: JsonObject | None, current: Any, value: object
+    ) -> None:
         attr, sub = ref.attr, ref.sub
         if container is None or current is None:
             return
@@ -279,7 +260,9 @@ class _Patcher:
             caseless.drop(obj, sub["name"])
             self._store(container, attr, obj)
 
-    def _apply_filtered(self, op, ref, value_filter, value):
+    def _apply_filtered(
+        self, op: str, ref: AttributeRef, value_filter: ValueFilter, value: object
+    ) -> None:
         """A value path: ``emails[type eq "work"]``, ``emails[type eq "work"].value``…"""
         attr, sub = ref.attr, ref.sub
         refuse_read_only(ref, attr)
@@ -320,7 +303,7 @@ class _Patcher:
                 matches = [elements[-1]]
             else:
                 matched = {id(m) for m in matches}
-                updated = []
+                updated: list[JsonObject] = []
                 for index, element in enumerate(elements):
                     if id(element) not in matched:
                         continue
@@ -338,7 +321,13 @@ class _Patcher:
         enforce_single_primary(attr, elements, written)
         self._store(container, attr, elements)
 
-    def _matching(self, container, attr, elements, value_filter):
+    def _matching(
+        self,
+        container: JsonObject,
+        attr: Definition,
+        elements: list[Any],
+        value_filter: ValueFilter,
+    ) -> list[Any]:
         """The elements ``value_filter`` matches, in order. A filter requiring ``value eq
         "x"`` (``members[value eq "id"]``, Entra's removal) is only evaluated on the
         elements of that value, found in the attribute's index."""
@@ -352,7 +341,7 @@ class _Patcher:
         return [element for element in candidates if value_filter.matches(element)]
 
     @staticmethod
-    def _new_element(value_filter, values):
+    def _new_element(value_filter: ValueFilter, values: JsonObject) -> JsonObject:
         """Create the element a value path describes when no element matches.
 
         RFC 7644 §3.5.2.3 wants ``noTarget`` for a replace whose filter matches nothing, but
@@ -370,13 +359,13 @@ class _Patcher:
         return element
 
     @staticmethod
-    def _store(container, attr, value):
+    def _store(container: JsonObject, attr: Definition, value: object) -> None:
         if is_unassigned(value):
             caseless.drop(container, attr["name"])
         else:
             caseless.put(container, attr["name"], value)
 
-    def finish(self):
+    def finish(self) -> None:
         """Drop empty extension objects and make ``schemas`` list exactly the extensions present
         (RFC 7643 §3: ``schemas`` names the schemas whose attributes the resource carries)."""
         self.lists.settle_all()
@@ -390,7 +379,7 @@ class _Patcher:
             elif not names_schema(schemas, urn):
                 schemas.append(urn)
             else:
-                caseless.put(
-                    self.resource, urn, self.resource.pop(caseless.find_key(self.resource, urn))
-                )
+                key = caseless.find_key(self.resource, urn)
+                assert key is not None  # the extension's object is there
+                caseless.put(self.resource, urn, self.resource.pop(key))
         self.resource["schemas"] = schemas
