@@ -23,8 +23,10 @@ What we replace, and why:
 import logging
 import re
 import uuid
+from typing import Any, NoReturn
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -34,8 +36,10 @@ from django_scim.exceptions import SCIMException
 from .. import keys
 from ..host import host_adapter
 from ..protocol import limits
+from ..protocol.documents import JsonObject
 from ..protocol.errors import ScimError, invalid_syntax, not_found
 from . import faults, throttle
+from .request import ScimRequest
 from .responses import error_response
 
 logger = logging.getLogger("cosmo_scim.scim")
@@ -44,18 +48,18 @@ WWW_AUTHENTICATE = 'Bearer realm="cosmo-scim"'
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-def scim_base_url(request):
+def scim_base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("scim:root")).rstrip("/")
 
 
-def _request_id(request):
+def _request_id(request: HttpRequest) -> str:
     """The client's X-Request-Id when it is a sane token (so IdP and server logs can be
     correlated), else a fresh one."""
     given = request.META.get("HTTP_X_REQUEST_ID", "")
     return given if _CLIENT_REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
-def as_scim_error(exc):
+def as_scim_error(exc: SCIMException) -> ScimError:
     """django-scim2's own exceptions carry an int status; re-issue them in our format."""
     if isinstance(exc, ScimError):
         return exc
@@ -65,8 +69,11 @@ def as_scim_error(exc):
 class ScimView(scim_views.SCIMView):
     """Base of every endpoint under the SCIM prefix."""
 
+    # Set by Django's View.setup: the request dispatch has prepared.
+    request: ScimRequest
+
     @method_decorator(csrf_exempt)
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: ScimRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         request.scim_request_id = _request_id(request)
         try:
             self.authenticate(request)
@@ -87,14 +94,14 @@ class ScimView(scim_views.SCIMView):
         response["Cache-Control"] = "no-store"
         return response
 
-    def failure(self, exc, request_id):
+    def failure(self, exc: Exception, request_id: str) -> ScimError:
         """An unexpected exception: 503 when the database is down for now, else 500."""
         if faults.is_temporary(exc):
             return faults.unavailable(exc, request_id)
         logger.exception("SCIM request %s failed", request_id)
         return ScimError(500, f"Internal error (request id {request_id})")
 
-    def check_input(self, request, kwargs):
+    def check_input(self, request: ScimRequest, kwargs: dict[str, Any]) -> None:
         """The input boundary (:mod:`cosmo_scim.protocol.limits`), before any lookup: an
         unstorable path id names nothing (404), an unstorable query parameter is 400, and
         the body is decoded — bounded in size, depth and content — into
@@ -108,7 +115,7 @@ class ScimView(scim_views.SCIMView):
             raise limits.body_too_large()
         request.scim_document = limits.decode_body(request.body)
 
-    def authenticate(self, request):
+    def authenticate(self, request: ScimRequest) -> None:
         try:
             api_key = keys.authenticate(request.META.get("HTTP_AUTHORIZATION"))
         except keys.KeyRejected as rejected:
@@ -129,7 +136,7 @@ class ScimView(scim_views.SCIMView):
         request.scim_key = api_key
         request.scim_organization = api_key.organization
 
-    def method_not_allowed(self, request):
+    def method_not_allowed(self, request: HttpRequest) -> ScimError:
         allowed = [m.upper() for m in self.http_method_names if hasattr(self, m)]
         return ScimError(
             405,
@@ -137,7 +144,7 @@ class ScimView(scim_views.SCIMView):
             headers={"Allow": ", ".join(allowed)},
         )
 
-    def load_body(self, body):
+    def load_body(self, body: bytes) -> JsonObject:
         """The body dispatch decoded (django-scim2's flows pass ``request.body``)."""
         data = self.request.scim_document
         if not isinstance(data, dict):
@@ -150,7 +157,7 @@ class NotFoundView(ScimView):
 
     http_method_names = ["get", "post", "put", "patch", "delete"]
 
-    def _not_found(self, request, *args, **kwargs):
+    def _not_found(self, request: HttpRequest, *args: Any, **kwargs: Any) -> NoReturn:
         raise not_found(f"{request.path} is not a SCIM endpoint")
 
     get = post = put = patch = delete = _not_found

@@ -3,23 +3,33 @@ key's organization, filtered, sorted, counted, paged, projected), single reads w
 ETags, and the write flows that hand the resource's reference to the adapters.
 """
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet, Window
+from django.db.models.expressions import OrderBy
+from django.http import HttpRequest, HttpResponse
 
 from .. import conf
 from ..protocol import caseless, limits
+from ..protocol.documents import JsonObject
 from ..protocol.envelopes import list_response
 from ..protocol.errors import invalid_syntax, invalid_value, not_found
 from ..protocol.filters.query import filter_queryset
-from ..protocol.pagination import parse_pagination, parse_sort
+from ..protocol.filters.registry import AttributeRegistry
+from ..protocol.pagination import Pagination, parse_pagination, parse_sort
 from ..protocol.patch.operations import check_request
 from ..protocol.projection import check_paths, project
 from ..protocol.schema.resolve import resource_schema
 from ..protocol.urns import SEARCH_REQUEST_SCHEMA
 from .base import ScimView
+from .request import ScimRequest
 from .responses import scim_response
 from .tenant_scope import among, ordered
+
+if TYPE_CHECKING:
+    from .group_adapter import ScimGroupAdapter
+    from .user_adapter import ScimUserAdapter
 
 # The annotation that carries the number of matching rows on each row of a page.
 TOTAL = "scim_matching_rows"
@@ -34,7 +44,16 @@ class ResourceListMixin:
     list (``page_of_all``).
     """
 
-    def list_response(self, request, params):
+    # Given by the resource's view (views.py) and django-scim2's (declared for the type
+    # checker).
+    request: ScimRequest
+    scim_adapter: "type[ScimUserAdapter] | type[ScimGroupAdapter]"
+    filter_attributes: AttributeRegistry
+    core_schema: str
+    extension_schemas: tuple[str, ...]
+    get_queryset: Callable[..., QuerySet[Any]]
+
+    def list_response(self, request: HttpRequest, params: Mapping[str, Any]) -> HttpResponse:
         self.check_projection(params)
         page = parse_pagination(params, max_results=conf.get("MAX_RESULTS"))
         ordering = parse_sort(params, self.filter_attributes)
@@ -49,7 +68,9 @@ class ResourceListMixin:
         resources = [self.represent(row, params) for row in rows]
         return scim_response(list_response(resources, total, page.start_index))
 
-    def page_of(self, queryset, ordering, page):
+    def page_of(
+        self, queryset: QuerySet[Any], ordering: list[OrderBy | str], page: Pagination
+    ) -> tuple[list[Any], int]:
         """The page's rows and totalResults (``count=0`` or a page past the last: counted
         apart)."""
         rows, total = self.counted_page(queryset, ordering, page) if page.count else ([], None)
@@ -57,11 +78,13 @@ class ResourceListMixin:
             total = 0 if page.count and page.offset == 0 else queryset.count()
         return rows, total
 
-    def page_of_all(self, queryset, page):
+    def page_of_all(self, queryset: QuerySet[Any], page: Pagination) -> tuple[list[Any], int]:
         """The same for an unfiltered list in the default order."""
         return self.page_of(queryset, [self.filter_attributes.tiebreaker], page)
 
-    def counted_page(self, queryset, ordering, page):
+    def counted_page(
+        self, queryset: QuerySet[Any], ordering: list[OrderBy | str], page: Pagination
+    ) -> tuple[list[Any], int | None]:
         """The page's rows and the number of matching rows (None without a row to carry it).
 
         The number is a window over the matching rows (``COUNT(pk) OVER ()``) in the
@@ -78,10 +101,12 @@ class ResourceListMixin:
         keys = list(counted.values_list("pk", TOTAL)[page.offset : page.offset + page.count])
         if not keys:
             return [], None
-        rows = ordered(queryset.filter(pk__in=[pk for pk, _ in keys]), *ordering)
-        return self.rows(rows), keys[0][1]
+        by_key = ordered(queryset.filter(pk__in=[pk for pk, _ in keys]), *ordering)
+        return self.rows(by_key), keys[0][1]
 
-    def fetch_page(self, queryset, ordering, page):
+    def fetch_page(
+        self, queryset: QuerySet[Any], ordering: list[OrderBy | str], page: Pagination
+    ) -> list[Any]:
         """The page's rows without their number (/Users' unfiltered list counts its users
         apart). Past the first page their keys come from a subquery (on PostgreSQL an
         index-only scan of the tenant's keys), so OFFSET skips index entries rather than
@@ -97,7 +122,7 @@ class ResourceListMixin:
         its model instances here (a resource type whose reads are values overrides it)."""
         return list(queryset)
 
-    def check_projection(self, params):
+    def check_projection(self, params: Mapping[str, Any]) -> None:
         """``attributes`` / ``excludedAttributes`` name attributes of this resource type,
         or the request is refused before anything is read (protocol/projection.py)."""
         check_paths(
@@ -106,7 +131,7 @@ class ResourceListMixin:
             resource_schema(self.scim_adapter.resource_type),
         )
 
-    def represent(self, row, params):
+    def represent(self, row: Any, params: Mapping[str, Any]) -> JsonObject:
         resource = self.scim_adapter(row, request=self.request).to_dict()
         return project(
             resource,
@@ -121,7 +146,7 @@ class ResourceView(ResourceListMixin, ScimView):
     """/Users or /Groups and their /{id}: POST, PUT, PATCH and DELETE run django-scim2's
     flows with our adapter; reads are ours (scoped, counted, paged, projected)."""
 
-    def get_object(self, params=None):
+    def get_object(self, params: Mapping[str, Any] | None = None) -> Any:
         """The resource named in the URL; ``params``: a read's query parameters.
 
         A write gets a reference (organization and SCIM id) instead: the lifecycle service
@@ -132,13 +157,16 @@ class ResourceView(ResourceListMixin, ScimView):
             raise self.method_not_allowed(self.request)
         if self.request.method in ("PUT", "PATCH", "DELETE"):
             model = self.scim_adapter.model
-            return model(organization=self.request.scim_organization, scim_id=scim_id)
+            # The host's organization model (django-stubs types the foreign key by the demo
+            # project's).
+            organization: Any = self.request.scim_organization
+            return model(organization=organization, scim_id=scim_id)
         found = self.rows(self.get_queryset(params).filter(scim_id=scim_id).order_by("pk")[:1])
         if not found:
             raise not_found(f"{self.scim_adapter.resource_type} {scim_id} not found")
         return found[0]
 
-    def patch(self, request, *args, **kwargs):
+    def patch(self, request: ScimRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """django-scim2's PATCH flow without its outer transaction: the lifecycle service
         owns the transaction, and an outer one only added a SAVEPOINT and its RELEASE."""
         adapter = self.scim_adapter(self.get_object(), request=request)
@@ -150,7 +178,7 @@ class ResourceView(ResourceListMixin, ScimView):
         adapter.handle_operations(operations)
         return scim_response(adapter.to_dict(), headers={"Location": adapter.location})
 
-    def get_single(self, request):
+    def get_single(self, request: ScimRequest) -> HttpResponse:
         self.check_projection(request.GET)
         obj = self.get_object(request.GET)
         adapter = self.scim_adapter(obj, request=request)
@@ -161,15 +189,15 @@ class ResourceView(ResourceListMixin, ScimView):
             headers={"ETag": adapter.etag, "Location": adapter.location},
         )
 
-    def get_many(self, request):
+    def get_many(self, request: ScimRequest) -> HttpResponse:
         return self.list_response(request, request.GET)
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: ScimRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if kwargs.get(self.lookup_url_kwarg):
             raise self.method_not_allowed(request)
         return super().post(request, *args, **kwargs)
 
-    def delete(self, request, *args, **kwargs):
+    def delete(self, request: ScimRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         super().delete(request, *args, **kwargs)
         return scim_response(None, status=204)
 
@@ -177,7 +205,9 @@ class ResourceView(ResourceListMixin, ScimView):
 class SearchRequestMixin:
     """What every ``.search`` reads: a SearchRequest body (RFC 7644 §3.4.3)."""
 
-    def search_request(self, request):
+    load_body: Callable[[bytes], JsonObject]  # ScimView's
+
+    def search_request(self, request: HttpRequest) -> JsonObject:
         body = self.load_body(request.body)
         declared = body.get("schemas")
         if not isinstance(declared, list) or SEARCH_REQUEST_SCHEMA not in declared:
@@ -188,5 +218,5 @@ class SearchRequestMixin:
 class SearchView(SearchRequestMixin, ResourceListMixin, ScimView):
     """POST /{resource}/.search (RFC 7644 §3.4.3): the query travels in the body."""
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: ScimRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.list_response(request, self.search_request(request))

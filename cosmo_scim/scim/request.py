@@ -13,6 +13,8 @@ class ScimRequest(HttpRequest):
     """For annotations only: the views receive Django's own request, on which dispatch sets
     these attributes."""
 
+    # Always set on a request Django's handler serves (only a bare HttpRequest() has None).
+    method: str
     scim_request_id: str
     scim_key: APIKey
     scim_organization: Organization

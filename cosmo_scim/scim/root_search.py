@@ -22,15 +22,22 @@ how a resource looks. What it adds is the merge:
   ``meta.resourceType`` tell the client which is which).
 """
 
-from django.db.models import F, IntegerField, TextField, Value
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db.models import F, IntegerField, QuerySet, TextField, Value
+from django.db.models.functions import Lower
+from django.http import HttpRequest, HttpResponse
 
 from .. import conf
 from ..protocol import caseless
+from ..protocol.documents import JsonObject
 from ..protocol.envelopes import list_response
 from ..protocol.errors import ScimError
 from ..protocol.filters.query import filter_querysets
 from ..protocol.filters.registry import Scalar
 from ..protocol.pagination import (
+    Pagination,
     parse_pagination,
     parse_sort_key,
     total_of_page,
@@ -38,7 +45,7 @@ from ..protocol.pagination import (
 from ..protocol.projection import check_paths_across
 from ..protocol.schema.resolve import resource_schema
 from .base import ScimView
-from .listing import SearchRequestMixin
+from .listing import SearchRequestMixin, SearchView
 from .responses import scim_response
 from .views import GroupSearchView, UserSearchView
 
@@ -49,11 +56,14 @@ RESOURCE_TYPES = (UserSearchView, GroupSearchView)
 #: The annotation that holds a row's resource type name (``meta.resourceType``).
 RESOURCE_TYPE_FIELD = "scim_resource_type"
 
+# A resource of the merged sequence: the index of its type in RESOURCE_TYPES, and its pk.
+PageKey = tuple[int, int]
+
 
 class RootQueryMixin:
     """The query, whichever way its parameters came."""
 
-    def query(self, request, params):
+    def query(self, request: HttpRequest, params: Mapping[str, Any]) -> HttpResponse:
         types = [self.type_view(view_class, request) for view_class in RESOURCE_TYPES]
         check_paths_across(
             caseless.get(params, "attributes"),
@@ -73,7 +83,7 @@ class RootQueryMixin:
         return scim_response(list_response(resources, total, page.start_index))
 
     @staticmethod
-    def type_view(view_class, request):
+    def type_view(view_class: type[SearchView], request: HttpRequest) -> SearchView:
         """The resource type's own search view, for this (authenticated) request, whose
         registry also knows ``meta.resourceType`` (:func:`typed`)."""
         view = view_class()
@@ -83,7 +93,13 @@ class RootQueryMixin:
         )
         return view
 
-    def page_keys(self, types, matching, params, page):
+    def page_keys(
+        self,
+        types: Sequence[SearchView],
+        matching: Sequence[QuerySet[Any]],
+        params: Mapping[str, Any],
+        page: Pagination,
+    ) -> list[PageKey]:
         """``(type index, pk)`` of the page's resources, in the merged order."""
         expressions, descending = sort_keys(types, matching, params)
         parts = [
@@ -99,9 +115,14 @@ class RootQueryMixin:
         return [(type_index, pk) for type_index, _, pk in rows]
 
     @staticmethod
-    def render(types, matching, keys, params):
+    def render(
+        types: Sequence[SearchView],
+        matching: Sequence[QuerySet[Any]],
+        keys: list[PageKey],
+        params: Mapping[str, Any],
+    ) -> list[JsonObject]:
         """The resources of ``keys``, each read and represented by its type, in order."""
-        rendered = {}
+        rendered: dict[PageKey, JsonObject] = {}
         for index, (view, queryset) in enumerate(zip(types, matching, strict=True)):
             pks = [pk for type_index, pk in keys if type_index == index]
             if pks:
@@ -115,7 +136,7 @@ class RootSearchView(SearchRequestMixin, RootQueryMixin, ScimView):
 
     http_method_names = ["post"]
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.query(request, self.search_request(request))
 
 
@@ -124,21 +145,25 @@ class RootQueryView(RootQueryMixin, ScimView):
 
     http_method_names = ["get"]
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.query(request, request.GET)
 
 
-def typed(view, queryset):
+def typed(view: SearchView, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """``queryset`` with each row's resource type as a column, for ``meta.resourceType``."""
     name = view.scim_adapter.resource_type
     return queryset.annotate(**{RESOURCE_TYPE_FIELD: Value(name, output_field=TextField())})
 
 
-def sort_keys(types, matching, params):
+def sort_keys(
+    types: Sequence[SearchView], matching: Sequence[QuerySet[Any]], params: Mapping[str, Any]
+) -> tuple[list[F | Lower | Value], bool]:
     """The ``sortBy`` expression of each type — a typed NULL where the type has no such
     attribute, which sorts as a missing value — and whether the order is descending. An
     attribute no type can sort on is the error a single type gives."""
-    expressions, errors, descending = [], [], False
+    expressions: list[F | Lower | None] = []
+    errors: list[ScimError] = []
+    descending = False
     for view in types:
         try:
             expression, descending = parse_sort_key(params, view.filter_attributes)

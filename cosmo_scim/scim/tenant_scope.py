@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import F, Lookup, Model, QuerySet
+from django.db.models.expressions import OrderBy
 from django.db.models.sql.compiler import SQLCompiler
 
 from ..host import Organization
@@ -65,7 +66,7 @@ def of_tenant_id(queryset: QuerySet[M], organization_id: object, field: str) -> 
     return queryset.filter(_SameTenant(F(field), organization_id))
 
 
-def ordered(queryset: QuerySet[M], *ordering: str) -> QuerySet[M]:
+def ordered(queryset: QuerySet[M], *ordering: OrderBy | str) -> QuerySet[M]:
     """``queryset`` in ``ordering`` (which ends with the unique ``pk``), within its tenant:
     the same rows in the same order, planned on the tenant's own index."""
     return queryset.order_by(TENANT, *ordering)

@@ -40,11 +40,14 @@ import logging
 import math
 import threading
 import time
+from typing import cast
 
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
 
 from .. import conf
+from ..models import APIKey
 from ..protocol.errors import ScimError
 
 logger = logging.getLogger("cosmo_scim.throttle")
@@ -82,7 +85,7 @@ def _spend(names: list[str], limits: list[int]) -> tuple[list[bool], float]:
             _reserved_window[0] = start
         short = [i for i, slot in enumerate(slots) if not _reserved.get(slot)]
     if short:
-        cache = caches["default"]
+        cache = cast(RedisCache, caches["default"])  # check_key spends only with Redis
         asked = [reservation(limits[i]) for i in short]
         try:
             totals = _redis_incr(cache, [slots[i] for i in short], KEY_WINDOW + 2, asked)
@@ -103,7 +106,7 @@ def _spend(names: list[str], limits: list[int]) -> tuple[list[bool], float]:
     return spent, start + KEY_WINDOW - now
 
 
-def _count(names, window):
+def _count(names: list[str], window: int) -> tuple[list[int], float]:
     """Add one to each of ``names``' counts in the current window: (counts, seconds left in
     it). Zeros when the cache cannot be reached."""
     now = time.time()
@@ -124,41 +127,44 @@ def _count(names, window):
     return counts, start + window - now
 
 
-def _redis_incr(cache, slots, ttl, amounts=None):
+def _redis_incr(
+    cache: RedisCache, slots: list[str], ttl: int, amounts: list[int] | None = None
+) -> list[int]:
     """Every slot's INCRBY (``amounts``, 1 each by default) and EXPIRE in one round trip.
     Django's own ``incr`` asks EXISTS before INCR (two round trips per slot), so the
     pipeline goes to its client directly; INCRBY creates a missing slot at its amount, and
     Django reads the stored integer as it is."""
     keys = [cache.make_and_validate_key(slot) for slot in slots]
-    pipeline = cache._cache.get_client(keys[0], write=True).pipeline(transaction=False)
+    # django-stubs' RedisCache does not declare the client it holds (_cache).
+    pipeline = cache._cache.get_client(keys[0], write=True).pipeline(transaction=False)  # type: ignore[attr-defined]
     for key, amount in zip(keys, amounts or [1] * len(keys), strict=True):
         pipeline.incrby(key, amount)
         pipeline.expire(key, ttl)
     return pipeline.execute()[::2]
 
 
-def _incr(cache, slot, ttl):
+def _incr(cache: BaseCache, slot: str, ttl: int) -> int:
     try:
         return cache.incr(slot)
     except ValueError:  # the window's first request (or a race with another's)
         return 1 if cache.add(slot, 1, timeout=ttl) else cache.incr(slot)
 
 
-def _warn_cache(exc):
+def _warn_cache(exc: Exception) -> None:
     global _last_cache_warning
     if time.monotonic() - _last_cache_warning > 60:
         _last_cache_warning = time.monotonic()
         logger.warning("Rate limits not applied: the cache is unreachable (%s)", exc)
 
 
-def _too_many(detail, seconds_left):
+def _too_many(detail: str, seconds_left: float) -> ScimError:
     retry_after = max(1, math.ceil(seconds_left))
     return ScimError(
         429, f"{detail} Retry after {retry_after} s.", headers={"Retry-After": str(retry_after)}
     )
 
 
-def check_key(api_key):
+def check_key(api_key: APIKey) -> None:
     """Count one request of an authenticated key, against its own budget and its
     organization's; raise 429 once either is spent."""
     budgets = [
@@ -185,7 +191,7 @@ def check_key(api_key):
             )
 
 
-def failed_authentication(remote_addr):
+def failed_authentication(remote_addr: str | None) -> ScimError | None:
     """Count one failed authentication from ``remote_addr``. None while the address is within
     its budget (the caller answers 401 and logs); else the 429 to answer instead."""
     limit = conf.get("AUTH_FAILURE_LIMIT")

@@ -11,15 +11,18 @@ from typing import Any
 from django.db.models import QuerySet
 from django_scim.adapters import SCIMUser
 
+from ..host import Organization
 from ..models import ScimUser
+from ..protocol.documents import JsonObject
 from ..protocol.errors import conflict, invalid_value, uniqueness
 from ..protocol.patch.patcher import apply_patch
 from ..protocol.schema.resolve import USER
 from ..provisioning import lifecycle
 from ..provisioning.refusals import HostRefused
+from ..provisioning.user_profile import UserProfile
 from ..provisioning.user_reads import membership_active, with_emails_and_groups
-from .adapters import ResourceAdapterMixin
-from .groups import user_groups
+from .adapters import ResourceAdapterMixin, Write
+from .groups import ReadUser, user_groups
 from .locations import collection_url
 from .tenant_scope import of_tenant
 from .user_attributes import VALUE_BOUNDS
@@ -45,11 +48,11 @@ class UserRow:
     model instances: on a page of 100 users, Django building a ScimUser and a Membership
     per row was a fifth of the request."""
 
-    def __init__(self, values):
+    def __init__(self, values: dict[str, Any]) -> None:
         self.__dict__ = values
 
 
-def user_queryset(organization):
+def user_queryset(organization: Organization) -> QuerySet[ScimUser, dict[str, Any]]:
     """Every read of SCIM users starts here: scoped to the key's organization, each user
     the values of a :class:`UserRow` with its membership's ``active``, its emails and its
     groups, in one query (:func:`user_rows` reads them)."""
@@ -69,19 +72,20 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
     service_update = staticmethod(lifecycle.update)
     service_remove = staticmethod(lifecycle.remove)
 
-    profile = None
+    # The parsed body: set by from_dict (POST, PUT) or by a PATCH before it is written.
+    profile: UserProfile | None = None
 
-    def to_dict(self):
+    def to_dict(self) -> JsonObject:
         groups_url = collection_url(self.request, "scim:groups")
         return represent(self.obj, self.location, user_groups(self.obj, groups_url))
 
-    def validate_dict(self, d):
+    def validate_dict(self, d: JsonObject) -> None:
         """Validation happens while parsing, in :meth:`from_dict`."""
 
-    def from_dict(self, d):
+    def from_dict(self, d: JsonObject) -> None:
         self.profile = parse_user(d)
 
-    def save(self):
+    def save(self) -> None:
         """POST provisions the parsed profile; PUT replaces the user's with it."""
         if self.request.method == "POST":
             self._write(
@@ -90,7 +94,7 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         else:
             self._write(self.updating(self.profile))
 
-    def handle_operations(self, operations):
+    def handle_operations(self, operations: object) -> None:
         """PATCH (RFC 7644 §3.5.2): the operations are applied to the user's representation
         as the service reads it under its lock, then saved like a PUT — so two concurrent
         PATCHes (Entra sends one attribute per request) both survive. The PATCH engine is a
@@ -98,7 +102,7 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         groups_url = collection_url(self.request, "scim:groups")
         location = self.location
 
-        def patched(current):
+        def patched(current: ReadUser) -> UserProfile:
             resource = represent(current, location, user_groups(current, groups_url))
             result = apply_patch(resource, operations, USER, max_values=VALUE_BOUNDS)
             self.profile = parse_user(result)
@@ -106,7 +110,7 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
 
         self._write(self.updating(patched))
 
-    def _write(self, write):
+    def _write(self, write: Write) -> None:
         """Run a lifecycle write and map its refusals to SCIM errors."""
         try:
             written = self.run_write(write)
@@ -126,6 +130,7 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         # The response is rendered from what was written, in the shape reads aggregate it
         # (user_queryset): the emails are the profile's, and /Users never changes groups
         # (an update read them under its lock; a new user has none).
+        assert self.profile is not None  # parsed before the write ran
         written.email_rows = [asdict(email) for email in self.profile.emails]
         if not hasattr(written, "group_rows"):
             written.group_rows = []

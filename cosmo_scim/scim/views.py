@@ -3,10 +3,17 @@ discovery documents (RFC 7644 §4). The shared machinery is in base.py (dispatch
 authentication, errors) and listing.py (lists, reads, the write flows).
 """
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django_scim import views as scim_views
 
 from .. import conf
+from ..models import ScimGroup, ScimUser
 from ..protocol import caseless
+from ..protocol.documents import JsonObject
 from ..protocol.pagination import Pagination
 from ..protocol.projection import project
 from ..protocol.schema import discovery
@@ -19,7 +26,7 @@ from ..provisioning.user_count import user_count
 from .base import ScimView, scim_base_url
 from .group_adapter import ScimGroupAdapter, group_queryset
 from .groups import GROUP_ATTRIBUTES, wants_member_display, wants_members
-from .listing import ResourceView, SearchView
+from .listing import ResourceListMixin, ResourceView, SearchView
 from .page_starts import PageStarts
 from .responses import scim_response
 from .tenant_scope import among, ordered
@@ -27,7 +34,7 @@ from .user_adapter import ScimUserAdapter, user_queryset, user_rows
 from .user_attributes import USER_ATTRIBUTES
 
 
-class UserResourceMixin:
+class UserResourceMixin(ResourceListMixin):
     scim_adapter_getter = staticmethod(lambda: ScimUserAdapter)
     model_cls_getter = staticmethod(lambda: ScimUserAdapter.model)
     filter_attributes = USER_ATTRIBUTES
@@ -36,10 +43,12 @@ class UserResourceMixin:
 
     rows = staticmethod(user_rows)
 
-    def get_queryset(self, params=None):
+    def get_queryset(
+        self, params: Mapping[str, Any] | None = None
+    ) -> QuerySet[ScimUser, dict[str, Any]]:
         return user_queryset(self.request.scim_organization)
 
-    def page_of_all(self, queryset, page):
+    def page_of_all(self, queryset: QuerySet[Any], page: Pagination) -> tuple[list[Any], int]:
         """Okta's import pages through the whole list: totalResults is the organization's
         ScimUserCount, and a page past the first is sought from where an earlier request
         saw it start (page_starts) rather than walked to with OFFSET."""
@@ -80,20 +89,22 @@ class UserSearchView(UserResourceMixin, SearchView, scim_views.UserSearchView):
     """POST /Users/.search."""
 
 
-class GroupResourceMixin:
+class GroupResourceMixin(ResourceListMixin):
     scim_adapter_getter = staticmethod(lambda: ScimGroupAdapter)
     model_cls_getter = staticmethod(lambda: ScimGroupAdapter.model)
     filter_attributes = GROUP_ATTRIBUTES
     core_schema = GROUP_SCHEMA
     extension_schemas = ()
+    scim_adapter: type[ScimGroupAdapter]
+    _members_wanted: bool
 
-    def get_queryset(self, params=None):
+    def get_queryset(self, params: Mapping[str, Any] | None = None) -> QuerySet[ScimGroup]:
         """``params``: a read's query parameters; members are read only when their
         projection keeps them (groups.wants_members)."""
         with_members = params is None or self.members_wanted(params)
         return group_queryset(self.request.scim_organization, with_members=with_members)
 
-    def members_wanted(self, params):
+    def members_wanted(self, params: Mapping[str, Any]) -> bool:
         """Decided once per request (a read has one set of parameters), not per group."""
         if not hasattr(self, "_members_wanted"):
             attributes = caseless.get(params, "attributes")
@@ -101,7 +112,7 @@ class GroupResourceMixin:
             self._members_wanted = wants_members(attributes, excluded)
         return self._members_wanted
 
-    def represent(self, row, params):
+    def represent(self, row: ScimGroup, params: Mapping[str, Any]) -> JsonObject:
         attributes = caseless.get(params, "attributes")
         resource = self.scim_adapter(row, request=self.request).to_dict(
             member_display=wants_member_display(attributes),
@@ -123,7 +134,7 @@ class GroupSearchView(GroupResourceMixin, SearchView, scim_views.GroupSearchView
 
 
 class ServiceProviderConfigView(ScimView, scim_views.ServiceProviderConfigView):
-    def get(self, request, *args, **kwargs):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return scim_response(
             discovery.service_provider_config(
                 scim_base_url(request),
@@ -138,7 +149,12 @@ class _DiscoveryCollectionView(ScimView):
     """``/<collection>`` lists the documents (``every(base_url)``), ``/<collection>/<id>``
     is one of them (``one(id, base_url)``, which raises a 404 for an unknown id)."""
 
-    def get(self, request, uuid=None, *args, **kwargs):
+    one: Callable[[str, str], JsonObject]
+    every: Callable[[str], JsonObject]
+
+    def get(
+        self, request: HttpRequest, uuid: str | None = None, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         base_url = scim_base_url(request)
         return scim_response(self.one(uuid, base_url) if uuid else self.every(base_url))
 
