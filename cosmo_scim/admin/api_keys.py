@@ -10,20 +10,24 @@ for one redirect (server-side with Django's database or cache sessions), never i
 message cookie or a log.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from rest_framework_api_key.admin import APIKey as LibraryAPIKey
 
 from .. import conf
 from ..host import host_adapter
 from ..models import APIKey, KeyNotRotatable
+from ..models.keys import APIKeyQuerySet
 from . import display, scope
 from .scoped_admin import ScopedToOrganizationAdmin
 
@@ -36,8 +40,9 @@ class APIKeyForm(forms.ModelForm):
         model = APIKey
         fields = ("organization", "name", "scim", "expiry_date")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         organization = cleaned.get("organization") or getattr(self.instance, "organization", None)
         host = host_adapter()
         if cleaned.get("scim") and organization is not None and not host.scim_allowed(organization):
@@ -73,30 +78,30 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     actions = ("revoke_keys",)
 
     @admin.display(description="Name and prefix", ordering="name")
-    def name_and_prefix(self, api_key):
+    def name_and_prefix(self, api_key: APIKey) -> SafeString:
         return format_html("{} <code>{}</code>", api_key.name, api_key.prefix)
 
     @admin.display(description="SCIM", ordering="scim")
-    def scim_words(self, api_key):
+    def scim_words(self, api_key: APIKey) -> str:
         return "yes" if api_key.scim else "no"
 
     @admin.display(description="State", ordering="revoked")
-    def state(self, api_key):
+    def state(self, api_key: APIKey) -> str:
         return display.key_state(api_key)
 
     @admin.display(description="Expires", ordering="expiry_date")
-    def expires(self, api_key):
+    def expires(self, api_key: APIKey) -> str:
         return display.moment(api_key.expiry_date)
 
     @admin.display(description="Last used", ordering="last_used_at")
-    def last_used(self, api_key):
+    def last_used(self, api_key: APIKey) -> str:
         return display.moment(api_key.last_used_at)
 
-    def get_changeform_initial_data(self, request):
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         """An admin of one organization starts with it chosen and, where the organization
         may use SCIM, the SCIM box ticked: the key an IdP needs (the sidebar's *Add* link
         too, which carries no parameters)."""
-        initial = super().get_changeform_initial_data(request)
+        initial: dict[str, Any] = super().get_changeform_initial_data(request)
         if "organization" not in initial:
             only = list(scope.organizations(request)[:2])
             if len(only) == 1:
@@ -104,7 +109,7 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
                 initial.setdefault("scim", host_adapter().scim_allowed(only[0]))
         return initial
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: APIKey | None = None) -> tuple[str, ...]:
         if obj is None:
             return ("organization", "name", "scim", "expiry_date")
         return (
@@ -120,7 +125,9 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
             "replaces",
         )
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: APIKey | None = None
+    ) -> list[str] | tuple[str, ...]:
         if obj is None:
             return ()
         readonly = ["organization", "prefix", "created_by", "created", "last_used_at", "replaces"]
@@ -128,20 +135,25 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
             readonly += ["name", "scim", "expiry_date", "revoked"]
         return readonly
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: APIKey | None = None) -> bool:
         # Keys are revoked, not deleted: the audit trail names the key that acted.
         return False
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: APIKey, form: Any, change: bool) -> None:
         if not change:
+            assert request.user.is_authenticated  # the admin serves signed-in people only
             obj.created_by = request.user
             obj._plaintext_key = APIKey.objects.assign_key(obj)
         super().save_model(request, obj, form, change)  # the right, re-read (scope.py)
 
-    def response_add(self, request, obj, post_url_continue=None):
+    def response_add(
+        self, request: HttpRequest, obj: APIKey, post_url_continue: str | None = None
+    ) -> HttpResponse:
         return self._redirect_to_key_once(request, obj, obj._plaintext_key)
 
-    def _redirect_to_key_once(self, request, api_key, plaintext, replaced=None):
+    def _redirect_to_key_once(
+        self, request: HttpRequest, api_key: APIKey, plaintext: str, replaced: APIKey | None = None
+    ) -> HttpResponseRedirect:
         request.session[SHOW_ONCE] = {
             "id": str(api_key.pk),
             "key": plaintext,
@@ -149,19 +161,19 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         }
         return HttpResponseRedirect(reverse("admin:cosmo_scim_apikey_show_once", args=[api_key.pk]))
 
-    def show_once_view(self, request, object_id):
+    def show_once_view(self, request: HttpRequest, object_id: str) -> TemplateResponse:
         """The plaintext key, taken out of the session by the first GET after the form that
         made it; any later GET finds it gone and says so."""
         api_key = self.get_object(request, unquote(object_id))
         if not self.has_change_permission(request, api_key):
             raise PermissionDenied
         pending = request.session.get(SHOW_ONCE)
-        shown = pending is not None and pending["id"] == str(api_key.pk)
+        shown = pending if pending is not None and pending["id"] == str(api_key.pk) else None
         if shown:
             del request.session[SHOW_ONCE]
         replaced = (
-            APIKey.objects.filter(pk=pending["replaced"]).first()
-            if shown and pending["replaced"]
+            APIKey.objects.filter(pk=shown["replaced"]).first()
+            if shown and shown["replaced"]
             else None
         )
         response = TemplateResponse(
@@ -174,7 +186,7 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
                 if shown
                 else f"API key {api_key.name}",
                 "api_key": api_key,
-                "plaintext_key": pending["key"] if shown else None,
+                "plaintext_key": shown["key"] if shown else None,
                 "product_name": conf.get("PRODUCT_NAME"),
                 "replaced": replaced,
                 "change_url": reverse("admin:cosmo_scim_apikey_change", args=[api_key.pk]),
@@ -184,7 +196,7 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         add_never_cache_headers(response)
         return response
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         own = [
             path(
                 "<path:object_id>/rotate/",
@@ -199,7 +211,7 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         ]
         return [*own, *super().get_urls()]
 
-    def rotate_view(self, request, object_id):
+    def rotate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Confirm (GET), then rotate (POST): the new key is shown once, the old one is
         revoked in the same transaction. A POST only, so a prefetching browser or a crawler
         following the link cannot break an IdP's connection. Another organization's key is
@@ -231,6 +243,6 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         return response
 
     @admin.action(description="Revoke selected API keys", permissions=("change",))
-    def revoke_keys(self, request, queryset):
+    def revoke_keys(self, request: HttpRequest, queryset: APIKeyQuerySet) -> None:
         count = queryset.revoke()
         self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)

@@ -1,6 +1,7 @@
 """The provisioning audit trail in Django admin: read-only, so it can be trusted."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from ..models import AuditEvent
 from . import display
@@ -27,26 +28,26 @@ class AuditEventAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     list_select_related = ("organization",)
 
     @admin.display(description="When", ordering="created_at")
-    def when(self, event):
+    def when(self, event: AuditEvent) -> str:
         return display.moment(event.created_at)
 
     @admin.display(description="Subject", ordering="user_name")
-    def subject(self, event):
+    def subject(self, event: AuditEvent) -> str:
         """The user's userName, or the group or the domain the event is about."""
         return event.user_name or event.changes.get("group") or event.changes.get("domain", "")
 
     @admin.display(description="By")
-    def acted_by(self, event):
+    def acted_by(self, event: AuditEvent) -> str:
         """The IdP's key (by name and prefix), or the admin or command that acted."""
         if event.api_key_prefix:
             return f"key {event.api_key_name} ({event.api_key_prefix})"
         return event.actor_name
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

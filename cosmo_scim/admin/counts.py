@@ -13,12 +13,15 @@ trail (millions of events) each is a scan of the table on every page view. So:
   starts with the organization.
 """
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
-def estimated_rows(queryset):
+def estimated_rows(queryset: QuerySet[Any]) -> int | None:
     """PostgreSQL's estimate of the rows of the queryset's table, or None (another
     database, or a table never analyzed)."""
     connection = connections[queryset.db]
@@ -37,9 +40,9 @@ def estimated_rows(queryset):
 
 class EstimatedCountPaginator(Paginator):
     @cached_property
-    def count(self):
+    def count(self) -> int:
         queryset = self.object_list
-        if not getattr(queryset, "query", None) or queryset.query.where:
+        if not isinstance(queryset, QuerySet) or queryset.query.where:
             return super().count
         estimate = estimated_rows(queryset)
         return super().count if estimate is None else estimate

@@ -7,16 +7,20 @@ domain never changes (a verified claim renamed would carry its verification to a
 nobody checked); the state changes are the buttons, through provisioning/domains.py.
 """
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from ..domain_names import InvalidDomain, normalize
 from ..models import VerifiedDomain
@@ -24,6 +28,10 @@ from ..provisioning import domains
 from ..provisioning.lifecycle import Actor
 from .scope import confirm_acts_for, sees_everything
 from .scoped_admin import ScopedToOrganizationAdmin
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldOpts
+    from django.utils.functional import _StrOrPromise
 
 WHY = (
     "Verify your domain to let your identity provider change logins. Your IdP creates, "
@@ -45,7 +53,7 @@ class VerifiedDomainForm(forms.ModelForm):
             "domain": "The part after the @ of your members' addresses, e.g. example.com."
         }
 
-    def clean_domain(self):
+    def clean_domain(self) -> str:
         try:
             return normalize(self.cleaned_data["domain"])
         except InvalidDomain as invalid:
@@ -76,22 +84,27 @@ class VerifiedDomainAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     list_select_related = ("organization",)
     ordering = ("domain",)
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(
+        self, request: HttpRequest, obj: VerifiedDomain | None = None
+    ) -> "tuple[tuple[_StrOrPromise | None, _FieldOpts], ...]":
+        fields: tuple[str, ...]
         if obj is None:
             fields = ("organization", "domain")
         else:
             fields = ("organization", "domain", "status", "record_to_publish")
         return ((None, {"fields": fields, "description": WHY}),)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: VerifiedDomain | None = None
+    ) -> tuple[str, ...]:
         return () if obj is None else ("organization", "domain", "status", "record_to_publish")
 
     @admin.display(description="Status")
-    def status(self, claim):
+    def status(self, claim: VerifiedDomain) -> str:
         return status_in_words(claim)
 
     @admin.display(description="DNS record to publish (keep it published)")
-    def record_to_publish(self, claim):
+    def record_to_publish(self, claim: VerifiedDomain) -> SafeString:
         return format_html(
             '<table class="txt-record"><tr><th>Type</th><td><code>TXT</code></td></tr>'
             '<tr><th>Name</th><td><code id="txt-name">{}</code></td></tr>'
@@ -100,23 +113,31 @@ class VerifiedDomainAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
             claim.txt_value,
         )
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(
+        self, request: HttpRequest, obj: VerifiedDomain | None = None
+    ) -> bool:
         # Read-only: the domain of a claim never changes; Verify now and Revoke are views.
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(
+        self, request: HttpRequest, obj: VerifiedDomain | None = None
+    ) -> bool:
         # A claim that is not verified (or no longer) can go; a verification is ended by an
         # operator's revocation, which is audited, never by deleting the row.
         if obj is not None and obj.is_verified:
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_actions(self, request):
+    def get_actions(
+        self, request: HttpRequest
+    ) -> dict[str, tuple[Callable[..., str], str, str] | None]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
-    def response_add(self, request, obj, post_url_continue=None):
+    def response_add(
+        self, request: HttpRequest, obj: VerifiedDomain, post_url_continue: str | None = None
+    ) -> HttpResponse:
         self.message_user(
             request,
             f"Added {obj.domain}. Publish the TXT record below, then click Verify now.",
@@ -124,15 +145,23 @@ class VerifiedDomainAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         )
         return HttpResponseRedirect(self._page(obj))
 
-    def _page(self, claim):
+    def _page(self, claim: VerifiedDomain) -> str:
         return reverse("admin:cosmo_scim_verifieddomain_change", args=[claim.pk])
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: VerifiedDomain | None = None,
+    ) -> HttpResponse:
         context["can_verify"] = obj is not None and not obj.is_verified
         context["can_revoke"] = obj is not None and obj.is_verified and sees_everything(request)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "<path:object_id>/verify/",
@@ -147,14 +176,14 @@ class VerifiedDomainAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _claim(self, request, object_id):
+    def _claim(self, request: HttpRequest, object_id: str) -> VerifiedDomain:
         """The claim if the user acts for its organization; 404 otherwise."""
         claim = self.get_object(request, unquote(object_id))
         if not self.has_view_permission(request, claim):
             raise PermissionDenied
         return claim
 
-    def verify_view(self, request, object_id):
+    def verify_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Verify now (a POST: it may write, and a prefetched link must not)."""
         claim = self._claim(request, object_id)
         if request.method != "POST":
@@ -173,7 +202,7 @@ class VerifiedDomainAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         self.message_user(request, outcome.message, level)
         return HttpResponseRedirect(self._page(claim))
 
-    def revoke_view(self, request, object_id):
+    def revoke_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Confirm (GET), then revoke (POST) with a reason: operators only."""
         claim = self._claim(request, object_id)
         if not sees_everything(request):
@@ -198,5 +227,5 @@ class VerifiedDomainAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         )
 
 
-def _actor(request):
+def _actor(request: HttpRequest) -> Actor:
     return Actor(user=request.user, remote_addr=request.META.get("REMOTE_ADDR"))

@@ -3,6 +3,8 @@ delivery — what truly happened, in words (provisioning/invitation_delivery.py 
 and resend."""
 
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html
 
 from ..addresses import AddressContains
@@ -45,11 +47,11 @@ class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     actions = ("resend",)
 
     @admin.display(description="delivery")
-    def delivery(self, invitation):
+    def delivery(self, invitation: Invitation) -> str:
         return invitation_delivery.state(invitation)
 
     @admin.display(description="delivery")
-    def delivery_in_list(self, invitation):
+    def delivery_in_list(self, invitation: Invitation) -> str:
         """The sentence, and the mail server's error on one line below it (cut short in the
         list, whole on hover and on the invitation's page)."""
         sentence, error = invitation_delivery.state_and_error(invitation)
@@ -60,23 +62,23 @@ class InvitationAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
         )
 
     @admin.display(description="Tries", ordering="send_attempts")
-    def tries(self, invitation):
+    def tries(self, invitation: Invitation) -> int:
         return invitation.send_attempts
 
     @admin.display(description="Expires", ordering="expires_at")
-    def expires(self, invitation):
+    def expires(self, invitation: Invitation) -> str:
         return display.moment(invitation.expires_at, empty="-")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
         return False
 
     # Short, so the action menu fits beside the list; the caution for an invitation that
     # may have gone out is in its delivery sentence (delivery.state).
     @admin.action(description="Resend selected invitations (old links stop working)")
-    def resend(self, request, queryset):
+    def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
         resent = 0
         for invitation in queryset:
             if invitations.reset_for_resend(invitation):

@@ -16,24 +16,32 @@ Choosing an organization filters on ``organization__id__exact``, the parameter t
 provisioning overview's links use, written as scope.scoped writes one organization.
 """
 
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Field, ForeignKey, Model, QuerySet
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 
+from ..host import Organization
 from ..scim.tenant_scope import of_tenant_id
 from . import scope
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
 
 # Up to this many organizations are offered as links.
 LISTED = 20
 
 
-def _searchable(model_admin, remote_model):
+def _searchable(model_admin: "ModelAdmin[Any]", remote_model: type[Model]) -> bool:
     remote_admin = model_admin.admin_site._registry.get(remote_model)
     return remote_admin is not None and bool(remote_admin.search_fields)
 
@@ -41,17 +49,26 @@ def _searchable(model_admin, remote_model):
 class OrganizationFilter(admin.FieldListFilter):
     template = "admin/cosmo_scim/organization_filter.html"
 
-    def __init__(self, field, request, params, model, model_admin, field_path):
+    def __init__(
+        self,
+        field: "ForeignKey[Any, Any]",
+        request: HttpRequest,
+        params: dict[str, str],
+        model: type[Model],
+        model_admin: "ModelAdmin[Any]",
+        field_path: str,
+    ) -> None:
         self.lookup_kwarg = f"{field_path}__{field.target_field.name}__exact"
         super().__init__(field, request, params, model, model_admin, field_path)
-        # "By workspace", "By company": the host's word for its tenant.
-        self.title = field.remote_field.model._meta.verbose_name
+        # "By workspace", "By company": the host's word for its tenant. (A built model always
+        # has a verbose_name; the stubs allow None, for before it is built.)
+        self.title = field.remote_field.model._meta.verbose_name  # type: ignore[assignment]
         self.selected = self.used_parameters.get(self.lookup_kwarg)
         if isinstance(self.selected, list):
             self.selected = self.selected[-1] if self.selected else None
         organizations = scope.organizations(request).order_by("name", "pk")
-        self.links = None
-        self.widget = None
+        self.links: list[Organization] | None = None
+        self.widget: SafeString | None = None
         if not scope.sees_everything(request) and len(scope.administered_ids(request)) <= LISTED:
             self.links = list(organizations)
         elif _searchable(model_admin, field.remote_field.model):
@@ -76,7 +93,7 @@ class OrganizationFilter(admin.FieldListFilter):
         else:  # no searchable organization admin on this site: the first ones, by name
             self.links = list(organizations[:LISTED])
 
-    def expected_parameters(self):
+    def expected_parameters(self) -> list[str | None]:
         return [self.lookup_kwarg]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -90,10 +107,10 @@ class OrganizationFilter(admin.FieldListFilter):
             raise IncorrectLookupParameters(invalid) from invalid
         return of_tenant_id(queryset, organization_id, self.field_path)
 
-    def get_facet_counts(self, pk_attname, filtered_qs):
+    def get_facet_counts(self, pk_attname: str, filtered_qs: QuerySet[Model]) -> dict[str, Count]:
         return {}
 
-    def choices(self, changelist):
+    def choices(self, changelist: ChangeList) -> "Iterator[_ListFilterChoices]":
         yield {
             "selected": self.selected is None,
             "query_string": changelist.get_query_string(remove=[self.lookup_kwarg]),
@@ -107,7 +124,7 @@ class OrganizationFilter(admin.FieldListFilter):
             }
 
 
-def organization_filter_media(field, admin_site):
+def organization_filter_media(field: "Field[Any, Any]", admin_site: AdminSite) -> forms.Media:
     """What the autocomplete needs on the changelist page: select2, Django's
     autocomplete.js, and the script that applies the choice."""
     return AutocompleteSelect(field, admin_site).media + forms.Media(

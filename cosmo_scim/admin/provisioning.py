@@ -16,18 +16,21 @@ org admin without them sees their own organizations only, read-only, as the way 
 their overviews.
 """
 
-from django.contrib import messages
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.db.models import Count, Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 
 from .. import conf
-from ..host import host_adapter
+from ..host import Organization, host_adapter
 from ..host_fields import membership_lookups, person_of
 from ..models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
 from ..provisioning import lifecycle, orphans
@@ -43,7 +46,7 @@ class ProvisioningAdminMixin(MissingObjectIs404):
 
     change_form_template = "admin/cosmo_scim/organization/change_form.html"
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
@@ -59,44 +62,49 @@ class ProvisioningAdminMixin(MissingObjectIs404):
             *super().get_urls(),
         ]
 
-    def _scim_url(self, organization, suffix=""):
+    def _scim_url(self, organization: Organization, suffix: str = "") -> str:
         info = self.opts.app_label, self.opts.model_name
         return reverse("admin:{}_{}_scim{}".format(*info, suffix), args=[quote(organization.pk)])
 
-    def scim_provisioning(self, organization):
+    @admin.display(description="SCIM")
+    def scim_provisioning(self, organization: Organization) -> SafeString:
         """A list_display column linking to the overview."""
         return format_html('<a href="{}">SCIM provisioning</a>', self._scim_url(organization))
 
-    scim_provisioning.short_description = "SCIM"
-
-    def _host_grants_view(self, request, obj=None):
+    def _host_grants_view(self, request: HttpRequest, obj: Organization | None = None) -> bool:
         """What the host's own Django permissions allow on its organization pages."""
         return super().has_view_permission(request, obj)
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         queryset = super().get_queryset(request)
         if self._host_grants_view(request):
             return queryset
         return scope.scoped(request, queryset, "pk")
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return super().has_module_permission(request) or scope.acts_for_any(request)
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: Organization | None = None) -> bool:
         if self._host_grants_view(request, obj):
             return True
         if obj is None:
             return scope.acts_for_any(request)
         return scope.acts_for(request, obj.pk)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         organization = self.get_object(request, unquote(object_id))
         extra_context = extra_context or {}
         if scope.acts_for(request, organization.pk):
             extra_context["scim_overview_url"] = self._scim_url(organization)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def scim_overview_view(self, request, object_id):
+    def scim_overview_view(self, request: HttpRequest, object_id: str) -> TemplateResponse:
         organization = scope.organization_or_404(request, unquote(object_id))
         context = {
             **self.admin_site.each_context(request),
@@ -127,7 +135,7 @@ class ProvisioningAdminMixin(MissingObjectIs404):
         }
         return TemplateResponse(request, "admin/cosmo_scim/provisioning_overview.html", context)
 
-    def scim_deactivate_orphans_view(self, request, object_id):
+    def scim_deactivate_orphans_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Deactivate the selected orphans, each through the lifecycle service. Only members
         that are orphaned *now* are touched, whatever ids the form carries."""
         if request.method != "POST":
@@ -171,21 +179,22 @@ class ProvisioningAdminMixin(MissingObjectIs404):
         return HttpResponseRedirect(overview)
 
 
-def _plan(organization):
+def _plan(organization: Organization) -> Any:
     label = getattr(organization, "get_plan_display", None)
     return label() if callable(label) else getattr(organization, "plan", None)
 
 
-def _scim_base_url(request):
+def _scim_base_url(request: HttpRequest) -> str | None:
     try:
         return request.build_absolute_uri(reverse("scim:root")).rstrip("/")
     except NoReverseMatch:  # the host has not mounted the SCIM URLs
         return None
 
 
-def _key_rows(organization):
+# ``organization``: Any, as scope.organization_or_404 gives it (for lookups on keys).
+def _key_rows(organization: Any) -> list[dict[str, Any]]:
     now = timezone.now()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in (
         APIKey.objects.filter(organization=organization, scim=True)
         .select_related("replaced_by")
@@ -198,7 +207,7 @@ def _key_rows(organization):
     return rows
 
 
-def _member_counts(organization):
+def _member_counts(organization: Organization) -> dict[str, int]:
     """Provisioned members by state. One awaiting consent (an attached account that has not
     accepted) has an inactive membership but is not deactivated: the IdP assigns them.
 
@@ -208,7 +217,7 @@ def _member_counts(organization):
     ``cosmo_scim_user_members`` alone: what is counted is a column of it, not the key)."""
     pending = Q(consent_pending=True)
 
-    def active(value):
+    def active(value: bool) -> Q:
         return Q(**membership_lookups(via="membership", active=value))
 
     return ScimUser.objects.filter(
@@ -222,7 +231,8 @@ def _member_counts(organization):
     )
 
 
-def _invitation_counts(organization):
+# ``organization``: Any, as scope.organization_or_404 gives it (for lookups on invitations).
+def _invitation_counts(organization: Any) -> dict[str, int]:
     """The organization's invitations that need an eye, by state: only those are read
     (``cosmo_scim_invite_state``), not the accepted thousands."""
     status = Invitation.Status
@@ -234,7 +244,7 @@ def _invitation_counts(organization):
     )
 
 
-def _of_organization(model_name, organization):
+def _of_organization(model_name: str, organization: Organization) -> str:
     """A cosmo_scim changelist filtered to the organization, by the parameter its
     organization filter reads (``organization__<key name>__exact``: the host's key may be
     named otherwise than ``id``, and a text key is quoted)."""

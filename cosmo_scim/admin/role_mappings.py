@@ -1,8 +1,12 @@
 """IdP group → organization role mappings in Django admin; saving one re-ranks the
 organization's grouped members at once."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from ..host import host_adapter
 from ..models import RoleMapping
@@ -25,10 +29,11 @@ class RoleMappingForm(forms.ModelForm):
         model = RoleMapping
         fields = ("organization", "match", "value", "role")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The host's own roles: the mapping can only name a role the host has.
-        self.fields["role"].choices = host_adapter().role_choices()
+        role = cast(forms.ChoiceField, self.fields["role"])  # declared above
+        role.choices = host_adapter().role_choices()
 
 
 @admin.register(RoleMapping)
@@ -42,19 +47,21 @@ class RoleMappingAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
     search_fields = ("value", "organization__name")
     list_select_related = ("organization",)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: RoleMapping | None = None
+    ) -> tuple[str, ...]:
         # Moving a mapping to another organization would leave the first one's roles stale.
         return ("organization",) if obj is not None else ()
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: RoleMapping, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         roles.recompute_grouped(obj.organization)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: RoleMapping) -> None:
         super().delete_model(request, obj)
         roles.recompute_grouped(obj.organization)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleMapping]) -> None:
         organizations = {mapping.organization for mapping in queryset}
         super().delete_queryset(request, queryset)
         for organization in organizations:

@@ -26,30 +26,40 @@ either commits first — and the deactivation, which waits for the lock, then re
 made — or waits for the deactivation and is refused.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
 from django.utils.text import capfirst
 
 from .. import conf
-from ..host import host_adapter
+from ..host import Key, Organization, host_adapter
 from ..host_fields import memberships
 from ..scim.tenant_scope import of_tenant_id
 from ..sso import entry
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
+
 _CACHE = "_cosmo_scim_administered_ids"
 
+M = TypeVar("M", bound=Model)
 
-def sees_everything(request):
+
+def sees_everything(request: HttpRequest) -> bool:
     """Superusers keep the whole-product view."""
     user = request.user
     return user.is_active and user.is_superuser
 
 
-def administered_ids(request):
+def administered_ids(request: HttpRequest) -> frozenset[Key]:
     """The ids of the organizations the request's user administers, read once per request
     (and again if the request's user changes, as it does at login)."""
     user = request.user
@@ -61,13 +71,13 @@ def administered_ids(request):
     return ids
 
 
-def _administered_by(user):
+def _administered_by(user: AbstractBaseUser | AnonymousUser) -> frozenset[Key]:
     if not (user.is_authenticated and user.is_active):
         return frozenset()
     return frozenset(host_adapter().administered_organization_ids(user))
 
 
-def confirmed_ids(request):
+def confirmed_ids(request: HttpRequest) -> frozenset[Key]:
     """The organizations the user administers, read again under row locks on the user's
     account and then their memberships: the rows a SCIM deactivation, a removal, a role
     change or an operator's change writes (account before membership, the order in which
@@ -75,6 +85,8 @@ def confirmed_ids(request):
     ``FOR NO KEY UPDATE``: inserting a row that refers to them (the key being made) does
     not wait. The answer is the request's scope from now on."""
     user = request.user
+    if not user.is_authenticated:  # nobody signed in administers anything
+        return frozenset()
     account = get_user_model()._default_manager.select_for_update(no_key=True)
     list(account.filter(pk=user.pk).values_list("pk", flat=True))
     list(memberships(person=user).select_for_update(no_key=True).values_list("pk", flat=True))
@@ -83,7 +95,7 @@ def confirmed_ids(request):
     return ids
 
 
-def confirm_acts_for(request, organization_id):
+def confirm_acts_for(request: HttpRequest, organization_id: Key) -> None:
     """Raise PermissionDenied unless the user still acts for the organization, read under
     the locks of :func:`confirmed_ids`. Call it inside the write's transaction, before the
     write: the locks last until it commits."""
@@ -94,7 +106,7 @@ def confirm_acts_for(request, organization_id):
 
 
 @contextmanager
-def writing_for(request, organization_id):
+def writing_for(request: HttpRequest, organization_id: Key) -> Iterator[None]:
     """A transaction for an admin write to one organization, opened with
     :func:`confirm_acts_for` (for the admin's own views: rotating a key, deactivating
     orphaned access)."""
@@ -103,22 +115,22 @@ def writing_for(request, organization_id):
         yield
 
 
-def administers_any(user):
+def administers_any(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Does this person administer an organization? For a login, where the person is not
     the request's user yet."""
     return bool(_administered_by(user))
 
 
-def acts_for_any(request):
+def acts_for_any(request: HttpRequest) -> bool:
     """May the user act for at least one organization (enter the cosmo_scim admin)?"""
     return sees_everything(request) or bool(administered_ids(request))
 
 
-def acts_for(request, organization_id):
+def acts_for(request: HttpRequest, organization_id: Key) -> bool:
     return sees_everything(request) or organization_id in administered_ids(request)
 
 
-def scoped(request, queryset, field="organization"):
+def scoped(request: HttpRequest, queryset: QuerySet[M], field: str = "organization") -> QuerySet[M]:
     """``queryset`` limited to the rows of the organizations the user acts for; ``field`` is
     the path to the organization ("pk" for a queryset of organizations).
 
@@ -135,28 +147,31 @@ def scoped(request, queryset, field="organization"):
     return queryset.filter(**{f"{field}__in": ids})
 
 
-def organizations(request):
+def organizations(request: HttpRequest) -> QuerySet[Organization]:
     """The organizations the user acts for: what an organization field may offer."""
     return scoped(request, conf.organization_model()._default_manager.all(), "pk")
 
 
-def acts_for_one(request):
+def acts_for_one(request: HttpRequest) -> bool:
     """Does the user act for exactly one organization (nothing to choose between)?"""
     return not sees_everything(request) and len(administered_ids(request)) == 1
 
 
-def organization_label():
+def organization_label() -> "_StrOrPromise":
     """What the host calls its tenant, as its model says ("Workspace", "Company"): the
     organization column, field and filter of every cosmo_scim screen."""
-    return capfirst(conf.organization_model()._meta.verbose_name)
+    # A built model always has a verbose_name (the stubs allow None, for before it is built).
+    return capfirst(conf.organization_model()._meta.verbose_name)  # type: ignore[return-value]
 
 
-def organization_or_404(request, object_id):
+def organization_or_404(request: HttpRequest, object_id: str) -> Any:
     """The organization ``object_id`` names if the user acts for it; a 404 otherwise, the
-    same as for an id that does not exist."""
+    same as for an id that does not exist. Typed Any, as ``organization_named`` is (the
+    management commands'): the host's organization model, which the admin hands to lookups
+    on cosmo_scim's models (their foreign keys name it)."""
     queryset = organizations(request)
     model = queryset.model
     try:
         return queryset.get(pk=model._meta.pk.to_python(object_id))
-    except (model.DoesNotExist, ValidationError, ValueError) as missing:
+    except (ObjectDoesNotExist, ValidationError, ValueError) as missing:
         raise Http404 from missing

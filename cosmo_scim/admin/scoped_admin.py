@@ -1,26 +1,41 @@
 """The ``ModelAdmin`` base of every cosmo_scim screen: the scope rule (scope.py) applied to
 lists, filters, forms, actions and writes."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.db.models import ForeignKey, Model, QuerySet
+from django.forms import ModelChoiceField
+from django.http import Http404, HttpRequest, HttpResponse
 
 from . import scope
 from .counts import EstimatedCountPaginator
 from .organization_filter import OrganizationFilter, organization_filter_media
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _ListFilterT
 
-class MissingObjectIs404:
+    # The type checker reads the mixins as what they are mixed into, a ModelAdmin of some
+    # model (its rows are Any, as ModelAdmin[Any] has them); at run time they stay plain
+    # classes, listed before admin.ModelAdmin.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = object
+
+
+class MissingObjectIs404(_ModelAdmin):
     """Django's change, history and delete views answer an object missing from
     ``get_queryset`` with a redirect and a "does not exist" message. A scoped queryset
     hides other organizations' rows: a plain 404 for a hidden and for a missing row alike."""
 
-    def get_object(self, request, object_id, from_field=None):
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Any:
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404
@@ -58,44 +73,44 @@ class ScopedToOrganizationAdmin(MissingObjectIs404):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return scope.scoped(request, super().get_queryset(request), self.organization_field)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return OrganizationChangeList
 
-    def _allowed(self, request, obj):
+    def _allowed(self, request: HttpRequest, obj: Any) -> bool:
         if obj is None:
             return scope.acts_for_any(request)
         return scope.acts_for(request, getattr(obj, f"{self.organization_field}_id"))
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return scope.acts_for_any(request)
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._allowed(request, obj)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request, None)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._allowed(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._allowed(request, obj)
 
     # -- writes: the right is read again under lock, in the write's transaction -----------
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Django's add and change views hold a transaction around this and what follows.
         scope.confirm_acts_for(request, getattr(obj, f"{self.organization_field}_id"))
         super().save_model(request, obj, form, change)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         scope.confirm_acts_for(request, getattr(obj, f"{self.organization_field}_id"))
         super().delete_model(request, obj)
 
-    def response_action(self, request, queryset):
+    def response_action(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse | None:
         """A bulk action (revoke, resend, delete) runs in one transaction, on the selected
         rows of the organizations the user still acts for under the lock: the changelist
         built ``queryset`` from the request's first read of the right."""
@@ -106,13 +121,15 @@ class ScopedToOrganizationAdmin(MissingObjectIs404):
                 queryset = scope.scoped(request, queryset, self.organization_field)
             return super().response_action(request, queryset)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> "ModelChoiceField[Any] | None":
         if db_field.name == self.organization_field:
             kwargs["queryset"] = scope.organizations(request)
             kwargs["label"] = scope.organization_label()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def get_list_display(self, request):
+    def get_list_display(self, request: HttpRequest) -> list[str | Callable[[Any], Any]]:
         # The column is headed with the host's word for its tenant, not the foreign key's,
         # and left out for an admin of one organization: every row would say the same.
         return [
@@ -121,27 +138,27 @@ class ScopedToOrganizationAdmin(MissingObjectIs404):
             if name != self.organization_field or not scope.acts_for_one(request)
         ]
 
-    def _organization_column(self):
+    def _organization_column(self) -> Callable[[Model], Any]:
         field = self.organization_field
 
-        def column(obj):
+        @admin.display(description=scope.organization_label(), ordering=field)
+        def column(obj: Any) -> Any:
             return getattr(obj, field)
 
-        column.short_description = scope.organization_label()
-        column.admin_order_field = field
         return column
 
-    def get_list_filter(self, request):
+    def get_list_filter(self, request: HttpRequest) -> "list[_ListFilterT]":
         # Django's related filters list every organization (or every one with a row in the
         # table); this one reads the user's few, or offers an autocomplete.
+        field = self.organization_field
         return [
-            (name, OrganizationFilter) if name == self.organization_field else name
+            (field, OrganizationFilter) if name == field else name
             for name in super().get_list_filter(request)
-            if name != self.organization_field or not scope.acts_for_one(request)
+            if name != field or not scope.acts_for_one(request)
         ]
 
     @property
-    def media(self):
+    def media(self) -> forms.Media:
         # Moments never wrap in a list (display.py): the lists are laid out to fit 1280 px.
         media = super().media + forms.Media(css={"all": ["cosmo_scim/admin_lists.css"]})
         if self.organization_field not in self.list_filter:

@@ -168,6 +168,9 @@ class APIKey(AbstractAPIKey):
 
     # The library's base manager, not its APIKeyManager (which the stubs expect here).
     objects: ClassVar[APIKeyManager] = APIKeyManager()  # type: ignore[assignment]
+    # The plaintext of a key the admin's add form has just made, held on the instance until
+    # the response shows it once (admin/api_keys.py); never stored.
+    _plaintext_key: str
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"
