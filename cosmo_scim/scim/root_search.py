@@ -23,7 +23,7 @@ how a resource looks. What it adds is the merge:
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from django.db.models import F, IntegerField, QuerySet, TextField, Value
 from django.db.models.functions import Lower
@@ -57,7 +57,7 @@ RESOURCE_TYPES = (UserSearchView, GroupSearchView)
 RESOURCE_TYPE_FIELD = "scim_resource_type"
 
 # A resource of the merged sequence: the index of its type in RESOURCE_TYPES, and its pk.
-PageKey = tuple[int, int]
+PageKey: TypeAlias = tuple[int, int]
 
 
 class RootQueryMixin:
