@@ -88,8 +88,10 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
     def save(self) -> None:
         """POST provisions the parsed profile; PUT replaces the user's with it."""
         if self.request.method == "POST":
+            profile = self.profile
+            assert profile is not None  # parsed by from_dict
             self._write(
-                lambda organization, actor: lifecycle.provision(organization, self.profile, actor)
+                lambda organization, actor: lifecycle.provision(organization, profile, actor)
             )
         else:
             self._write(self.updating(self.profile))
