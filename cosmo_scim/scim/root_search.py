@@ -26,7 +26,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeAlias
 
 from django.db.models import F, IntegerField, QuerySet, TextField, Value
-from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 
 from .. import conf
@@ -157,11 +156,11 @@ def typed(view: SearchView, queryset: QuerySet[Any]) -> QuerySet[Any]:
 
 def sort_keys(
     types: Sequence[SearchView], matching: Sequence[QuerySet[Any]], params: Mapping[str, Any]
-) -> tuple[list[F | Lower | Value], bool]:
+) -> tuple[list[F | caseless.Folded | Value], bool]:
     """The ``sortBy`` expression of each type — a typed NULL where the type has no such
     attribute, which sorts as a missing value — and whether the order is descending. An
     attribute no type can sort on is the error a single type gives."""
-    expressions: list[F | Lower | None] = []
+    expressions: list[F | caseless.Folded | None] = []
     errors: list[ScimError] = []
     descending = False
     for view in types:
