@@ -101,6 +101,8 @@ class OrganizationFilter(admin.FieldListFilter):
         not ``=``)."""
         if self.selected is None:
             return queryset
+        # The filter is listed on the organization foreign key (or a path ending in one).
+        assert isinstance(self.field, ForeignKey)
         try:
             organization_id = self.field.target_field.to_python(self.selected)
         except ValidationError as invalid:

@@ -2,7 +2,7 @@
 lists, filters, forms, actions and writes."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -54,7 +54,8 @@ class OrganizationChangeList(ChangeList):
             for spec in self.filter_specs
         )
         if chosen or scope.acts_for_one(request):
-            return [f"{self.model_admin.organization_field}_id", *ordering]
+            model_admin = cast("ScopedToOrganizationAdmin", self.model_admin)
+            return [f"{model_admin.organization_field}_id", *ordering]
         return ordering
 
 
