@@ -103,8 +103,13 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# Persistent connections (CONN_MAX_AGE > 0) are not health-checked (Django's default): a
+# check is a round trip before every request's first query, the largest single cost of a
+# SCIM read by id (docs/performance.md). A connection that died (a restart, a failover)
+# fails the one request that finds it, which SCIM answers 503 with Retry-After
+# (cosmo_scim/scim/faults.py) and IdPs retry; Django then drops it, and the next request
+# connects anew.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache the workers share when CACHE_URL names a Redis database; Django's per-process

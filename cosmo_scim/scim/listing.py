@@ -161,7 +161,8 @@ class ResourceView(ResourceListMixin, ScimView):
             # project's).
             organization: Any = self.request.scim_organization
             return model(organization=organization, scim_id=scim_id)
-        found = self.rows(self.get_queryset(params).filter(scim_id=scim_id).order_by("pk")[:1])
+        # scim_id is unique: at most one row, with no ORDER BY or LIMIT to compile.
+        found = self.rows(self.get_queryset(params).filter(scim_id=scim_id))
         if not found:
             raise not_found(f"{self.scim_adapter.resource_type} {scim_id} not found")
         return found[0]

@@ -6,6 +6,7 @@ django-scim2's views call ``from_dict`` then ``save`` (POST, PUT), ``handle_oper
 
 import json
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
 from django.db.models import QuerySet
@@ -52,12 +53,21 @@ class UserRow:
         self.__dict__ = values
 
 
+@cache
+def _read_columns(using: str) -> QuerySet[ScimUser, dict[str, Any]]:
+    """What every read of SCIM users selects, built once per database and cloned by each
+    request: building these annotations anew was a quarter of a GET by id
+    (docs/performance.md, "Where a request's time goes"). A queryset is never evaluated
+    here, and every chained call returns a new one, so the one kept is never changed."""
+    queryset = with_emails_and_groups(ScimUser.objects.using(using))
+    return membership_active(queryset).values(*READ_FIELDS, "active")
+
+
 def user_queryset(organization: Organization) -> QuerySet[ScimUser, dict[str, Any]]:
     """Every read of SCIM users starts here: scoped to the key's organization, each user
     the values of a :class:`UserRow` with its membership's ``active``, its emails and its
     groups, in one query (:func:`user_rows` reads them)."""
-    queryset = with_emails_and_groups(of_tenant(ScimUser.objects.all(), organization))
-    return membership_active(queryset).values(*READ_FIELDS, "active")
+    return of_tenant(_read_columns(ScimUser.objects.db), organization)
 
 
 def user_rows(queryset: QuerySet[ScimUser, dict[str, Any]]) -> list[UserRow]:
