@@ -38,7 +38,8 @@ class SessionIndexMiddleware:
             sessions.carry_ended_notice(request, cookie)
         if session is not None:
             after = session.session_key
-            user_id = session.get(SESSION_KEY)
-            if after and after != before and user_id is not None:
+            # The user is read only when the key changed: reading it loads the session,
+            # which a request without one (an API call) would otherwise pay for.
+            if after and after != before and (user_id := session.get(SESSION_KEY)) is not None:
                 sessions.index(after, user_id)
         return response

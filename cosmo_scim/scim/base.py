@@ -22,12 +22,13 @@ What we replace, and why:
 
 import logging
 import re
-import uuid
+import secrets
+from functools import lru_cache
 from typing import Any, NoReturn
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django_scim import views as scim_views
@@ -48,15 +49,23 @@ WWW_AUTHENTICATE = 'Bearer realm="cosmo-scim"'
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
+@lru_cache(maxsize=16)
+def _root_path(script_prefix: str, urlconf: str | None) -> str:
+    """Where the SCIM URLs are mounted: ``reverse`` walks the URLconf, the same answer for
+    every request under one script prefix and URLconf (what it reads of the request)."""
+    return reverse("scim:root", urlconf=urlconf)
+
+
 def scim_base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri(reverse("scim:root")).rstrip("/")
+    path = _root_path(get_script_prefix(), get_urlconf())
+    return request.build_absolute_uri(path).rstrip("/")
 
 
 def _request_id(request: HttpRequest) -> str:
     """The client's X-Request-Id when it is a sane token (so IdP and server logs can be
     correlated), else a fresh one."""
     given = request.META.get("HTTP_X_REQUEST_ID", "")
-    return given if _CLIENT_REQUEST_ID.match(given) else uuid.uuid4().hex
+    return given if _CLIENT_REQUEST_ID.match(given) else secrets.token_hex(16)
 
 
 def as_scim_error(exc: SCIMException) -> ScimError:

@@ -13,10 +13,16 @@ SCIM_CONTENT_TYPE = "application/scim+json"
 
 
 def scim_response(
-    payload: JsonObject | None, status: int = 200, headers: Mapping[str, str] | None = None
+    payload: JsonObject | bytes | None,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> HttpResponse:
-    """A SCIM JSON response; ``payload`` None gives an empty body (204)."""
-    content = b"" if payload is None else json.dumps(payload)
+    """A SCIM JSON response; ``payload`` None gives an empty body (204), bytes are a
+    document already encoded."""
+    if payload is None or isinstance(payload, bytes):
+        content: bytes | str = payload or b""
+    else:
+        content = json.dumps(payload)
     response = HttpResponse(content, status=status, content_type=SCIM_CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value

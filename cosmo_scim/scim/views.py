@@ -3,7 +3,9 @@ discovery documents (RFC 7644 §4). The shared machinery is in base.py (dispatch
 authentication, errors) and listing.py (lists, reads, the write flows).
 """
 
+import json
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import QuerySet
@@ -133,15 +135,20 @@ class GroupSearchView(GroupResourceMixin, SearchView, scim_views.GroupSearchView
     """POST /Groups/.search."""
 
 
+@lru_cache(maxsize=16)
+def _service_provider_config(base_url: str, max_results: int) -> bytes:
+    """The document, encoded once for each base URL a process serves: it is what an IdP's
+    connection test and health probe ask for, and it changes only with the settings."""
+    document = discovery.service_provider_config(
+        base_url, max_results=max_results, sort=True, etag=True
+    )
+    return json.dumps(document).encode()
+
+
 class ServiceProviderConfigView(ScimView, scim_views.ServiceProviderConfigView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return scim_response(
-            discovery.service_provider_config(
-                scim_base_url(request),
-                max_results=conf.get("MAX_RESULTS"),
-                sort=True,
-                etag=True,
-            )
+            _service_provider_config(scim_base_url(request), conf.get("MAX_RESULTS"))
         )
 
 
