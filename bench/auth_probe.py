@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Side-by-side probe: cosmo_scim against a naive django-scim2 integration (bench/vanilla/),
 for the two requests that are mostly authentication — the authenticated floor
-(``GET /ServiceProviderConfig``) and GET of one user by id.
+(``GET /ServiceProviderConfig``) and GET of one user by id — and for the reads an IdP's
+import makes: the first page of /Users (100 a page) and ``userName eq``.
 
     python bench/auth_probe.py                 # N = 100,000 (~2 minutes)
     python bench/auth_probe.py --users 10000 --rounds 3
@@ -127,15 +128,26 @@ def _answers(port, headers):
 
 
 class Side:
-    def __init__(self, name, port, headers, ids, proc):
-        self.name, self.port, self.headers, self.ids, self.proc = name, port, headers, ids, proc
+    def __init__(self, name, port, headers, ids, names, proc):
+        self.name, self.port, self.headers, self.proc = name, port, headers, proc
+        self.ids, self.names = ids, names
 
     def kinds(self, rng):
-        ids = self.ids
+        ids, names = self.ids, self.names
         return {
             "floor": lambda: ("GET", "/scim/v2/ServiceProviderConfig", None, 200),
             "get_by_id": lambda: ("GET", f"/scim/v2/Users/{rng.choice(ids)}", None, 200),
+            "list_first": lambda: ("GET", "/scim/v2/Users?startIndex=1&count=100", None, 200),
+            "username_eq": lambda: (
+                "GET",
+                "/scim/v2/Users" + cosmo.q({"filter": f'userName eq "{rng.choice(names)}"'}),
+                None,
+                200,
+            ),
         }
+
+
+KINDS = ("floor", "get_by_id", "list_first", "username_eq")
 
 
 def main():
@@ -148,6 +160,9 @@ def main():
     parser.add_argument("--redis-db", type=int, default=7)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--kinds", default=",".join(KINDS), help="comma-separated, of " + ", ".join(KINDS)
+    )
     parser.add_argument("--json", type=Path, default=BENCH / "results" / "auth-probe.json")
     args = parser.parse_args()
     cosmo.BENCH_DB, cosmo.REDIS_DB = COSMO_DB, args.redis_db
@@ -165,12 +180,19 @@ def main():
         .order_by("?")
         .values_list("scim_id", flat=True)[:4000]
     )
+    # Looked up in lower case, as Okta sends them (userName is caseExact false).
+    cosmo_names = [cosmo.user_name("second", i).lower() for i in range(0, args.users, 97)]
     facts = cosmo.machine_facts()
     from django.db import connections
 
     connections.close_all()
     token = secrets.token_urlsafe(32)
     vanilla_ids = seed_vanilla(args.users, token)
+    vanilla_names = [f"user{i:06d}@vanilla.example" for i in range(0, args.users, 97)]
+    kinds = [kind for kind in args.kinds.split(",") if kind]
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise SystemExit(f"unknown kinds: {', '.join(sorted(unknown))}")
     print(f"seeded in {time.perf_counter() - t0:.1f} s", flush=True)
 
     bearer = {"Accept": SCIM_JSON}
@@ -181,20 +203,28 @@ def main():
         # The same code with Django's per-process cache: no key is remembered, each request
         # reads it from the database (what authentication cost before key_cache.py).
         db_auth_env = {k: v for k, v in cosmo_env.items() if k != "CACHE_URL"}
-        for name, module, env, cwd, secret, ids in (
-            ("cosmo_scim", "cosmo_project.wsgi", cosmo_env, ROOT, key, cosmo_ids),
-            ("cosmo_scim_db", "cosmo_project.wsgi", db_auth_env, ROOT, key, cosmo_ids),
-            ("django-scim2", "vanilla.wsgi", vanilla_env(token), BENCH, token, vanilla_ids),
+        for name, module, env, cwd, secret, ids, names in (
+            ("cosmo_scim", "cosmo_project.wsgi", cosmo_env, ROOT, key, cosmo_ids, cosmo_names),
+            ("cosmo_scim_db", "cosmo_project.wsgi", db_auth_env, ROOT, key, cosmo_ids, cosmo_names),
+            (
+                "django-scim2",
+                "vanilla.wsgi",
+                vanilla_env(token),
+                BENCH,
+                token,
+                vanilla_ids,
+                vanilla_names,
+            ),
         ):
             port = cosmo.free_port()
             headers = {**bearer, "Authorization": f"Bearer {secret}"}
             proc = start(module, env, port, args.workers, cwd, headers)
-            sides.append(Side(name, port, headers, ids, proc))
-        results = {side.name: {"floor": [], "get_by_id": []} for side in sides}
+            sides.append(Side(name, port, headers, ids, names, proc))
+        results = {side.name: {kind: [] for kind in kinds} for side in sides}
         rng = random.Random(42)
         for round_ in range(args.rounds):
             order = sides[round_ % len(sides) :] + sides[: round_ % len(sides)]
-            for kind in ("floor", "get_by_id"):
+            for kind in kinds:
                 for side in order:
                     make = side.kinds(rng)[kind]
                     profiling = []
@@ -235,13 +265,20 @@ def main():
         f"\n{args.users:,} users, {args.clients} clients, gunicorn -w {args.workers}, "
         f"{args.rounds} × {args.slice} s slices per kind and side, alternating"
     )
-    print(f"{'kind':<10} {'side':<14} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'req/s':>7}")
-    for kind in ("floor", "get_by_id"):
+    print(f"{'kind':<12} {'side':<14} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'req/s':>7}")
+    for kind in kinds:
         for name in summary:
-            row = summary[name][kind]
+            row = {"median_ms": "-", "p95_ms": "-", "rps": 0, **summary[name][kind]}
             print(
-                f"{kind:<10} {name:<14} {row['requests']:>8} {row['median_ms']:>10} "
+                f"{kind:<12} {name:<14} {row['requests']:>8} {row['median_ms']:>10} "
                 f"{row['p95_ms']:>8} {row['rps']:>7}"
+            )
+        cosmo_median = summary["cosmo_scim"][kind].get("median_ms")
+        vanilla_median = summary["django-scim2"][kind].get("median_ms")
+        if cosmo_median and vanilla_median:
+            print(
+                f"{'':<12} django-scim2's median ÷ cosmo_scim's: "
+                f"{vanilla_median / cosmo_median:.2f}"
             )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
