@@ -51,15 +51,18 @@ def with_emails_and_groups(queryset: QuerySet[ScimUser]) -> QuerySet[ScimUser]:
     )
 
 
-def membership_active(queryset: QuerySet[ScimUser]) -> QuerySet[ScimUser]:
+def active_state(using: str) -> Case:
     """SCIM ``active`` (ScimUser.active): the membership's active field, without joining
     the membership, or true while the membership awaits the person's consent."""
+    return Case(
+        When(consent_pending=True, then=Value(True)),
+        default=ACTIVE.annotation(using),
+        output_field=BooleanField(),
+    )
+
+
+def membership_active(queryset: QuerySet[ScimUser]) -> QuerySet[ScimUser]:
+    """``queryset`` with each user's :func:`active_state` as ``active``."""
     # django-stubs reads an annotation named like a model attribute as a redefinition; Django
     # allows it over a property, and SCIM reads this one through values().
-    return queryset.annotate(
-        active=Case(  # type: ignore[no-redef]
-            When(consent_pending=True, then=Value(True)),
-            default=ACTIVE.annotation(queryset.db),
-            output_field=BooleanField(),
-        )
-    )
+    return queryset.annotate(active=active_state(queryset.db))  # type: ignore[no-redef]

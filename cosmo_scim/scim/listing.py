@@ -161,11 +161,16 @@ class ResourceView(ResourceListMixin, ScimView):
             # project's).
             organization: Any = self.request.scim_organization
             return model(organization=organization, scim_id=scim_id)
-        # scim_id is unique: at most one row, with no ORDER BY or LIMIT to compile.
-        found = self.rows(self.get_queryset(params).filter(scim_id=scim_id))
-        if not found:
+        found = self.read_one(scim_id, params)
+        if found is None:
             raise not_found(f"{self.scim_adapter.resource_type} {scim_id} not found")
-        return found[0]
+        return found
+
+    def read_one(self, scim_id: str, params: Any) -> Any:
+        """The resource ``scim_id`` of the key's organization, as :meth:`rows` gives it, or
+        None. ``scim_id`` is unique: at most one row, with no ORDER BY or LIMIT."""
+        found = self.rows(self.get_queryset(params).filter(scim_id=scim_id))
+        return found[0] if found else None
 
     def patch(self, request: ScimRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """django-scim2's PATCH flow without its outer transaction: the lifecycle service

@@ -32,8 +32,9 @@ from .listing import ResourceListMixin, ResourceView, SearchView
 from .page_starts import PageStarts
 from .responses import scim_response
 from .tenant_scope import among, ordered
-from .user_adapter import ScimUserAdapter, user_queryset, user_rows
+from .user_adapter import ScimUserAdapter, UserRow, user_queryset, user_rows
 from .user_attributes import USER_ATTRIBUTES
+from .user_by_id import read_user
 
 
 class UserResourceMixin(ResourceListMixin):
@@ -49,6 +50,9 @@ class UserResourceMixin(ResourceListMixin):
         self, params: Mapping[str, Any] | None = None
     ) -> QuerySet[ScimUser, dict[str, Any]]:
         return user_queryset(self.request.scim_organization)
+
+    def read_one(self, scim_id: str, params: Any) -> UserRow | None:
+        return read_user(self.request.scim_organization, scim_id)
 
     def page_of_all(self, queryset: QuerySet[Any], page: Pagination) -> tuple[list[Any], int]:
         """Okta's import pages through the whole list: totalResults is the organization's
