@@ -26,6 +26,8 @@ from django.db.models.sql.compiler import SQLCompiler
 from ..host import Organization
 
 M = TypeVar("M", bound=Model)
+# What a queryset yields: its model, or the dicts of its values().
+R = TypeVar("R")
 
 TENANT = "organization_id"
 
@@ -53,13 +55,13 @@ class _SameTenant(Lookup):
         return f"{lhs} = ANY(ARRAY[{rhs}])", params
 
 
-def of_tenant(queryset: QuerySet[M], organization: Organization) -> QuerySet[M]:
+def of_tenant(queryset: QuerySet[M, R], organization: Organization) -> QuerySet[M, R]:
     """``queryset`` (of a model with an ``organization`` foreign key) limited to the rows of
     ``organization``."""
     return of_tenant_id(queryset, organization.pk, TENANT)
 
 
-def of_tenant_id(queryset: QuerySet[M], organization_id: object, field: str) -> QuerySet[M]:
+def of_tenant_id(queryset: QuerySet[M, R], organization_id: object, field: str) -> QuerySet[M, R]:
     """``queryset`` limited to the rows of the organization ``organization_id`` (its primary
     key, a Python value), which ``field`` names: a foreign key, or a path to one
     (``connection__organization``). The admin scopes its lists with it (admin/scope.py)."""
