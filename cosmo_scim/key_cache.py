@@ -50,7 +50,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.core.cache import caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -78,7 +78,7 @@ def _version_key(prefix: str) -> str:
 
 def shared_cache() -> BaseCache | None:
     """Django's default cache when every process sees the same one, else None."""
-    cache = caches["default"]
+    cache = caches[DEFAULT_CACHE_ALIAS]
     return None if isinstance(cache, (LocMemCache, DummyCache)) else cache
 
 
@@ -120,8 +120,10 @@ class Lookup:
             logger.warning("API key cache unavailable; not remembering", exc_info=True)
 
 
-def _memory(cache: BaseCache) -> key_memory.KeyMemory | None:
-    return key_memory.memory_for(cache, _version_key(""), conf.get("KEY_LAST_USED_RESOLUTION"))
+def _memory() -> key_memory.KeyMemory | None:
+    return key_memory.memory_for(
+        DEFAULT_CACHE_ALIAS, _version_key(""), conf.get("KEY_LAST_USED_RESOLUTION")
+    )
 
 
 def lookup(prefix: str) -> Lookup:
@@ -131,7 +133,7 @@ def lookup(prefix: str) -> Lookup:
     cache = shared_cache()
     if cache is None:
         return Lookup(prefix)
-    memory = _memory(cache)
+    memory = _memory()
     generation = None
     if memory is not None:
         held, generation = memory.recall(prefix)
@@ -168,7 +170,7 @@ def _retire(prefixes: Iterable[str], *, committed: bool = False) -> None:
     key_memory.forget_everywhere()
     try:
         cache.set_many({_version_key(p): uuid.uuid4().hex for p in prefixes}, VERSION_TIMEOUT)
-        if committed and _memory(cache) is not None:
+        if committed and _memory() is not None:
             time.sleep(key_memory.LEASE)
     except Exception:
         logger.error(

@@ -41,15 +41,17 @@ import logging
 import os
 import threading
 import time
-from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.redis import RedisCache
 
+from .cache_redis import redis_client
 from .key_tracking import Push, TrackingConnection, TrackingError
 
 if TYPE_CHECKING:
+    from redis import ConnectionPool
+
     from .models import APIKey
 
 logger = logging.getLogger("cosmo_scim.auth")
@@ -196,23 +198,21 @@ _by_cache: dict[int, tuple[BaseCache, KeyMemory | None]] = {}
 _registry_lock = threading.Lock()
 
 
-def memory_for(cache: BaseCache, tracked_key: str, max_age: float) -> KeyMemory | None:
-    """This process's memory in front of ``cache``, or None when it cannot be tracked.
-    ``tracked_key`` is the version key of the empty prefix; every version key starts with
-    its stored form."""
+def memory_for(alias: str, tracked_key: str, max_age: float) -> KeyMemory | None:
+    """This process's memory in front of ``caches[alias]``, or None when it cannot be
+    tracked. ``tracked_key`` is the version key of the empty prefix; every version key
+    starts with its stored form."""
+    cache = caches[alias]
     known = _by_cache.get(id(cache))
     if known is not None:
         return known[1]
     with _registry_lock:
         memory = None
         tracked_prefix = cache.make_key(tracked_key)
+        client = redis_client(alias)
         # A hashing KEY_FUNCTION would make the tracked prefix match nothing.
-        if (
-            isinstance(cache, RedisCache)
-            and cache.make_key(tracked_key + "x").startswith(tracked_prefix)
-            and find_spec("redis") is not None  # a RedisCache without redis-py cannot work
-        ):
-            pool = cache._cache.get_client(write=True).connection_pool  # type: ignore[attr-defined]
+        if client is not None and cache.make_key(tracked_key + "x").startswith(tracked_prefix):
+            pool = client.connection_pool
             settings = dict(pool.connection_kwargs)
             config = (tracked_prefix, repr(sorted(settings.items())))
             memory = _memories.get(config)
@@ -222,7 +222,7 @@ def memory_for(cache: BaseCache, tracked_key: str, max_age: float) -> KeyMemory 
     return memory
 
 
-def _speakable(pool: Any) -> bool:
+def _speakable(pool: "ConnectionPool") -> bool:
     """Whether key_tracking.py can open this pool's connection: plain TCP or a Unix socket
     with at most a password (no TLS, no credential provider)."""
     # Imported here: redis-py is not a dependency of the package (a host without Redis has

@@ -40,15 +40,18 @@ import logging
 import math
 import threading
 import time
-from typing import cast
+from typing import TYPE_CHECKING
 
-from django.core.cache import caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.base import BaseCache
-from django.core.cache.backends.redis import RedisCache
 
 from .. import conf
+from ..cache_redis import redis_client
 from ..models import APIKey
 from ..protocol.errors import ScimError
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 logger = logging.getLogger("cosmo_scim.throttle")
 
@@ -72,7 +75,7 @@ def reservation(limit: int) -> int:
     return max(1, limit // RESERVATION_SHARE)
 
 
-def _spend(names: list[str], limits: list[int]) -> tuple[list[bool], float]:
+def _spend(client: "Redis", names: list[str], limits: list[int]) -> tuple[list[bool], float]:
     """Spend one token of each budget, from this process's reservations in the current
     window, reserving more from Redis for those it has none of: (whether each budget had a
     token, seconds left in the window). Every budget passes when Redis cannot be reached."""
@@ -85,10 +88,9 @@ def _spend(names: list[str], limits: list[int]) -> tuple[list[bool], float]:
             _reserved_window[0] = start
         short = [i for i, slot in enumerate(slots) if not _reserved.get(slot)]
     if short:
-        cache = cast(RedisCache, caches["default"])  # check_key spends only with Redis
         asked = [reservation(limits[i]) for i in short]
         try:
-            totals = _redis_incr(cache, [slots[i] for i in short], KEY_WINDOW + 2, asked)
+            totals = _redis_incr(client, [slots[i] for i in short], KEY_WINDOW + 2, asked)
         except Exception as exc:  # the connection's failure, whatever the client raises
             _warn_cache(exc)
             return [True] * len(names), 0
@@ -115,12 +117,12 @@ def _count(names: list[str], window: int) -> tuple[list[int], float]:
     # The slot outlives its window a little, so that no increment during the window can
     # race its expiry and recreate it without a TTL.
     ttl = window + 2
-    cache = caches["default"]
+    client = redis_client(DEFAULT_CACHE_ALIAS)
     try:
-        if isinstance(cache, RedisCache):
-            counts = _redis_incr(cache, slots, ttl)
+        if client is not None:
+            counts = _redis_incr(client, slots, ttl)
         else:
-            counts = [_incr(cache, slot, ttl) for slot in slots]
+            counts = [_incr(caches[DEFAULT_CACHE_ALIAS], slot, ttl) for slot in slots]
     except Exception as exc:  # any cache backend's connection error
         _warn_cache(exc)
         return [0] * len(names), 0
@@ -128,15 +130,15 @@ def _count(names: list[str], window: int) -> tuple[list[int], float]:
 
 
 def _redis_incr(
-    cache: RedisCache, slots: list[str], ttl: int, amounts: list[int] | None = None
+    client: "Redis", slots: list[str], ttl: int, amounts: list[int] | None = None
 ) -> list[int]:
     """Every slot's INCRBY (``amounts``, 1 each by default) and EXPIRE in one round trip.
     Django's own ``incr`` asks EXISTS before INCR (two round trips per slot), so the
-    pipeline goes to its client directly; INCRBY creates a missing slot at its amount, and
-    Django reads the stored integer as it is."""
-    keys = [cache.make_and_validate_key(slot) for slot in slots]
-    # django-stubs' RedisCache does not declare the client it holds (_cache).
-    pipeline = cache._cache.get_client(keys[0], write=True).pipeline(transaction=False)  # type: ignore[attr-defined]
+    pipeline goes to the cache's server directly (cache_redis.py), under the cache's own key
+    names; INCRBY creates a missing slot at its amount, and Django reads the stored integer
+    as it is."""
+    keys = [caches[DEFAULT_CACHE_ALIAS].make_and_validate_key(slot) for slot in slots]
+    pipeline = client.pipeline(transaction=False)
     for key, amount in zip(keys, amounts or [1] * len(keys), strict=True):
         pipeline.incrby(key, amount)
         pipeline.expire(key, ttl)
@@ -179,8 +181,9 @@ def check_key(api_key: APIKey) -> None:
     if not budgets:
         return
     names = [name for name, _, _ in budgets]
-    if isinstance(caches["default"], RedisCache):
-        spent, seconds_left = _spend(names, [limit for _, limit, _ in budgets])
+    client = redis_client(DEFAULT_CACHE_ALIAS)
+    if client is not None:
+        spent, seconds_left = _spend(client, names, [limit for _, limit, _ in budgets])
     else:
         counts, seconds_left = _count(names, KEY_WINDOW)
         spent = [count <= limit for count, (_, limit, _) in zip(counts, budgets, strict=True)]
