@@ -48,6 +48,13 @@ Team: TypeAlias = Model
 Key: TypeAlias = Any
 
 
+def _save_field(instance: Model, field: str, value: Any) -> None:
+    """Set one field of a host row and write that field alone, so that a concurrent change of
+    its other fields is not overwritten."""
+    setattr(instance, field, value)
+    instance.save(update_fields=[field])
+
+
 def _people_with_email(email: str) -> "QuerySet[Any]":
     """Accounts whose login email is ``email`` by the one address rule (addresses.py), the
     same comparison the host's unique constraint and login make, so a functional index on
@@ -270,9 +277,7 @@ class HostAdapter:
         )
 
     def set_membership_active(self, membership: Membership, active: bool) -> None:
-        field = membership_field("active")
-        setattr(membership, field, active)
-        membership.save(update_fields=[field])
+        _save_field(membership, membership_field("active"), active)
 
     def remove_membership(self, membership: Membership) -> None:
         """Take the person out of the organization. The account itself stays."""
@@ -326,9 +331,7 @@ class HostAdapter:
         )
 
     def rename_team(self, team: Team, name: str) -> None:
-        field = team_field("name")
-        setattr(team, field, name)
-        team.save(update_fields=[field])
+        _save_field(team, team_field("name"), name)
 
     def delete_team(self, team: Team) -> None:
         team.delete()

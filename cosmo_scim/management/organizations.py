@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ..host_fields import organizations_by_slug
 
@@ -16,3 +16,19 @@ def organization_named(slug: str) -> Any:
         return organizations_by_slug(slug).get()
     except ObjectDoesNotExist:  # the organization model's DoesNotExist
         raise CommandError(f"No organization with slug {slug!r}.") from None
+
+
+class OrganizationCommand(BaseCommand):
+    """A command about one organization, named by its slug as the first argument. A subclass
+    adds its own arguments after ``super().add_arguments(parser)`` and does its work in
+    :meth:`handle_organization`, which gets every option (``org_slug`` among them)."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("org_slug")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.handle_organization(organization_named(options["org_slug"]), **options)
+
+    def handle_organization(self, *args: Any, **options: Any) -> None:
+        """Called with the organization, then the options."""
+        raise NotImplementedError

@@ -32,27 +32,35 @@ R = TypeVar("R")
 TENANT = "organization_id"
 
 
-class _SameTenant(Lookup):
-    lookup_name = "same_tenant"
+class _Written(Lookup):
+    """A lookup written from a template of its two sides (``{lhs}``, ``{rhs}``): ``sql`` for
+    every database, ``postgresql`` for PostgreSQL's planner (the module docstring)."""
 
-    def _sides(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
-    ) -> tuple[str, str, tuple[Any, ...]]:
+    sql: str
+    postgresql: str
+
+    def _render(
+        self, template: str, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return lhs, rhs, (*lhs_params, *rhs_params)
+        return template.format(lhs=lhs, rhs=rhs), (*lhs_params, *rhs_params)
 
     def as_sql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, tuple[Any, ...]]:
-        lhs, rhs, params = self._sides(compiler, connection)
-        return f"{lhs} = {rhs}", params
+        return self._render(self.sql, compiler, connection)
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, tuple[Any, ...]]:
-        lhs, rhs, params = self._sides(compiler, connection)
-        return f"{lhs} = ANY(ARRAY[{rhs}])", params
+        return self._render(self.postgresql, compiler, connection)
+
+
+class _SameTenant(_Written):
+    lookup_name = "same_tenant"
+    sql = "{lhs} = {rhs}"
+    postgresql = "{lhs} = ANY(ARRAY[{rhs}])"
 
 
 def of_tenant(queryset: QuerySet[M, R], organization: Organization) -> QuerySet[M, R]:
@@ -74,22 +82,10 @@ def ordered(queryset: QuerySet[M], *ordering: OrderBy | str) -> QuerySet[M]:
     return queryset.order_by(TENANT, *ordering)
 
 
-class _AmongKeys(Lookup):
+class _AmongKeys(_Written):
     lookup_name = "among_keys"
-
-    def as_sql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
-    ) -> tuple[str, tuple[Any, ...]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
-    ) -> tuple[str, tuple[Any, ...]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+    sql = "{lhs} IN {rhs}"
+    postgresql = "{lhs} = ANY(ARRAY{rhs})"
 
 
 def among(queryset: QuerySet[M], keys: QuerySet[Any]) -> QuerySet[M]:

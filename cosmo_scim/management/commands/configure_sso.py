@@ -18,21 +18,21 @@ is turned off). Prints ``key=value`` lines: ``login_url``, then ``redirect_uri``
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from ...models import SsoConnection
 from ...sso import endpoints
 from ...sso.forms import SsoConnectionForm
-from ..organizations import organization_named
+from ..organizations import OrganizationCommand
 
 SECRET_VARIABLE = "SSO_CLIENT_SECRET"
 
 
-class Command(BaseCommand):
+class Command(OrganizationCommand):
     help = "Create or update an organization's SSO connection and print its URLs."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("org_slug")
+        super().add_arguments(parser)
         parser.add_argument("protocol", choices=("oidc", "saml"))
         parser.add_argument("--name", default="SSO", help='The button reads "Continue with N".')
         parser.add_argument("--issuer", default="", help="OIDC: the issuer URL.")
@@ -47,8 +47,9 @@ class Command(BaseCommand):
         parser.add_argument("--require", action="store_true", help="Require SSO for the org.")
         parser.add_argument("--allow-idp-initiated", action="store_true", help="SAML only.")
 
-    def handle(self, *args: Any, org_slug: str, protocol: str, **options: Any) -> None:
-        organization = organization_named(org_slug)
+    def handle_organization(
+        self, organization: Any, *, org_slug: str, protocol: str, **options: Any
+    ) -> None:
         name = options["name"].strip()
         connection = SsoConnection.objects.filter(organization=organization, name=name).first()
         if connection is not None and connection.protocol != protocol:

@@ -7,33 +7,32 @@ nowhere else; every other line is non-secret.
 from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from ...host import host_adapter
 from ...models import APIKey
-from ..organizations import organization_named
+from ..organizations import OrganizationCommand
 
 
-class Command(BaseCommand):
+class Command(OrganizationCommand):
     help = "Create an organization API key and print it once, as the last line of output."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("org_slug")
+        super().add_arguments(parser)
         parser.add_argument("--name", required=True, help="What the key is for, e.g. 'Okta'.")
         parser.add_argument("--scim", action="store_true", help="Grant the SCIM permission.")
         parser.add_argument("--expires-in-days", type=int, default=None, metavar="N")
 
-    def handle(
+    def handle_organization(
         self,
-        *args: Any,
-        org_slug: str,
+        organization: Any,
+        *,
         name: str,
         scim: bool,
         expires_in_days: int | None,
         **options: Any,
     ) -> None:
-        organization = organization_named(org_slug)
         host = host_adapter()
         if scim and not host.scim_allowed(organization):
             raise CommandError(

@@ -8,13 +8,13 @@ command.
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from ...provisioning import lifecycle, orphans
-from ..organizations import organization_named
+from ..organizations import OrganizationCommand
 
 
-class Command(BaseCommand):
+class Command(OrganizationCommand):
     help = (
         "List the active members of an organization that no identity provider will "
         "deactivate (added by hand, or provisioned through a stale IdP link); optionally "
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("org_slug")
+        super().add_arguments(parser)
         parser.add_argument(
             "--deactivate", action="store_true", help="Deactivate every member listed."
         )
@@ -32,10 +32,9 @@ class Command(BaseCommand):
             help="Why, for the audit trail.",
         )
 
-    def handle(
-        self, *args: Any, org_slug: str, deactivate: bool, reason: str, **options: Any
+    def handle_organization(
+        self, organization: Any, *, deactivate: bool, reason: str, **options: Any
     ) -> None:
-        organization = organization_named(org_slug)
         if not orphans.scim_provisioned(organization):
             self.stdout.write(f"{organization} does not provision over SCIM: nothing to report.")
             return

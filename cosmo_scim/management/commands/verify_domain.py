@@ -14,17 +14,17 @@ saying what the check found. The exit status:
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from ...domain_names import InvalidDomain
 from ...provisioning import domains
 from ...provisioning.lifecycle import Actor
-from ..organizations import organization_named
+from ..organizations import OrganizationCommand
 
 NOT_YET = 3
 
 
-class Command(BaseCommand):
+class Command(OrganizationCommand):
     help = (
         "Claim DOMAIN for the organization, print the DNS TXT record to publish "
         "(txt_name=, txt_value=) and check it: exit 0 once verified, 3 while not yet, "
@@ -32,11 +32,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("org_slug")
+        super().add_arguments(parser)
         parser.add_argument("domain")
 
-    def handle(self, *args: Any, org_slug: str, domain: str, **options: Any) -> None:
-        organization = organization_named(org_slug)
+    def handle_organization(self, organization: Any, *, domain: str, **options: Any) -> None:
         try:
             claim, _created = domains.claim(organization, domain)
         except InvalidDomain as invalid:
