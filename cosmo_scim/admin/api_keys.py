@@ -18,7 +18,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -29,6 +29,7 @@ from ..host import host_adapter
 from ..models import APIKey, KeyNotRotatable
 from ..models.keys import APIKeyQuerySet
 from . import display, scope
+from .object_pages import object_page, object_page_url
 from .scoped_admin import ScopedToOrganizationAdmin
 
 # Where the form that made a key leaves its plaintext for the show-once page's first GET.
@@ -176,40 +177,30 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
             if shown and shown["replaced"]
             else None
         )
-        response = TemplateResponse(
+        response = object_page(
+            self,
             request,
             "admin/cosmo_scim/apikey/key_created.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": ("API key rotated" if replaced else "API key created")
-                if shown
-                else f"API key {api_key.name}",
-                "api_key": api_key,
-                "plaintext_key": shown["key"] if shown else None,
-                "product_name": conf.get("PRODUCT_NAME"),
-                "replaced": replaced,
-                "change_url": reverse("admin:cosmo_scim_apikey_change", args=[api_key.pk]),
-                "organization_label": scope.organization_label(),
-            },
+            api_key,
+            title=("API key rotated" if replaced else "API key created")
+            if shown
+            else f"API key {api_key.name}",
+            api_key=api_key,
+            plaintext_key=shown["key"] if shown else None,
+            product_name=conf.get("PRODUCT_NAME"),
+            replaced=replaced,
+            change_url=reverse("admin:cosmo_scim_apikey_change", args=[api_key.pk]),
+            organization_label=scope.organization_label(),
         )
         add_never_cache_headers(response)
         return response
 
     def get_urls(self) -> list[URLPattern]:
-        own = [
-            path(
-                "<path:object_id>/rotate/",
-                self.admin_site.admin_view(self.rotate_view),
-                name="cosmo_scim_apikey_rotate",
-            ),
-            path(
-                "<path:object_id>/key/",
-                self.admin_site.admin_view(self.show_once_view),
-                name="cosmo_scim_apikey_show_once",
-            ),
+        return [
+            object_page_url(self, "rotate/", self.rotate_view, "rotate"),
+            object_page_url(self, "key/", self.show_once_view, "show_once"),
+            *super().get_urls(),
         ]
-        return [*own, *super().get_urls()]
 
     def rotate_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Confirm (GET), then rotate (POST): the new key is shown once, the old one is
@@ -228,16 +219,15 @@ class APIKeyAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
                 self.message_user(request, str(refused), messages.ERROR)
                 return HttpResponseRedirect(change_url)
             return self._redirect_to_key_once(request, new_key, plaintext, replaced=api_key)
-        response = TemplateResponse(
+        response = object_page(
+            self,
             request,
             "admin/cosmo_scim/apikey/rotate_confirm.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": f"Rotate API key {api_key.name}",
-                "api_key": api_key,
-                "change_url": change_url,
-            },
+            api_key,
+            title=f"Rotate API key {api_key.name}",
+            step="Rotate",
+            api_key=api_key,
+            change_url=change_url,
         )
         add_never_cache_headers(response)
         return response

@@ -15,8 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -26,6 +25,7 @@ from ..domain_names import InvalidDomain, normalize
 from ..models import VerifiedDomain
 from ..provisioning import domains
 from ..provisioning.lifecycle import Actor
+from .object_pages import object_page, object_page_url
 from .scope import confirm_acts_for, sees_everything
 from .scoped_admin import ScopedToOrganizationAdmin
 
@@ -163,16 +163,8 @@ class VerifiedDomainAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         return [
-            path(
-                "<path:object_id>/verify/",
-                self.admin_site.admin_view(self.verify_view),
-                name="cosmo_scim_verifieddomain_verify",
-            ),
-            path(
-                "<path:object_id>/revoke/",
-                self.admin_site.admin_view(self.revoke_view),
-                name="cosmo_scim_verifieddomain_revoke",
-            ),
+            object_page_url(self, "verify/", self.verify_view, "verify"),
+            object_page_url(self, "revoke/", self.revoke_view, "revoke"),
             *super().get_urls(),
         ]
 
@@ -214,16 +206,15 @@ class VerifiedDomainAdmin(ScopedToOrganizationAdmin, admin.ModelAdmin):
             else:
                 self.message_user(request, f"{claim.domain} is not verified.", messages.WARNING)
             return HttpResponseRedirect(self._page(claim))
-        return TemplateResponse(
+        return object_page(
+            self,
             request,
             "admin/cosmo_scim/verifieddomain/revoke_confirm.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": f"Revoke the verification of {claim.domain}",
-                "claim": claim,
-                "change_url": self._page(claim),
-            },
+            claim,
+            title=f"Revoke the verification of {claim.domain}",
+            step="Revoke",
+            claim=claim,
+            change_url=self._page(claim),
         )
 
 

@@ -23,7 +23,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -35,6 +35,7 @@ from ..host_fields import membership_lookups, person_of
 from ..models import APIKey, AuditEvent, Invitation, RoleMapping, ScimGroup, ScimUser
 from ..provisioning import lifecycle, orphans
 from . import display, scope
+from .object_pages import object_page, object_page_url
 from .scoped_admin import MissingObjectIs404
 
 # How many provisioning events the overview shows; the audit trail admin has the rest.
@@ -47,17 +48,13 @@ class ProvisioningAdminMixin(MissingObjectIs404):
     change_form_template = "admin/cosmo_scim/organization/change_form.html"
 
     def get_urls(self) -> list[URLPattern]:
-        info = self.opts.app_label, self.opts.model_name
         return [
-            path(
-                "<path:object_id>/scim/",
-                self.admin_site.admin_view(self.scim_overview_view),
-                name="{}_{}_scim".format(*info),
-            ),
-            path(
-                "<path:object_id>/scim/deactivate-orphans/",
-                self.admin_site.admin_view(self.scim_deactivate_orphans_view),
-                name="{}_{}_scim_deactivate_orphans".format(*info),
+            object_page_url(self, "scim/", self.scim_overview_view, "scim"),
+            object_page_url(
+                self,
+                "scim/deactivate-orphans/",
+                self.scim_deactivate_orphans_view,
+                "scim_deactivate_orphans",
             ),
             *super().get_urls(),
         ]
@@ -107,9 +104,6 @@ class ProvisioningAdminMixin(MissingObjectIs404):
     def scim_overview_view(self, request: HttpRequest, object_id: str) -> TemplateResponse:
         organization = scope.organization_or_404(request, unquote(object_id))
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"SCIM provisioning: {organization}",
             "organization": organization,
             "plan": _plan(organization),
             "scim_allowed": host_adapter().scim_allowed(organization),
@@ -133,7 +127,15 @@ class ProvisioningAdminMixin(MissingObjectIs404):
             "stale_days": conf.get("IDP_LINK_STALE_DAYS"),
             "deactivate_url": self._scim_url(organization, "_deactivate_orphans"),
         }
-        return TemplateResponse(request, "admin/cosmo_scim/provisioning_overview.html", context)
+        return object_page(
+            self,
+            request,
+            "admin/cosmo_scim/provisioning_overview.html",
+            organization,
+            title=f"SCIM provisioning: {organization}",
+            step="SCIM provisioning",
+            **context,
+        )
 
     def scim_deactivate_orphans_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Deactivate the selected orphans, each through the lifecycle service. Only members
