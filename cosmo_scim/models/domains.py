@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from .. import conf
 from ..domain_names import domain_of
+from .columns import organization_key
 
 __all__ = ["VerifiedDomain", "VerifiedDomainManager", "domain_of", "new_verification_token"]
 
@@ -65,9 +66,7 @@ class VerifiedDomain(models.Model):
         UNAVAILABLE = "unavailable", "DNS could not be asked (no answer in time)"
         TAKEN = "taken", "the record was found, but another organization has verified the domain"
 
-    organization = models.ForeignKey(
-        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_domains"
-    )
+    organization = organization_key("scim_domains")
     # domain_names.normalize's form: ASCII (IDNA), lower-case, no trailing dot.
     domain = models.CharField(max_length=253)
     token = models.CharField(max_length=64, default=new_verification_token, editable=False)

@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.conf import settings
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -15,6 +14,7 @@ from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 from .. import conf
 from ..key_format import CosmoKeyGenerator
+from .columns import organization_key, person_named, tenant_index
 
 if TYPE_CHECKING:
     from ..host import Key
@@ -137,9 +137,7 @@ class APIKey(AbstractAPIKey):
     split, revocation that cannot be undone, expiry, and the SHA-512 hasher.
     """
 
-    organization = models.ForeignKey(
-        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="api_keys"
-    )
+    organization = organization_key("api_keys")
     scim = models.BooleanField(
         "SCIM",
         default=False,
@@ -147,13 +145,7 @@ class APIKey(AbstractAPIKey):
         # so the box names no plan; a refusal reads the host's own sentence (the admin form).
         help_text="Lets an identity provider provision this organization's members over SCIM.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="created_api_keys",
-    )
+    created_by = person_named("created_api_keys")
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The key this one took over from by rotation. The IdP that held the old key holds this
     # one now, so the members it provisioned stay linked to a live IdP (see orphans.py).
@@ -175,7 +167,7 @@ class APIKey(AbstractAPIKey):
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "API key"
         verbose_name_plural = "API keys"
-        indexes = [models.Index(fields=("organization", "revoked"), name="cosmo_scim_key_org")]
+        indexes = [tenant_index("cosmo_scim_key_org", "revoked")]
 
     def refusal(self, now: datetime | None = None) -> str | None:
         """Why this key cannot act now — :data:`REVOKED` or :data:`EXPIRED` — or None when

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from .. import conf
 from ..addresses import AddressKey
-from ..protocol.caseless import Folded
+from .columns import organization_key, person_named, tenant_index, unique_in_tenant
 from .keys import APIKey
 
 
@@ -27,9 +27,7 @@ class AccountOwner(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    organization = models.ForeignKey(
-        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="+"
-    )
+    organization = organization_key("+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -57,9 +55,7 @@ class Invitation(models.Model):
         # is never sent again automatically (provisioning/invitation_delivery.py).
         UNCONFIRMED = "unconfirmed", "May not have gone out"
 
-    organization = models.ForeignKey(
-        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="invitations"
-    )
+    organization = organization_key("invitations")
     # SET_NULL: a SCIM DELETE removes the membership; the invitation's history stays.
     membership = models.ForeignKey(
         conf.get("MEMBERSHIP_MODEL"),
@@ -104,7 +100,7 @@ class Invitation(models.Model):
                 models.F("organization"), AddressKey("email"), name="cosmo_scim_invite_address"
             ),
             # The provisioning overview's count of an organization's invitations by state.
-            models.Index(fields=("organization", "status"), name="cosmo_scim_invite_state"),
+            tenant_index("cosmo_scim_invite_state", "status"),
         ]
 
     def __str__(self) -> str:
@@ -138,9 +134,7 @@ class AuditEvent(models.Model):
         SSO_SIGNED_IN = "sso_signed_in", "Signed in through SSO"
         SSO_REFUSED = "sso_refused", "SSO sign-in refused"
 
-    organization = models.ForeignKey(
-        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="audit_events"
-    )
+    organization = organization_key("audit_events")
     api_key = models.ForeignKey(
         APIKey, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
     )
@@ -157,14 +151,7 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True, default="")
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="acting admin",
-    )
+    actor_user = person_named("+", verbose_name="acting admin")
     actor_name = models.CharField("acted by", max_length=255, blank=True, default="")
     reason = models.TextField(blank=True, default="")
 
@@ -174,9 +161,7 @@ class AuditEvent(models.Model):
             # An organization's events in the trail's order, the newest first: its latest
             # events are the first entries of its own range, whatever its share of the
             # table (a walk of ``created_at`` would filter out every other tenant's).
-            models.Index(
-                fields=("organization", "-created_at", "-id"), name="cosmo_scim_audit_page"
-            ),
+            tenant_index("cosmo_scim_audit_page", "-created_at", "-id"),
         ]
 
     def __str__(self) -> str:
@@ -210,9 +195,7 @@ class RoleMapping(models.Model):
         DISPLAY_NAME = "displayName", "displayName"
         EXTERNAL_ID = "externalId", "externalId"
 
-    organization = models.ForeignKey(
-        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_role_mappings"
-    )
+    organization = organization_key("scim_role_mappings")
     match = models.CharField(max_length=20, choices=Match.choices, default=Match.DISPLAY_NAME)
     value = models.CharField(max_length=255, help_text="The IdP group's displayName or externalId.")
     role = models.CharField(max_length=50)
@@ -220,12 +203,7 @@ class RoleMapping(models.Model):
     class Meta:
         verbose_name = "IdP group role mapping"
         constraints = [
-            models.UniqueConstraint(
-                models.F("organization"),
-                models.F("match"),
-                Folded("value"),
-                name="cosmo_scim_role_mapping_fold",
-            ),
+            unique_in_tenant("cosmo_scim_role_mapping_fold", "match", caseless="value"),
         ]
 
     def __str__(self) -> str:

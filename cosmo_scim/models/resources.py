@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .. import conf, host_fields
 from ..addresses import AddressKey, login_address
-from ..protocol.caseless import Folded
+from .columns import organization_key, resource_indexes, tenant_index, unique_in_tenant
 from .keys import APIKey
 
 
@@ -26,9 +26,7 @@ class ScimUser(models.Model):
     """
 
     scim_id = models.CharField(max_length=36, unique=True, default=new_scim_id, editable=False)
-    organization = models.ForeignKey(
-        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_users"
-    )
+    organization = organization_key("scim_users")
     membership = models.OneToOneField(
         conf.get("MEMBERSHIP_MODEL"), on_delete=models.CASCADE, related_name="scim_user"
     )
@@ -91,9 +89,7 @@ class ScimUser(models.Model):
             # userName is unique per organization and caseExact false (RFC 7643 §4.1.1), by
             # the caseless fold (protocol/caseless.py); the functional index also serves
             # Okta's `userName eq` lookups.
-            models.UniqueConstraint(
-                models.F("organization"), Folded("user_name"), name="cosmo_scim_user_name_fold"
-            ),
+            unique_in_tenant("cosmo_scim_user_name_fold", caseless="user_name"),
         ]
         # Every index starts with the tenant, so that what a filter reads follows the
         # organization, never the table (docs/performance.md, "Rows read"). Migrations 0009
@@ -101,19 +97,14 @@ class ScimUser(models.Model):
         # here): (organization, <the folded user_name> text_pattern_ops), (organization,
         # external_id varchar_pattern_ops).
         indexes = [
-            models.Index(fields=("organization", "external_id"), name="cosmo_scim_user_ext"),
-            # Pages in (organization, id) order: scim/tenant_scope.py.
-            models.Index(fields=("organization", "id"), name="cosmo_scim_user_page"),
+            *resource_indexes("cosmo_scim_user"),
             # meta.lastModified / meta.created gt, ge, lt, le, eq (incremental syncs).
-            models.Index(fields=("organization", "last_modified"), name="cosmo_scim_user_modified"),
-            models.Index(fields=("organization", "created"), name="cosmo_scim_user_created"),
+            tenant_index("cosmo_scim_user_modified", "last_modified"),
+            tenant_index("cosmo_scim_user_created", "created"),
             # The organization's members with what the provisioning overview counts and the
             # orphaned access report checks, read from the index alone (no table rows):
             # admin/provisioning.py, provisioning/orphans.py.
-            models.Index(
-                fields=("organization", "membership", "consent_pending", "idp_key"),
-                name="cosmo_scim_user_members",
-            ),
+            tenant_index("cosmo_scim_user_members", "membership", "consent_pending", "idp_key"),
         ]
 
     def __str__(self) -> str:
@@ -192,9 +183,7 @@ class ScimUserCountDelta(models.Model):
         indexes = [
             # The read adds the organization's rows up from this index alone (key columns,
             # not INCLUDE: SQLite has no covering indexes).
-            models.Index(
-                fields=("organization", "users", "changes"), name="cosmo_scim_count_delta_org"
-            ),
+            tenant_index("cosmo_scim_count_delta_org", "users", "changes"),
         ]
 
     def __str__(self) -> str:
@@ -231,9 +220,7 @@ class ScimGroup(models.Model):
     """
 
     scim_id = models.CharField(max_length=36, unique=True, default=new_scim_id, editable=False)
-    organization = models.ForeignKey(
-        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_groups"
-    )
+    organization = organization_key("scim_groups")
     team = models.OneToOneField(
         conf.get("TEAM_MODEL"), on_delete=models.CASCADE, related_name="scim_group"
     )
@@ -249,16 +236,9 @@ class ScimGroup(models.Model):
             # displayName is how Okta and Entra look a group up before pushing it
             # (`displayName eq "..."`); caseExact false (RFC 7643 §4.2, the caseless fold),
             # one per organization.
-            models.UniqueConstraint(
-                models.F("organization"),
-                Folded("display_name"),
-                name="cosmo_scim_group_name_fold",
-            ),
+            unique_in_tenant("cosmo_scim_group_name_fold", caseless="display_name"),
         ]
-        indexes = [
-            models.Index(fields=("organization", "external_id"), name="cosmo_scim_group_ext"),
-            models.Index(fields=("organization", "id"), name="cosmo_scim_group_page"),
-        ]
+        indexes = resource_indexes("cosmo_scim_group")
 
     def __str__(self) -> str:
         return self.display_name

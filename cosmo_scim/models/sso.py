@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .. import conf
+from .columns import organization_key
 
 
 def new_connection_key() -> str:
@@ -34,9 +34,7 @@ class SsoConnection(models.Model):
         OIDC = "oidc", "OpenID Connect"
         SAML = "saml", "SAML 2.0"
 
-    organization = models.ForeignKey(
-        conf.get("ORGANIZATION_MODEL"), on_delete=models.CASCADE, related_name="scim_sso"
-    )
+    organization = organization_key("scim_sso")
     name = models.CharField(
         max_length=100, help_text='People read it on the button: "Continue with" this name.'
     )
