@@ -19,6 +19,22 @@ from ..urns import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from .definitions import attribute, schema_document
 
 
+def _type_and_primary(noun: str, types: list[str]) -> list[Definition]:
+    """The ``type`` and ``primary`` sub-attributes of a multi-valued attribute (RFC 7643
+    §2.4), for values called ``noun``."""
+    return [
+        attribute(
+            "type", description=f"A label indicating the {noun}'s function.", canonical_values=types
+        ),
+        attribute(
+            "primary",
+            "boolean",
+            f"Whether this is the primary {noun}; true appears at most once (setting a new "
+            "primary clears the others).",
+        ),
+    ]
+
+
 def _plural(
     name: str,
     description: str,
@@ -38,17 +54,7 @@ def _plural(
         sub_attributes=[
             attribute("value", value_type, value, **(value_extra or {})),
             attribute("display", description="A human-readable name, for display only."),
-            attribute(
-                "type",
-                description="A label indicating the value's function.",
-                canonical_values=types,
-            ),
-            attribute(
-                "primary",
-                "boolean",
-                "Whether this is the primary value; true appears at most once (setting a new "
-                "primary clears the others).",
-            ),
+            *_type_and_primary("value", types),
         ],
     )
 
@@ -135,17 +141,7 @@ USER_SCHEMA_DOC = schema_document(
                     uniqueness="server",
                 ),
                 attribute("display", description="A human-readable name, for display only."),
-                attribute(
-                    "type",
-                    description="A label indicating the email's function.",
-                    canonical_values=["work", "home", "other"],
-                ),
-                attribute(
-                    "primary",
-                    "boolean",
-                    "Whether this is the primary email; true appears at most once (setting "
-                    "a new primary clears the others).",
-                ),
+                *_type_and_primary("email", ["work", "home", "other"]),
             ],
         ),
         _plural(
@@ -182,17 +178,7 @@ USER_SCHEMA_DOC = schema_document(
                 attribute("region", description="The state or region."),
                 attribute("postalCode", description="The zip code or postal code."),
                 attribute("country", description="The country, e.g. 'US' (ISO 3166-1 alpha-2)."),
-                attribute(
-                    "type",
-                    description="A label indicating the address's function.",
-                    canonical_values=["work", "home", "other"],
-                ),
-                attribute(
-                    "primary",
-                    "boolean",
-                    "Whether this is the primary address; true appears at most once (setting "
-                    "a new primary clears the others).",
-                ),
+                *_type_and_primary("address", ["work", "home", "other"]),
             ],
         ),
         attribute(
