@@ -12,6 +12,7 @@ import itertools
 from pathlib import Path
 
 import pytest
+import rowsdb
 from django.contrib.auth import get_user_model
 from scimkit import ScimClient, host
 
@@ -277,6 +278,21 @@ def needs_postgres():
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to test")
+
+
+# -- The rows-read tests' many-tenant database (rowsdb.py) -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def rows_db(django_db_setup, django_db_blocker):
+    """The database of a module's rows-read tests, seeded once for the module, then gone."""
+    yield from rowsdb.seeded_for_module(django_db_blocker)
+
+
+@pytest.fixture
+def rows_read_plans(rows_db, db):
+    """The planner settings of a rows-read test (``usefixtures`` on its module)."""
+    rowsdb.plans_at_scale()
 
 
 # -- Celery: eager by default, a real worker on request ------------------------------------

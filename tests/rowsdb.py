@@ -195,8 +195,8 @@ def unseed():
 
 
 def seeded_for_module(django_db_blocker):
-    """The body of a test module's ``seeded`` fixture: the database for its tests, then
-    gone (``yield from`` it)."""
+    """The body of the ``rows_db`` fixture (conftest.py): the database for a module's
+    tests, then gone (``yield from`` it)."""
     if connection.vendor != "postgresql":
         pytest.skip("rows read are PostgreSQL plans")
     with django_db_blocker.unblock():

@@ -16,9 +16,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from plankit import rows_read
-from rowsdb import CONSTANT, check_tenant_tables, plans_at_scale, seeded_for_module
+from rowsdb import CONSTANT, check_tenant_tables
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("rows_read_plans"),
+]
 
 TENANTS = ("large", "sparse")
 # The changelists an org admin opens, each scoped to their organization (admin/scope.py)
@@ -35,16 +39,6 @@ CHANGELISTS = (
 )
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    yield from seeded_for_module(django_db_blocker)
-
-
-@pytest.fixture(autouse=True)
-def _index_plans(seeded, db):
-    plans_at_scale()
-
-
 def signed_in(user):
     client = Client()
     client.force_login(user)
@@ -58,11 +52,11 @@ def page(client, path):
 
 
 @pytest.mark.parametrize("name", TENANTS)
-def test_the_provisioning_overview_reads_the_organization(seeded, name):
+def test_the_provisioning_overview_reads_the_organization(rows_db, name):
     """The counts, the keys, the latest events and the orphan report of a tenant that is a
     third of the table, or a sparse one: the members, memberships and invitations of the
     organization, each read at most twice; the accounts of nobody but the admin."""
-    org, _, admin = seeded[name]
+    org, _, admin = rows_db[name]
     explained = page(signed_in(admin), f"/admin/organizations/organization/{org.pk}/scim/")
     check_tenant_tables(explained, org, passes=2)
     assert explained.rows_of("accounts_user") <= 2, explained.describe()
@@ -73,29 +67,29 @@ def test_the_provisioning_overview_reads_the_organization(seeded, name):
 
 @pytest.mark.parametrize("name", TENANTS)
 @pytest.mark.parametrize("changelist", CHANGELISTS)
-def test_an_org_admins_lists_read_the_organization(seeded, name, changelist):
+def test_an_org_admins_lists_read_the_organization(rows_db, name, changelist):
     """The page and, where the list counts them, the count: each reads the organization's
     rows at most (the page, in the organization's order, may sort them)."""
-    org, _, admin = seeded[name]
+    org, _, admin = rows_db[name]
     explained = page(signed_in(admin), f"/admin/{changelist}/")
     check_tenant_tables(explained, org, passes=2, slack=CONSTANT + 100)
 
 
 @pytest.mark.parametrize("name", TENANTS)
 @pytest.mark.parametrize("changelist", CHANGELISTS[:6])
-def test_lists_filtered_to_the_organization_read_it(seeded, name, changelist):
+def test_lists_filtered_to_the_organization_read_it(rows_db, name, changelist):
     """A superuser's changelist, filtered to the organization (the overview's links)."""
-    org, _, _ = seeded[name]
+    org, _, _ = rows_db[name]
     superuser = get_user_model().objects.create_superuser(email="root@people.example")
     explained = page(signed_in(superuser), f"/admin/{changelist}/?organization__id__exact={org.pk}")
     check_tenant_tables(explained, org, passes=2, slack=CONSTANT + 100)
 
 
 @pytest.mark.parametrize("name", TENANTS)
-def test_the_orphan_command_reads_the_organization(seeded, name):
+def test_the_orphan_command_reads_the_organization(rows_db, name):
     """``manage.py scim_orphans`` with no orphan: the organization's memberships and their
     SCIM profiles, no account."""
-    org, _, _ = seeded[name]
+    org, _, _ = rows_db[name]
     out = io.StringIO()
     _, explained = rows_read(lambda: call_command("scim_orphans", org.slug, stdout=out))
     assert "0 orphaned member(s)" in out.getvalue()
@@ -103,12 +97,12 @@ def test_the_orphan_command_reads_the_organization(seeded, name):
     assert explained.rows_of("accounts_user") == 0, explained.describe()
 
 
-def test_the_orphan_report_reads_the_accounts_of_the_orphans(seeded):
+def test_the_orphan_report_reads_the_accounts_of_the_orphans(rows_db):
     from cosmo_project.organizations.models import Membership
     from cosmo_scim.models import ScimUser
     from cosmo_scim.provisioning import orphans
 
-    org, _, _ = seeded["large"]
+    org, _, _ = rows_db["large"]
     hand_added = Membership.objects.create(
         organization=org, user=get_user_model().objects.create(email="hand@people.example")
     )
@@ -119,7 +113,7 @@ def test_the_orphan_report_reads_the_accounts_of_the_orphans(seeded):
     check_tenant_tables(explained, org, passes=2)
 
 
-def test_the_invitation_sweep_reads_only_what_is_due(seeded):
+def test_the_invitation_sweep_reads_only_what_is_due(rows_db):
     """2,500 invitations, 25 pending (all sent), one of them expired: the sweep reads the
     due ones and the unsent ones, not the accepted thousands."""
     from cosmo_scim.models import Invitation
@@ -133,13 +127,13 @@ def test_the_invitation_sweep_reads_only_what_is_due(seeded):
     assert explained.rows_read <= pending + CONSTANT, explained.describe()
 
 
-def test_the_audit_trail_of_a_large_tenant_reads_a_page_of_its_index(seeded):
+def test_the_audit_trail_of_a_large_tenant_reads_a_page_of_its_index(rows_db):
     """Newest first, a third of the table: the organization's latest events are the first
     entries of its range of ``(organization, -created_at, -id)``; the page reads those,
     not the organization's 1,800 events nor anyone else's, and shows them in that order."""
     from cosmo_scim.models import AuditEvent
 
-    org, _, admin = seeded["large"]
+    org, _, admin = rows_db["large"]
     client = signed_in(admin)
     response, explained = rows_read(lambda: client.get("/admin/cosmo_scim/auditevent/"))
     assert response.status_code == 200

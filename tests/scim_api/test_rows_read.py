@@ -21,12 +21,14 @@ from rowsdb import (
     PER_ROW,
     USERS,
     check_tenant_tables,
-    plans_at_scale,
-    seeded_for_module,
 )
 from scimkit import ScimClient, okta_group, okta_user, patch_op
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("rows_read_plans"),
+]
 
 # A filter no index serves reads the tenant once (the page and its count are one read,
 # listing.counted_page), and for each row what is probed for it (its emails; its
@@ -34,18 +36,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 TENANT_FACTOR = 4
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    yield from seeded_for_module(django_db_blocker)
-
-
-@pytest.fixture(autouse=True)
-def _index_plans(seeded, db):
-    plans_at_scale()
-
-
-def client_for(seeded, name):
-    org, key, _ = seeded[name]
+def client_for(rows_db, name):
+    org, key, _ = rows_db[name]
     return org, ScimClient(Client(), key)
 
 
@@ -79,10 +71,10 @@ MEASURED = ("large", "sparse", "newest")
 
 
 @pytest.mark.parametrize("name", TENANTS_MEASURED)
-def test_first_page(seeded, name):
+def test_first_page(rows_db, name):
     """The tenant's first 100 rows: its index walked to the page, or, for a tenant of a few
     hundred, its rows read and the first 100 kept — never another tenant's."""
-    org, scim = client_for(seeded, name)
+    org, scim = client_for(rows_db, name)
     response, explained = read(scim, "/Users?count=100")
     returned = len(response.json()["Resources"])
     assert returned == min(100, tenant_size(org))
@@ -90,11 +82,11 @@ def test_first_page(seeded, name):
 
 
 @pytest.mark.parametrize("name", ("large", "sparse"))
-def test_deep_pages_cold_and_warm(seeded, name):
+def test_deep_pages_cold_and_warm(rows_db, name):
     """A cold deep page walks the tenant's index entries up to it (startIndex is a
     position), then reads its rows by key; the next page, sought from where this one
     ended, reads only its own."""
-    org, scim = client_for(seeded, name)
+    org, scim = client_for(rows_db, name)
     size = tenant_size(org)
     start = size - 150
     response, cold = read(scim, f"/Users?startIndex={start}&count=100")
@@ -150,10 +142,10 @@ def _filters(name):
 
 @pytest.mark.parametrize("name", MEASURED)
 @pytest.mark.parametrize("index", range(len(_filters("x"))))
-def test_filter(seeded, name, index):
+def test_filter(rows_db, name, index):
     from cosmo_scim.models import ScimUser
 
-    org, scim = client_for(seeded, name)
+    org, scim = client_for(rows_db, name)
     text, reads = _filters(name)[index]
     text = text.replace("{name}", name)
     response, explained = read(scim, f"/Users?count=100&filter={text}")
@@ -181,16 +173,16 @@ def a_user(org, offset=5):
 
 
 @pytest.mark.parametrize("name", MEASURED)
-def test_get_by_id(seeded, name):
-    org, scim = client_for(seeded, name)
+def test_get_by_id(rows_db, name):
+    org, scim = client_for(rows_db, name)
     user = a_user(org)
     _, explained = read(scim, f"/Users/{user.scim_id}")
     check(explained, 1)
 
 
 @pytest.mark.parametrize("name", MEASURED)
-def test_writes(seeded, name):
-    org, scim = client_for(seeded, name)
+def test_writes(rows_db, name):
+    org, scim = client_for(rows_db, name)
     user = a_user(org)
     scim.get("/ServiceProviderConfig")
     path = f"/Users/{user.scim_id}"
@@ -232,8 +224,8 @@ def a_group(org, size=None):
 
 
 @pytest.mark.parametrize("name", MEASURED)
-def test_group_reads(seeded, name):
-    org, scim = client_for(seeded, name)
+def test_group_reads(rows_db, name):
+    org, scim = client_for(rows_db, name)
     from cosmo_scim.models import ScimGroup
 
     group = a_group(org)
@@ -256,13 +248,13 @@ def test_group_reads(seeded, name):
             raise AssertionError(f"{path}: {failure}") from None
 
 
-def test_group_member_patch_does_not_follow_group_size(seeded):
+def test_group_member_patch_does_not_follow_group_size(rows_db):
     """Adding or removing one member of a 200-member group reads what a 5-member group's
     does (group_lifecycle.MemberChanges); the response lists the members unless the
     request excludes them (then they are not read)."""
     from cosmo_scim.models import ScimGroup
 
-    org, scim = client_for(seeded, "large")
+    org, scim = client_for(rows_db, "large")
     groups = ScimGroup.objects.filter(organization=org).count()
     big = ScimGroup.objects.filter(organization=org).order_by("pk").first()
     newcomer, member = a_user(org, offset=400), big.member_links.first().scim_user
@@ -288,12 +280,12 @@ def test_group_member_patch_does_not_follow_group_size(seeded):
 
 
 @pytest.mark.parametrize("name", ("large", "sparse"))
-def test_group_writes(seeded, name):
+def test_group_writes(rows_db, name):
     """POST, a member PATCH, PUT and DELETE of a group read the group, the members they
     name and the tenant's few groups."""
     from cosmo_scim.models import ScimGroup
 
-    org, scim = client_for(seeded, name)
+    org, scim = client_for(rows_db, name)
     groups = ScimGroup.objects.filter(organization=org).count()
     newcomer, other = a_user(org, offset=150), a_user(org, offset=160)
     group = a_group(org, size="small")
@@ -316,10 +308,10 @@ def test_group_writes(seeded, name):
 
 
 @pytest.mark.parametrize("name", ("large", "sparse"))
-def test_searches_and_the_floor(seeded, name):
+def test_searches_and_the_floor(rows_db, name):
     """POST /.search is the list it names; the floor and the discovery documents read the
     key alone."""
-    org, scim = client_for(seeded, name)
+    org, scim = client_for(rows_db, name)
     search = {
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
         "filter": 'userName co "5@"',
