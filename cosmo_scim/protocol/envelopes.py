@@ -11,8 +11,8 @@ from .urns import LIST_RESPONSE_SCHEMA
 
 def list_response(resources: list[JsonObject], total: int, start_index: int = 1) -> JsonObject:
     """The one ``ListResponse`` envelope: ``resources`` are the page's, ``total`` the
-    ``totalResults`` of the whole query (``pagination.total_of_page`` when the page alone
-    tells it)."""
+    ``totalResults`` of the whole query (``pagination.total_results``: counted unless the
+    page alone tells it)."""
     return {
         "schemas": [LIST_RESPONSE_SCHEMA],
         "totalResults": total,

@@ -11,7 +11,7 @@
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -71,12 +71,12 @@ class Pagination:
         return list(queryset[self.offset : self.offset + self.count])
 
 
-def total_of_page(page: Pagination, returned: int) -> int | None:
-    """``totalResults`` when the page alone tells it — ``returned`` resources short of a
-    full page, or none at all on a first page — else None, and the query is counted."""
+def total_results(page: Pagination, returned: int, count: Callable[[], int]) -> int:
+    """``totalResults``: what the page alone tells — ``returned`` resources short of a full
+    page, or none at all on a first page — else ``count()``, the query counted."""
     if 0 < returned < page.count or (returned == 0 and page.offset == 0 and page.count):
         return page.offset + returned
-    return None
+    return count()
 
 
 def parse_pagination(

@@ -17,7 +17,7 @@ from ..protocol.envelopes import list_response
 from ..protocol.errors import invalid_syntax, invalid_value, not_found
 from ..protocol.filters.query import filter_queryset
 from ..protocol.filters.registry import AttributeRegistry
-from ..protocol.pagination import Pagination, parse_pagination, parse_sort
+from ..protocol.pagination import Pagination, parse_pagination, parse_sort, total_results
 from ..protocol.patch.operations import check_request
 from ..protocol.projection import check_paths, project
 from ..protocol.schema.resolve import resource_schema
@@ -71,11 +71,11 @@ class ResourceListMixin:
     def page_of(
         self, queryset: QuerySet[Any], ordering: list[OrderBy | str], page: Pagination
     ) -> tuple[list[Any], int]:
-        """The page's rows and totalResults (``count=0`` or a page past the last: counted
-        apart)."""
+        """The page's rows and totalResults: the window's number, else (no row carried it)
+        what the empty page tells or the query counted apart (``total_results``)."""
         rows, total = self.counted_page(queryset, ordering, page) if page.count else ([], None)
         if total is None:
-            total = 0 if page.count and page.offset == 0 else queryset.count()
+            total = total_results(page, len(rows), queryset.count)
         return rows, total
 
     def page_of_all(self, queryset: QuerySet[Any], page: Pagination) -> tuple[list[Any], int]:

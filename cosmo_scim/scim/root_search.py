@@ -39,7 +39,7 @@ from ..protocol.pagination import (
     Pagination,
     parse_pagination,
     parse_sort_key,
-    total_of_page,
+    total_results,
 )
 from ..protocol.projection import check_paths_across
 from ..protocol.schema.resolve import resource_schema
@@ -76,9 +76,7 @@ class RootQueryMixin:
         )
         keys = self.page_keys(types, matching, params, page) if page.count else []
         resources = self.render(types, matching, keys, params)
-        total = total_of_page(page, len(keys))
-        if total is None:
-            total = sum(queryset.count() for queryset in matching)
+        total = total_results(page, len(keys), lambda: sum(qs.count() for qs in matching))
         return scim_response(list_response(resources, total, page.start_index))
 
     @staticmethod
