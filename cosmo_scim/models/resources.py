@@ -17,7 +17,21 @@ def new_scim_id() -> str:
     return str(uuid.uuid4())
 
 
-class ScimUser(models.Model):
+class ScimResource(models.Model):
+    """What every SCIM resource has (RFC 7643 §3.1): its ``id``, the IdP's ``externalId``
+    and ``meta``'s ``created``, ``lastModified`` and ``version`` (its ETag's counter)."""
+
+    scim_id = models.CharField(max_length=36, unique=True, default=new_scim_id, editable=False)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    last_modified = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class ScimUser(ScimResource):
     """A person's membership in an organization, as that organization's IdP describes it.
 
     This is the SCIM User resource. It belongs to the membership, not to the person: one
@@ -25,13 +39,11 @@ class ScimUser(models.Model):
     never rewrite what another sees.
     """
 
-    scim_id = models.CharField(max_length=36, unique=True, default=new_scim_id, editable=False)
     organization = organization_key("scim_users")
     membership = models.OneToOneField(
         conf.get("MEMBERSHIP_MODEL"), on_delete=models.CASCADE, related_name="scim_user"
     )
     user_name = models.CharField(max_length=255)
-    external_id = models.CharField(max_length=255, null=True, blank=True)
     given_name = models.CharField(max_length=255, blank=True, default="")
     family_name = models.CharField(max_length=255, blank=True, default="")
     formatted_name = models.CharField(max_length=255, blank=True, default="")
@@ -64,9 +76,6 @@ class ScimUser(models.Model):
     ims = models.JSONField(default=list, blank=True)
     photos = models.JSONField(default=list, blank=True)
     addresses = models.JSONField(default=list, blank=True)
-    created = models.DateTimeField(default=timezone.now, editable=False)
-    last_modified = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1)
     # The key through which the IdP last provisioned or changed this member: the link that
     # the orphaned access report checks (orphans.py). Null for an unknown key (deleted).
     idp_key = models.ForeignKey(
@@ -212,23 +221,18 @@ class ScimUserEmail(models.Model):
         return self.value
 
 
-class ScimGroup(models.Model):
+class ScimGroup(ScimResource):
     """An IdP group (Okta group push, Entra group provisioning): the SCIM Group resource.
 
     Mirrored into one host team (COSMO_SCIM["TEAM_MODEL"]); deleting that team in the host
     deletes this group too, and the IdP gets a 404 and pushes it again.
     """
 
-    scim_id = models.CharField(max_length=36, unique=True, default=new_scim_id, editable=False)
     organization = organization_key("scim_groups")
     team = models.OneToOneField(
         conf.get("TEAM_MODEL"), on_delete=models.CASCADE, related_name="scim_group"
     )
     display_name = models.CharField(max_length=255)
-    external_id = models.CharField(max_length=255, null=True, blank=True)
-    created = models.DateTimeField(default=timezone.now, editable=False)
-    last_modified = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "SCIM group"
