@@ -204,6 +204,8 @@ COSMO_SCIM = {
     # (docs/security.md, Rate limits).
     "RATE_LIMIT": env.int("SCIM_RATE_LIMIT", default=50),
     "ORGANIZATION_RATE_LIMIT": env.int("SCIM_ORGANIZATION_RATE_LIMIT", default=100),
+    # Failed API key authentications per minute from one client address before 429.
+    "AUTH_FAILURE_LIMIT": env.int("SCIM_AUTH_FAILURE_LIMIT", default=30),
     # The DNS servers the domain check asks ("127.0.0.1:5353,10.0.0.2"); unset: the
     # system's resolvers.
     "DNS_NAMESERVERS": env.list("DNS_NAMESERVERS", default=None),

@@ -57,8 +57,11 @@ def server(django_db_setup, django_db_blocker):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DEBUG": "0"}
     env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    # Budgets large enough that a reservation (scim/throttle.py) covers many requests.
-    env.update(SCIM_RATE_LIMIT="1000", SCIM_ORGANIZATION_RATE_LIMIT="2000")
+    # Budgets large enough that a reservation (scim/throttle.py) covers many requests, and
+    # room for the 401s the revocation tests make the module's server answer in a minute.
+    env.update(
+        SCIM_RATE_LIMIT="1000", SCIM_ORGANIZATION_RATE_LIMIT="2000", SCIM_AUTH_FAILURE_LIMIT="1000"
+    )
     port = free_port()
     proc = subprocess.Popen(
         [
