@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from ..host import Organization
 from ..models import ScimGroup, ScimUser
+from ..protocol.documents import JsonObject
 from ..protocol.errors import not_found, precondition_failed
 from ..protocol.preconditions import etag, if_match_versions
 from ..provisioning import lifecycle
@@ -45,6 +46,10 @@ class ResourceAdapterMixin:
     service_update: Callable[..., Any]
     service_remove: Callable[..., Any]
     obj: Any
+
+    def validate_dict(self, d: JsonObject) -> None:
+        """Validation happens while parsing, in the subclass's ``from_dict``."""
+
     id: str
     url_name: str
     resource_type: str

@@ -52,9 +52,6 @@ class ScimGroupAdapter(ResourceAdapterMixin, SCIMGroup):
             with_members = self.response_members
         return represent(self.obj, self.location, users_url, member_display, with_members)
 
-    def validate_dict(self, d: JsonObject) -> None:
-        """Validation happens while parsing, in :meth:`from_dict`."""
-
     def from_dict(self, d: JsonObject) -> None:
         self.body = parse_group(d)
 

@@ -89,9 +89,6 @@ class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):
         groups_url = collection_url(self.request, "scim:groups")
         return represent(self.obj, self.location, user_groups(self.obj, groups_url))
 
-    def validate_dict(self, d: JsonObject) -> None:
-        """Validation happens while parsing, in :meth:`from_dict`."""
-
     def from_dict(self, d: JsonObject) -> None:
         self.profile = parse_user(d)
 
