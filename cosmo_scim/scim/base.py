@@ -26,6 +26,7 @@ import secrets
 from functools import lru_cache
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -50,15 +51,15 @@ _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 @lru_cache(maxsize=16)
-def _root_path(script_prefix: str, urlconf: str | None) -> str:
+def _root_path(script_prefix: str, urlconf: str) -> str:
     """Where the SCIM URLs are mounted: ``reverse`` walks the URLconf, the same answer for
     every request under one script prefix and URLconf (what it reads of the request)."""
     return reverse("scim:root", urlconf=urlconf)
 
 
 def scim_base_url(request: HttpRequest) -> str:
-    path = _root_path(get_script_prefix(), get_urlconf())
-    return request.build_absolute_uri(path).rstrip("/")
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return request.build_absolute_uri(_root_path(get_script_prefix(), urlconf)).rstrip("/")
 
 
 def _request_id(request: HttpRequest) -> str:

@@ -1,6 +1,7 @@
 """Listing, filtering, paging, sorting, .search and attribute projection over HTTP."""
 
 import pytest
+from django.urls import set_script_prefix
 from scimkit import okta_user
 
 from cosmo_scim.models import APIKey, ScimUser
@@ -239,3 +240,18 @@ def bulk_users(scim):
         assert ScimUser.objects.filter(organization=org).count() == size
 
     return make
+
+
+def test_discovery_links_follow_the_script_prefix(scim):
+    """The document and the SCIM root are kept per process, by base URL and script prefix
+    (which Django's WSGI handler sets from SCRIPT_NAME on every request): a server mounted
+    under a prefix links under it, and one without does not."""
+    try:
+        for prefix, root in (("/app/", "/app/scim/v2"), ("/", "/scim/v2")):
+            set_script_prefix(prefix)
+            response = scim.get("/ServiceProviderConfig")
+            assert response.status_code == 200, response.content
+            location = response.json()["meta"]["location"]
+            assert location == f"http://testserver{root}/ServiceProviderConfig"
+    finally:
+        set_script_prefix("/")
