@@ -101,6 +101,9 @@ class Invitation(models.Model):
             ),
             # The provisioning overview's count of an organization's invitations by state.
             tenant_index("cosmo_scim_invite_state", "status"),
+            # An organization's invitations in the admin, newest first: the page is the
+            # first entries of its range (admin/scoped_admin.py, OrganizationChangeList).
+            tenant_index("cosmo_scim_invite_page", "-id"),
         ]
 
     def __str__(self) -> str:

@@ -147,3 +147,24 @@ def test_the_audit_trail_of_a_large_tenant_reads_a_page_of_its_index(rows_db):
         if statement.sql.startswith('SELECT "cosmo_scim_auditevent"."id"')
     ]
     assert listed.rows_of("cosmo_scim_auditevent") <= 2 * len(shown), listed.describe()
+
+
+def test_the_invitations_of_a_large_tenant_read_a_page_of_their_index(rows_db):
+    """Newest first, a third of the table: the page is the first entries of the
+    organization's range of ``(organization, -id)``, not all its invitations sorted."""
+    from cosmo_scim.models import Invitation
+
+    org, _, admin = rows_db["large"]
+    client = signed_in(admin)
+    response, explained = rows_read(lambda: client.get("/admin/cosmo_scim/invitation/"))
+    assert response.status_code == 200
+    shown = [invitation.pk for invitation in response.context["cl"].result_list]
+    newest = Invitation.objects.filter(organization=org).order_by("-id")
+    assert shown == list(newest.values_list("pk", flat=True)[: len(shown)])
+    assert shown
+    (listed,) = [
+        statement
+        for statement in explained.statements
+        if statement.sql.startswith('SELECT "cosmo_scim_invitation"."id"')
+    ]
+    assert listed.rows_of("cosmo_scim_invitation") <= 2 * len(shown), listed.describe()
