@@ -153,13 +153,20 @@ def create(
 # What a group's member links carry when a group is read, for a write here or for a SCIM
 # read: enough to tell the members apart and describe them (SCIM id, names), and their
 # memberships for the team. One query per page of groups.
-MEMBER_LINK_ROWS = ScimGroupMember.objects.select_related("scim_user").only(
-    "group_id",
-    "scim_user_id",
-    "scim_user__scim_id",
-    "scim_user__display_name",
-    "scim_user__user_name",
-    "scim_user__membership_id",
+# In each group's insertion order, grouped by group: ordered by id alone (the model's
+# order), a page's links could be read by walking the primary key through every other
+# group's, which PostgreSQL chose under some statistics.
+MEMBER_LINK_ROWS = (
+    ScimGroupMember.objects.select_related("scim_user")
+    .only(
+        "group_id",
+        "scim_user_id",
+        "scim_user__scim_id",
+        "scim_user__display_name",
+        "scim_user__user_name",
+        "scim_user__membership_id",
+    )
+    .order_by("group_id", "id")
 )
 MEMBER_LINKS = Prefetch("member_links", queryset=MEMBER_LINK_ROWS)
 
