@@ -23,13 +23,10 @@ What we replace, and why:
 import logging
 import re
 import secrets
-from functools import lru_cache
 from typing import Any, NoReturn
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django_scim import views as scim_views
@@ -41,6 +38,7 @@ from ..protocol import limits
 from ..protocol.documents import JsonObject
 from ..protocol.errors import ScimError, invalid_syntax, not_found
 from . import faults, throttle
+from .locations import collection_url
 from .request import ScimRequest
 from .responses import error_response
 
@@ -50,16 +48,8 @@ WWW_AUTHENTICATE = 'Bearer realm="cosmo-scim"'
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-@lru_cache(maxsize=16)
-def _root_path(script_prefix: str, urlconf: str) -> str:
-    """Where the SCIM URLs are mounted: ``reverse`` walks the URLconf, the same answer for
-    every request under one script prefix and URLconf (what it reads of the request)."""
-    return reverse("scim:root", urlconf=urlconf)
-
-
 def scim_base_url(request: HttpRequest) -> str:
-    urlconf = get_urlconf() or settings.ROOT_URLCONF
-    return request.build_absolute_uri(_root_path(get_script_prefix(), urlconf)).rstrip("/")
+    return collection_url(request, "scim:root")
 
 
 def _request_id(request: HttpRequest) -> str:
