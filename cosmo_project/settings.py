@@ -65,6 +65,10 @@ MIDDLEWARE = [
     # Required by django-allauth (SSO).
     "allauth.account.middleware.AccountMiddleware",
 ]
+# Messages live in the session that the pages showing them already have. Django's default
+# (FallbackStorage) tries a signed cookie first and builds its signer on every request,
+# each SCIM request's included.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # Production (DEBUG=0) is served over HTTPS, by gunicorn behind a TLS-terminating proxy:
 # cookies go over HTTPS only, browsers are told to use nothing else (HSTS), and Django

@@ -5,6 +5,9 @@ from django.urls import include, path
 from cosmo_project.organizations import api, views
 
 urlpatterns = [
+    # First: the prefixes do not overlap, and every IdP request would otherwise try each
+    # pattern listed before it.
+    path("scim/v2/", include("cosmo_scim.urls")),
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -21,7 +24,6 @@ urlpatterns = [
     ),
     path("orgs/<slug:slug>/", views.dashboard, name="org-dashboard"),
     path("api/v1/members/", api.MemberList.as_view(), name="api-members"),
-    path("scim/v2/", include("cosmo_scim.urls")),
     path("invitations/", include("cosmo_scim.invitations.urls")),
     path("sso/", include("cosmo_scim.sso.urls")),
 ]

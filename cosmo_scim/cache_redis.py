@@ -12,23 +12,24 @@ opens connections of its own in a forked child.
 
 import re
 import threading
-import weakref
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from redis import Redis
 
-# By write server and options; and by cache object (Django gives each thread its own, and a
-# changed CACHES setting new ones), so that a known cache costs one dict lookup.
+# By write server and options, and by alias: a known alias costs one dict lookup, not
+# ``caches[alias]`` (a context-local lookup, then an isinstance). The CACHES setting decides
+# both, so a change of it (override_settings in tests) forgets the aliases.
 _clients: dict[str, "Redis"] = {}
-_by_cache: "weakref.WeakKeyDictionary[BaseCache, Redis | None]" = weakref.WeakKeyDictionary()
+_by_alias: dict[str, "Redis | None"] = {}
 _lock = threading.Lock()
 
 
@@ -36,17 +37,22 @@ def redis_client(alias: str) -> "Redis | None":
     """A client of the Redis server that ``caches[alias]`` writes to, or None when that cache
     is not Django's Redis cache, or cannot work as one (without redis-py it fails as a cache
     that is down)."""
-    cache = caches[alias]
     try:
-        return _by_cache[cache]
+        return _by_alias[alias]
     except KeyError:
         pass
     with _lock:
         client = None
-        if isinstance(cache, RedisCache) and find_spec("redis") is not None:
+        if isinstance(caches[alias], RedisCache) and find_spec("redis") is not None:
             client = _client(settings.CACHES[alias])
-        _by_cache[cache] = client
+        _by_alias[alias] = client
     return client
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "CACHES":
+        _by_alias.clear()
 
 
 def _client(config: dict[str, Any]) -> "Redis":

@@ -130,15 +130,15 @@ def lookup(prefix: str) -> Lookup:
     """The remembered key for ``prefix`` if its entry is current, else a miss that knows
     the version to store under. No round trip when this process holds the key
     (key_memory.py), else one cache round trip on a hit."""
-    cache = shared_cache()
-    if cache is None:
-        return Lookup(prefix)
-    memory = _memory()
+    memory = _memory()  # only ever in front of a shared cache: Redis
     generation = None
     if memory is not None:
         held, generation = memory.recall(prefix)
         if held is not None:
             return Lookup(prefix, api_key=held)
+    cache = shared_cache()
+    if cache is None:
+        return Lookup(prefix)
     entry_key, version_key = _entry_key(prefix), _version_key(prefix)
     try:
         found = cache.get_many([entry_key, version_key])

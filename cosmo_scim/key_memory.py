@@ -44,7 +44,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
-from django.core.cache.backends.base import BaseCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from .cache_redis import redis_client
 from .key_tracking import Push, TrackingConnection, TrackingError
@@ -191,10 +192,11 @@ class KeyMemory:
 
 
 # By the cache's stored-key prefix and connection settings, so that the threads of a
-# process (Django gives each its own cache object) share one memory and one listener; the
-# cache objects seen are kept, so an id is never reused while it is in the map.
+# process share one memory and one listener; and by alias, so that a known alias costs one
+# dict lookup. The CACHES setting decides both (cache_redis.py), so a change of it forgets
+# the aliases.
 _memories: dict[Any, KeyMemory] = {}
-_by_cache: dict[int, tuple[BaseCache, KeyMemory | None]] = {}
+_by_alias: dict[str, KeyMemory | None] = {}
 _registry_lock = threading.Lock()
 
 
@@ -202,11 +204,12 @@ def memory_for(alias: str, tracked_key: str, max_age: float) -> KeyMemory | None
     """This process's memory in front of ``caches[alias]``, or None when it cannot be
     tracked. ``tracked_key`` is the version key of the empty prefix; every version key
     starts with its stored form."""
-    cache = caches[alias]
-    known = _by_cache.get(id(cache))
-    if known is not None:
-        return known[1]
+    try:
+        return _by_alias[alias]
+    except KeyError:
+        pass
     with _registry_lock:
+        cache = caches[alias]
         memory = None
         tracked_prefix = cache.make_key(tracked_key)
         client = redis_client(alias)
@@ -218,8 +221,14 @@ def memory_for(alias: str, tracked_key: str, max_age: float) -> KeyMemory | None
             memory = _memories.get(config)
             if memory is None and _speakable(pool):
                 memory = _memories[config] = KeyMemory(settings, tracked_prefix, max_age)
-        _by_cache[id(cache)] = (cache, memory)
+        _by_alias[alias] = memory
     return memory
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "CACHES":
+        _by_alias.clear()
 
 
 def _speakable(pool: "ConnectionPool") -> bool:

@@ -23,11 +23,11 @@ What we replace, and why:
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django_scim import views as scim_views
 from django_scim.exceptions import SCIMException
@@ -72,7 +72,12 @@ class ScimView(scim_views.SCIMView):
     # Set by Django's View.setup: the request dispatch has prepared.
     request: ScimRequest
 
-    @method_decorator(csrf_exempt)
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponse]:
+        """Exempt from CSRF once, at the view: an IdP presents a bearer key, not a cookie.
+        (``method_decorator`` on ``dispatch`` would wrap it anew on every request.)"""
+        return csrf_exempt(super().as_view(**initkwargs))
+
     def dispatch(self, request: ScimRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         request.scim_request_id = _request_id(request)
         try:
@@ -111,9 +116,11 @@ class ScimView(scim_views.SCIMView):
                 raise not_found("The path names no resource")
         limits.check_parameters(request.GET)
         declared = request.META.get("CONTENT_LENGTH") or "0"
-        if declared.isdigit() and int(declared) > limits.MAX_BODY_BYTES:
+        length = int(declared) if declared.isdigit() else None
+        if length is not None and length > limits.MAX_BODY_BYTES:
             raise limits.body_too_large()
-        request.scim_document = limits.decode_body(request.body)
+        # Django reads at most CONTENT_LENGTH bytes of a body: none of a GET's.
+        request.scim_document = None if length == 0 else limits.decode_body(request.body)
 
     def authenticate(self, request: ScimRequest) -> None:
         try:

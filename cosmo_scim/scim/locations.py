@@ -25,7 +25,9 @@ def collection_url(request: HttpRequest, url_name: str) -> str:
     cache = request.__dict__.setdefault("_scim_collection_urls", {})
     if url_name not in cache:
         path = _path(url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-        cache[url_name] = request.build_absolute_uri(path).rstrip("/")
+        # build_absolute_uri(path), less what it would do for nothing: the host passed
+        # ALLOWED_HOSTS (get_host), so it is ASCII, and reverse() quoted the path.
+        cache[url_name] = f"{request.scheme}://{request.get_host()}{path}".rstrip("/")
     return cache[url_name]
 
 
