@@ -52,6 +52,7 @@ class ResourceListMixin:
     core_schema: str
     extension_schemas: tuple[str, ...]
     get_queryset: Callable[..., QuerySet[Any]]
+    _projection: tuple[object, object]
 
     def list_response(self, request: HttpRequest, params: Mapping[str, Any]) -> HttpResponse:
         self.check_projection(params)
@@ -131,15 +132,20 @@ class ResourceListMixin:
             resource_schema(self.scim_adapter.resource_type),
         )
 
+    def projection(self, params: Mapping[str, Any]) -> tuple[object, object]:
+        """``attributes`` and ``excludedAttributes``, looked up once per request (a read has
+        one set of parameters), not once per resource of its page."""
+        if not hasattr(self, "_projection"):
+            self._projection = (
+                caseless.get(params, "attributes"),
+                caseless.get(params, "excludedAttributes"),
+            )
+        return self._projection
+
     def represent(self, row: Any, params: Mapping[str, Any]) -> JsonObject:
         resource = self.scim_adapter(row, request=self.request).to_dict()
-        return project(
-            resource,
-            caseless.get(params, "attributes"),
-            caseless.get(params, "excludedAttributes"),
-            self.core_schema,
-            self.extension_schemas,
-        )
+        attributes, excluded = self.projection(params)
+        return project(resource, attributes, excluded, self.core_schema, self.extension_schemas)
 
 
 class ResourceView(ResourceListMixin, ScimView):

@@ -14,7 +14,6 @@ from django_scim import views as scim_views
 
 from .. import conf
 from ..models import ScimGroup, ScimUser
-from ..protocol import caseless
 from ..protocol.documents import JsonObject
 from ..protocol.pagination import Pagination
 from ..protocol.projection import project
@@ -80,10 +79,14 @@ class UserResourceMixin(ResourceListMixin):
             if not rows:  # users deleted since they were counted
                 return [], count.users
             bound, rows = rows[0].pk, rows[1:]
-        bounds = {page.offset: bound} if page.offset else {}
-        if rows:
-            bounds[page.offset + len(rows)] = rows[-1].pk
-        starts.remember(bounds)
+        if page.offset:
+            # Not a first page's end: it would save the next page a walk of one page of the
+            # tenant's index, less than the write costs, and a first page is what connection
+            # tests and health probes read over and over.
+            bounds = {page.offset: bound}
+            if rows:
+                bounds[page.offset + len(rows)] = rows[-1].pk
+            starts.remember(bounds)
         return rows, count.users
 
 
@@ -102,7 +105,6 @@ class GroupResourceMixin(ResourceListMixin):
     core_schema = GROUP_SCHEMA
     extension_schemas = ()
     scim_adapter: type[ScimGroupAdapter]
-    _members_wanted: bool
 
     def get_queryset(self, params: Mapping[str, Any] | None = None) -> QuerySet[ScimGroup]:
         """``params``: a read's query parameters; members are read only when their
@@ -111,20 +113,15 @@ class GroupResourceMixin(ResourceListMixin):
         return group_queryset(self.request.scim_organization, with_members=with_members)
 
     def members_wanted(self, params: Mapping[str, Any]) -> bool:
-        """Decided once per request (a read has one set of parameters), not per group."""
-        if not hasattr(self, "_members_wanted"):
-            attributes = caseless.get(params, "attributes")
-            excluded = caseless.get(params, "excludedAttributes")
-            self._members_wanted = wants_members(attributes, excluded)
-        return self._members_wanted
+        """Whether the projection keeps the members (groups.wants_members)."""
+        return wants_members(*self.projection(params))
 
     def represent(self, row: ScimGroup, params: Mapping[str, Any]) -> JsonObject:
-        attributes = caseless.get(params, "attributes")
+        attributes, excluded = self.projection(params)
         resource = self.scim_adapter(row, request=self.request).to_dict(
             member_display=wants_member_display(attributes),
-            with_members=self.members_wanted(params),
+            with_members=wants_members(attributes, excluded),
         )
-        excluded = caseless.get(params, "excludedAttributes")
         return project(resource, attributes, excluded, self.core_schema, self.extension_schemas)
 
 
