@@ -9,7 +9,8 @@ from dataclasses import asdict
 from functools import cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django_scim.adapters import SCIMUser
 
 from ..host import Organization
@@ -26,7 +27,7 @@ from .adapters import ResourceAdapterMixin, Write
 from .groups import ReadUser, user_groups
 from .locations import collection_url
 from .tenant_scope import of_tenant
-from .user_attributes import VALUE_BOUNDS
+from .user_attributes import JSON_LISTS, VALUE_BOUNDS
 from .users import parse_user, represent
 
 # What a representation reads (users.represent), and what identifies the row for a write.
@@ -53,14 +54,26 @@ class UserRow:
         self.__dict__ = values
 
 
+# The JSON values of a read (the stored lists and the aggregated emails and groups). A list
+# selects each as text, under its own alias, and user_rows decodes a row's six as one JSON
+# array: one json.loads per user instead of six, a tenth of a page's time.
+_JSON_FIELDS = (*(attribute.field for attribute in JSON_LISTS), "email_rows", "group_rows")
+_JSON_TEXTS = tuple(f"{name}_json" for name in _JSON_FIELDS)
+
+
 @cache
 def _read_columns(using: str) -> QuerySet[ScimUser, dict[str, Any]]:
     """What every read of SCIM users selects, built once per database and cloned by each
     request: building these annotations anew was a quarter of a GET by id
     (docs/performance.md, "Where a request's time goes"). A queryset is never evaluated
     here, and every chained call returns a new one, so the one kept is never changed."""
-    queryset = with_emails_and_groups(ScimUser.objects.using(using))
-    return membership_active(queryset).values(*READ_FIELDS, "active")
+    queryset = membership_active(with_emails_and_groups(ScimUser.objects.using(using)))
+    texts = {
+        alias: Cast(name, TextField())
+        for alias, name in zip(_JSON_TEXTS, _JSON_FIELDS, strict=True)
+    }
+    plain = [name for name in READ_FIELDS if name not in _JSON_FIELDS]
+    return queryset.annotate(**texts).values(*plain, *_JSON_TEXTS, "active")
 
 
 def user_queryset(organization: Organization) -> QuerySet[ScimUser, dict[str, Any]]:
@@ -72,7 +85,13 @@ def user_queryset(organization: Organization) -> QuerySet[ScimUser, dict[str, An
 
 def user_rows(queryset: QuerySet[ScimUser, dict[str, Any]]) -> list[UserRow]:
     """The :class:`UserRow` of each user ``queryset`` (a :func:`user_queryset`) holds."""
-    return [UserRow(values) for values in queryset]
+    return [_user_row(values) for values in queryset]
+
+
+def _user_row(values: dict[str, Any]) -> UserRow:
+    texts = ",".join([values.pop(alias) for alias in _JSON_TEXTS])
+    values.update(zip(_JSON_FIELDS, json.loads(f"[{texts}]"), strict=True))
+    return UserRow(values)
 
 
 class ScimUserAdapter(ResourceAdapterMixin, SCIMUser):

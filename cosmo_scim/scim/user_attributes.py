@@ -161,6 +161,12 @@ class MultiValuedColumn:
         """The names of its string sub-attributes."""
         return frozenset(column.path for column in self.columns)
 
+    @cached_property
+    def stored_keys(self) -> tuple[str, ...]:
+        """The keys of a stored value, in the schema's order: its sub-attributes, then
+        ``primary``."""
+        return (*(column.field for column in self.columns), "primary")
+
     def label(self, index: int, column: "Column | None" = None) -> str:
         """How errors name a value, or one of its sub-attributes: ``emails[0].value``."""
         return f"{self.path}[{index}]" + (f".{column.path}" if column else "")

@@ -9,6 +9,7 @@ there are, their lengths (a column's own) and how many values each may have (cou
 """
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -206,19 +207,25 @@ def _present(mapping: Mapping[str, Any]) -> JsonObject:
     return {key: value for key, value in mapping.items() if value not in ("", None, [], {})}
 
 
+@cache
+def _layout() -> tuple[tuple[str, str | None, str | None, str], ...]:
+    """Where each column's value goes: ``(field, extension, parent, name)``, read once from
+    the attribute table, not for each user of a page."""
+    return tuple((c.field, c.extension, c.parent, c.names[-1]) for c in COLUMNS)
+
+
 def _columns(scim_user: ReadUser, location: str) -> tuple[JsonObject, JsonObject]:
     """The core and enterprise attributes of the stored columns: ``(core, enterprise)``,
     unassigned ones left out (RFC 7643 §2.5)."""
     objects: dict[str | None, JsonObject] = {None: {}, ENTERPRISE_USER_SCHEMA: {}}
-    for column in COLUMNS:
-        value = getattr(scim_user, column.field)
-        parent, name = column.parent, column.names[-1]
-        if column.field == "manager_id":
+    for field, extension, parent, name in _layout():
+        value = getattr(scim_user, field)
+        if field == "manager_id":
             # The whole reference, not only its value.
             value, parent, name = _manager(value, location), None, "manager"
-        if value in ("", None):
+        if value is None or value == "":
             continue
-        target = objects[column.extension]
+        target = objects[extension]
         if parent:
             target = target.setdefault(parent, {})
         target[name] = value
@@ -227,8 +234,7 @@ def _columns(scim_user: ReadUser, location: str) -> tuple[JsonObject, JsonObject
 
 def _ordered(value: Mapping[str, Any], attribute: MultiValuedColumn) -> JsonObject:
     """A stored value with its sub-attributes in the schema's order."""
-    names = [column.field for column in attribute.columns] + ["primary"]
-    return {name: value[name] for name in names if name in value}
+    return {key: value[key] for key in attribute.stored_keys if key in value}
 
 
 def represent(scim_user: ReadUser, location: str, groups: Iterable[JsonObject] = ()) -> JsonObject:
