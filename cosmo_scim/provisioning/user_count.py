@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BigIntegerField
+from django.db.models.expressions import RawSQL
 
 from ..host import Organization
 from ..models import ScimUser, ScimUserCount, ScimUserCountDelta
@@ -17,14 +19,23 @@ COUNTED_VENDORS = ("postgresql", "sqlite")
 # read adds up at most about this many rows (an import of 10,000 users folds 100 times).
 FOLD_AFTER = 100
 
-_READ = """
-SELECT COALESCE(SUM(d.{users}), 0) + COALESCE((SELECT c.{users} FROM {count} c
-            WHERE c.{org} = %s), 0),
-       COALESCE(SUM(d.{changes}), 0) + COALESCE((SELECT c.{changes} FROM {count} c
-            WHERE c.{org} = %s), 0),
-       COUNT(*)
-FROM {delta} d WHERE d.{org} = %s
-"""
+# The organization's number of users (its count row and its deltas together) or changes,
+# and how many deltas wait to be folded: scalar expressions, so that a first page of the
+# organization's users can carry them in its own statement (:func:`count_columns`). Every
+# %s is the organization's key.
+_UNFOLDED = "(SELECT COUNT(*) FROM {delta} d WHERE d.{org} = %s)"
+
+
+def _total(column: str) -> str:
+    # Placeholders for the model's identifiers (_sql fills them); the key is a parameter.
+    return f"""(COALESCE((SELECT SUM(d.{{{column}}}) FROM {{delta}} d WHERE d.{{org}} = %s), 0)
+    + COALESCE((SELECT c.{{{column}}} FROM {{count}} c WHERE c.{{org}} = %s), 0))"""  # noqa: S608
+
+
+_READ = f"SELECT {_total('users')}, {_total('changes')}, {_UNFOLDED}"
+# The names count_columns gives its annotations.
+USERS, UNFOLDED = "scim_user_count", "scim_user_count_unfolded"
+
 # One statement: the deltas it deletes are exactly those it adds in. A concurrent fold
 # waits on the rows this one deletes, then finds them gone and adds nothing; deltas of
 # transactions not committed yet are not seen, and are folded by a later read.
@@ -71,11 +82,33 @@ def user_count(organization: Organization) -> UserCount | None:
     if connection.vendor not in COUNTED_VENDORS:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_sql(_READ, connection), [_db_value(organization, connection)] * 3)
+        sql = _sql(_READ, connection)
+        cursor.execute(sql, [_db_value(organization, connection)] * sql.count("%s"))
         users, changes, unfolded = cursor.fetchone()
+    fold_if_due(organization, unfolded, using)
+    return UserCount(int(users), int(changes))
+
+
+def count_columns(organization: Organization) -> dict[str, RawSQL] | None:
+    """Annotations that read, in a statement of the organization's users, its number of
+    users (``USERS``) and of deltas waiting to be folded (``UNFOLDED``): what
+    :func:`user_count` reads, without a statement of its own. Pass a row's ``UNFOLDED`` to
+    :func:`fold_if_due`. None where no trigger counts them."""
+    connection = connections[router.db_for_read(ScimUser)]
+    if connection.vendor not in COUNTED_VENDORS:
+        return None
+    key = _db_value(organization, connection)
+    total = _sql(_total("users"), connection)
+    return {
+        USERS: RawSQL(total, [key, key], output_field=BigIntegerField()),  # noqa: S611
+        UNFOLDED: RawSQL(_sql(_UNFOLDED, connection), [key], output_field=BigIntegerField()),  # noqa: S611
+    }
+
+
+def fold_if_due(organization: Organization, unfolded: int, using: str | None = None) -> None:
+    """Fold the organization's deltas once a read found more than FOLD_AFTER of them."""
     if unfolded > FOLD_AFTER:
         fold(organization, using)
-    return UserCount(int(users), int(changes))
 
 
 def fold(organization: Organization, using: str | None = None) -> None:

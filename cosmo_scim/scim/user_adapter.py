@@ -50,6 +50,8 @@ class UserRow:
     model instances: on a page of 100 users, Django building a ScimUser and a Membership
     per row was a fifth of the request."""
 
+    pk: Any  # every read selects it (READ_FIELDS)
+
     def __init__(self, values: dict[str, Any]) -> None:
         self.__dict__ = values
 

@@ -23,7 +23,7 @@ from ..protocol.urns import (
     GROUP_SCHEMA,
     USER_SCHEMA,
 )
-from ..provisioning.user_count import user_count
+from ..provisioning.user_count import UNFOLDED, USERS, count_columns, fold_if_due, user_count
 from .base import ScimView, scim_base_url
 from .group_adapter import ScimGroupAdapter, group_queryset
 from .groups import GROUP_ATTRIBUTES, wants_member_display, wants_members
@@ -58,16 +58,16 @@ class UserResourceMixin(ResourceListMixin):
         ScimUserCount, and a page past the first is sought from where an earlier request
         saw it start (page_starts) rather than walked to with OFFSET."""
         organization = self.request.scim_organization
+        if page.offset == 0 and page.count:
+            return self.first_page_of_all(queryset, page)
         count = user_count(organization)
         if count is None:  # a database without the counting triggers
             return super().page_of_all(queryset, page)
         if not page.count or page.offset >= count.users:
             return [], count.users
         starts = PageStarts(organization.pk, count.changes)
-        bound = starts.bound(page.offset) if page.offset else None
-        if page.offset == 0:
-            rows = self.fetch_page(queryset, ["pk"], page)
-        elif bound is not None:
+        bound = starts.bound(page.offset)
+        if bound is not None:
             # The keys from the tenant's index alone, then their rows: a seek on the
             # primary key would read every other tenant's row past the bound.
             keys = ordered(queryset.filter(pk__gt=bound), "pk").values("pk")[: page.count]
@@ -79,15 +79,29 @@ class UserResourceMixin(ResourceListMixin):
             if not rows:  # users deleted since they were counted
                 return [], count.users
             bound, rows = rows[0].pk, rows[1:]
-        if page.offset:
-            # Not a first page's end: it would save the next page a walk of one page of the
-            # tenant's index, less than the write costs, and a first page is what connection
-            # tests and health probes read over and over.
-            bounds = {page.offset: bound}
-            if rows:
-                bounds[page.offset + len(rows)] = rows[-1].pk
-            starts.remember(bounds)
+        bounds = {page.offset: bound}
+        if rows:
+            bounds[page.offset + len(rows)] = rows[-1].pk
+        starts.remember(bounds)
         return rows, count.users
+
+    def first_page_of_all(
+        self, queryset: QuerySet[ScimUser, dict[str, Any]], page: Pagination
+    ) -> tuple[list[UserRow], int]:
+        """The first page and the organization's ScimUserCount in one statement: it is what
+        connection tests and health probes read over and over. It remembers no page start:
+        that would save the next page a walk of one page of the tenant's index, less than
+        the write costs."""
+        organization = self.request.scim_organization
+        columns = count_columns(organization)
+        if columns is None:  # a database without the counting triggers
+            return super().page_of_all(queryset, page)
+        rows = self.fetch_page(queryset.annotate(**columns), ["pk"], page)
+        if not rows:  # read with the count: the organization has no user
+            return [], 0
+        fold_if_due(organization, getattr(rows[0], UNFOLDED))
+        # A sum: numeric on PostgreSQL, whatever the column's type.
+        return rows, int(getattr(rows[0], USERS))
 
 
 class UsersView(UserResourceMixin, ResourceView, scim_views.UsersView):

@@ -20,8 +20,9 @@ PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 # The page with its emails and groups aggregated (1) + the count row (1, only when the page
-# is full); authentication is remembered.
+# is full; read in the page's own statement on a first page); authentication is remembered.
 LIST_QUERIES = 2
+FIRST_PAGE_QUERIES = 1
 LOOKUP_QUERIES = 1  # a filter that matches fewer than `count`: no count
 GET_QUERIES = 1
 
@@ -111,6 +112,15 @@ def test_list_is_a_fixed_number_of_queries(scim, org, make_member, other_org, si
     assert queries <= LIST_QUERIES
     assert all(r["userName"].startswith("User") for r in body["Resources"])
     assert all(len(r["emails"]) == 2 and r["active"] for r in body["Resources"])
+
+
+def test_a_first_page_reads_its_users_and_their_count_in_one_statement(
+    scim, org, make_member, other_org
+):
+    seed(org, make_member, 30)
+    queries, body = queries_of(scim, "GET", "Users?count=10")
+    assert queries == FIRST_PAGE_QUERIES
+    assert body["totalResults"] == 30 and body["itemsPerPage"] == 10
 
 
 def test_deep_page_and_past_the_end(scim, org, make_member):
