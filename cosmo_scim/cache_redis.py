@@ -25,11 +25,30 @@ from django.utils.module_loading import import_string
 if TYPE_CHECKING:
     from redis import Redis
 
-# By write server and options, and by alias: a known alias costs one dict lookup, not
-# ``caches[alias]`` (a context-local lookup, then an isinstance). The CACHES setting decides
-# both, so a change of it (override_settings in tests) forgets the aliases.
+# What is worked out once per cache alias (here and in key_memory.py), so that a known
+# alias costs one dict lookup, not ``caches[alias]`` (a context-local lookup, then an
+# isinstance). The CACHES setting decides all of it, so a change of it (override_settings
+# in tests) empties every such registry.
+_alias_registries: list[dict[str, Any]] = []
+
+
+def alias_registry() -> dict[str, Any]:
+    """A dict keyed by cache alias, emptied whenever the CACHES setting changes."""
+    registry: dict[str, Any] = {}
+    _alias_registries.append(registry)
+    return registry
+
+
+@receiver(setting_changed)
+def _caches_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting == "CACHES":
+        for registry in _alias_registries:
+            registry.clear()
+
+
+# By write server and options, and by alias.
 _clients: dict[str, "Redis"] = {}
-_by_alias: dict[str, "Redis | None"] = {}
+_by_alias: dict[str, "Redis | None"] = alias_registry()
 _lock = threading.Lock()
 
 
@@ -47,12 +66,6 @@ def redis_client(alias: str) -> "Redis | None":
             client = _client(settings.CACHES[alias])
         _by_alias[alias] = client
     return client
-
-
-@receiver(setting_changed)
-def _caches_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting == "CACHES":
-        _by_alias.clear()
 
 
 def _client(config: dict[str, Any]) -> "Redis":

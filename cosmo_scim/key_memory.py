@@ -44,10 +44,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 
-from .cache_redis import redis_client
+from .cache_redis import alias_registry, redis_client
 from .key_tracking import Push, TrackingConnection, TrackingError
 
 if TYPE_CHECKING:
@@ -192,11 +190,9 @@ class KeyMemory:
 
 
 # By the cache's stored-key prefix and connection settings, so that the threads of a
-# process share one memory and one listener; and by alias, so that a known alias costs one
-# dict lookup. The CACHES setting decides both (cache_redis.py), so a change of it forgets
-# the aliases.
+# process share one memory and one listener; and by alias (cache_redis.alias_registry).
 _memories: dict[Any, KeyMemory] = {}
-_by_alias: dict[str, KeyMemory | None] = {}
+_by_alias: dict[str, KeyMemory | None] = alias_registry()
 _registry_lock = threading.Lock()
 
 
@@ -223,12 +219,6 @@ def memory_for(alias: str, tracked_key: str, max_age: float) -> KeyMemory | None
                 memory = _memories[config] = KeyMemory(settings, tracked_prefix, max_age)
         _by_alias[alias] = memory
     return memory
-
-
-@receiver(setting_changed)
-def _caches_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting == "CACHES":
-        _by_alias.clear()
 
 
 def _speakable(pool: "ConnectionPool") -> bool:

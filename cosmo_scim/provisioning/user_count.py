@@ -98,11 +98,12 @@ def count_columns(organization: Organization) -> dict[str, RawSQL] | None:
     if connection.vendor not in COUNTED_VENDORS:
         return None
     key = _db_value(organization, connection)
-    total = _sql(_total("users"), connection)
-    return {
-        USERS: RawSQL(total, [key, key], output_field=BigIntegerField()),  # noqa: S611
-        UNFOLDED: RawSQL(_sql(_UNFOLDED, connection), [key], output_field=BigIntegerField()),  # noqa: S611
-    }
+
+    def scalar(template: str) -> RawSQL:
+        sql = _sql(template, connection)
+        return RawSQL(sql, [key] * sql.count("%s"), output_field=BigIntegerField())  # noqa: S611
+
+    return {USERS: scalar(_total("users")), UNFOLDED: scalar(_UNFOLDED)}
 
 
 def fold_if_due(organization: Organization, unfolded: int, using: str | None = None) -> None:

@@ -46,13 +46,12 @@ class ResourceAdapterMixin:
     service_update: Callable[..., Any]
     service_remove: Callable[..., Any]
     obj: Any
-
-    def validate_dict(self, d: JsonObject) -> None:
-        """Validation happens while parsing, in the subclass's ``from_dict``."""
-
     id: str
     url_name: str
     resource_type: str
+
+    def validate_dict(self, d: JsonObject) -> None:
+        """Validation happens while parsing, in the subclass's ``from_dict``."""
 
     @property
     def location(self) -> str:
